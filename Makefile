@@ -1,0 +1,121 @@
+# ruta - offline-first CRM replicas that sync as signed changesets through git.
+#
+#   make            build libruta (static and shared) and the ruta tool
+#   make test       install missing dependencies, build, run every test
+#   make check      the same tests built with ASan + UBSan
+#   make demo       install, build and run the demo scenario
+#   make bench      benchmarks (figures, not pass/fail)
+#   make install    PREFIX=/usr/local DESTDIR= ; make uninstall
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGDIR ?= $(LIBDIR)/pkgconfig
+
+CC ?= cc
+BUILD ?= build
+PKGS = sqlite3 jansson libsodium
+DEPS_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DEPS_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+VERSION = 0.1.0
+SOVERSION = 0
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -g
+OPT ?= -O2
+ifeq ($(SANITIZE),1)
+OPT = -O1
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+ALL_CFLAGS = $(BASE_CFLAGS) $(OPT) $(SAN) -Iinclude -Isrc/lib $(DEPS_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+
+LIB_SRC = $(wildcard src/lib/*.c)
+CLI_SRC = $(wildcard src/cli/*.c)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+STATIC_LIB = $(BUILD)/libruta.a
+SHARED_LIB = $(BUILD)/libruta.so.$(VERSION)
+RUTA = $(BUILD)/ruta
+
+.PHONY: all deps test unit cli-test check demo bench install uninstall clean man
+.DELETE_ON_ERROR:
+
+all: $(STATIC_LIB) $(SHARED_LIB) $(RUTA)
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/%.o: %.c $(wildcard include/*.h src/lib/*.h src/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(STATIC_LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libruta.so.$(SOVERSION) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS)
+	ln -sf libruta.so.$(VERSION) $(BUILD)/libruta.so.$(SOVERSION)
+	ln -sf libruta.so.$(VERSION) $(BUILD)/libruta.so
+
+$(RUTA): $(CLI_OBJ) $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(DEPS_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB) tests/unit/helpers.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(STATIC_LIB) $(ALL_LDFLAGS) $(DEPS_LIBS) $(CMOCKA_LIBS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
+
+cli-test: $(RUTA)
+	RUTA=$(CURDIR)/$(RUTA) prove -f tests/cli/t*.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory cli-test
+
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build-check SANITIZE=1 all unit cli-test
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	RUTA=$(CURDIR)/$(RUTA) sh examples/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@echo "no benchmarks yet for the replica foundation"
+
+man:
+	@ls docs/man/*.1
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PKGDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(RUTA) $(DESTDIR)$(BINDIR)/ruta
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/libruta.a
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/libruta.so.$(VERSION)
+	ln -sf libruta.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libruta.so.$(SOVERSION)
+	ln -sf libruta.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libruta.so
+	install -m 644 include/ruta.h $(DESTDIR)$(INCDIR)/ruta.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' ruta.pc.in > $(DESTDIR)$(PKGDIR)/ruta.pc
+	install -m 644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ruta $(DESTDIR)$(LIBDIR)/libruta.a \
+	      $(DESTDIR)$(LIBDIR)/libruta.so $(DESTDIR)$(LIBDIR)/libruta.so.$(SOVERSION) \
+	      $(DESTDIR)$(LIBDIR)/libruta.so.$(VERSION) $(DESTDIR)$(INCDIR)/ruta.h \
+	      $(DESTDIR)$(PKGDIR)/ruta.pc
+	for m in docs/man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
+
+clean:
+	rm -rf build build-check

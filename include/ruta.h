@@ -1,0 +1,285 @@
+/*
+ * ruta.h - the public API of libruta: an offline-first CRM replica in SQLite.
+ *
+ * Conventions, for every function below:
+ *  - Fallible functions return 0 or a negative RUTA_E* code; the message is in
+ *    ruta_error_last(), which is per thread and owned by the library.
+ *  - Out-parameters come first and are named `out`; what they receive is new
+ *    and belongs to the caller, who frees it with the matching _free function.
+ *    Pointers returned directly are borrowed from their parent handle.
+ *  - Options structs start with `unsigned int version`; pass NULL for defaults.
+ *  - The library never prints, exits or reads the terminal.
+ *  - Thread-safety: a ruta_replica may be used by one thread at a time; use
+ *    one handle per thread (SQLite serializes writers between them). Records,
+ *    iterators and change lists belong to the thread that made them.
+ */
+#ifndef RUTA_H
+#define RUTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RUTA_EXTERN(type) __attribute__((visibility("default"))) type
+#define RUTA_WARN_UNUSED __attribute__((warn_unused_result))
+#else
+#define RUTA_EXTERN(type) type
+#define RUTA_WARN_UNUSED
+#endif
+
+#define RUTA_VERSION "0.1.0"
+
+/* ---- errors ----------------------------------------------------------- */
+
+/* Return codes. Never renumbered; a retired code keeps its slot. */
+enum {
+	RUTA_OK = 0,
+	RUTA_ERROR = -1,       /* unexpected failure (SQLite, file system) */
+	RUTA_ENOMEM = -2,      /* out of memory */
+	RUTA_EINVALID = -3,    /* a value or argument is not acceptable */
+	RUTA_ENOTFOUND = -4,   /* no record, replica or file by that name */
+	RUTA_EAMBIGUOUS = -5,  /* an id prefix matches several records */
+	RUTA_EEXISTS = -6,     /* the thing to create exists already */
+	RUTA_ELOCKED = -7,     /* another process holds the replica; retry */
+	RUTA_EVERSION = -8,    /* written by a newer ruta; upgrade to open it */
+	RUTA_ESTATE = -9,      /* not allowed in the record's current state */
+	RUTA_ENOTREPLICA = -10,/* the directory holds no ruta replica */
+	RUTA_EVERIFY = -11,    /* a signature, chain or trust check failed */
+	RUTA_EUNREACHABLE = -12,/* the hub cannot be reached; try later */
+	RUTA_ENOFIELD = -13,   /* the record type has no field by that name */
+	RUTA_ITEROVER = -30    /* an iterator has no more items (not an error) */
+};
+
+typedef struct ruta_error {
+	int code;            /* the RUTA_E* code of the last failure */
+	const char *message; /* lower case, names the subject; never NULL */
+} ruta_error;
+
+/*
+ * The last error raised on this thread, or a {RUTA_OK, ""} entry when none
+ * was. Borrowed: valid until the next libruta call on this thread.
+ */
+RUTA_EXTERN(const ruta_error *) ruta_error_last(void);
+
+/* Frees a string the library handed over (ids, JSON text). NULL is a no-op. */
+RUTA_EXTERN(void) ruta_free(void *ptr);
+
+/* ---- replicas --------------------------------------------------------- */
+
+typedef struct ruta_replica ruta_replica;
+
+#define RUTA_INIT_OPTIONS_VERSION 1
+typedef struct ruta_init_options {
+	unsigned int version;
+	const char *team;        /* team name ([a-z0-9-], 1-32); NULL at head office */
+	int head_office;         /* non-zero: this is head office's replica */
+	const char *root_key;    /* path of head office's root public key to pin, or NULL */
+	const char *hub_url;     /* the hub to sync with, or NULL */
+	const char *country;     /* ISO 3166 code for phone numbers typed without +, or NULL */
+} ruta_init_options;
+#define RUTA_INIT_OPTIONS_INIT { RUTA_INIT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL }
+
+/*
+ * Creates a replica in `dir` (made if missing; must be empty if present):
+ * the SQLite file, a replica id, an Ed25519 key pair (the secret key file is
+ * mode 0600) and, at head office, the root key. On failure nothing is left
+ * behind. Returns RUTA_EEXISTS if `dir` already holds a replica or other files,
+ * RUTA_EINVALID for a bad team name or option.
+ */
+RUTA_EXTERN(int) ruta_replica_init(ruta_replica **out, const char *dir,
+	const ruta_init_options *opts) RUTA_WARN_UNUSED;
+
+#define RUTA_OPEN_OPTIONS_VERSION 1
+typedef struct ruta_open_options {
+	unsigned int version;
+	int busy_timeout_ms;     /* wait this long for another writer; 0: 5000 */
+} ruta_open_options;
+#define RUTA_OPEN_OPTIONS_INIT { RUTA_OPEN_OPTIONS_VERSION, 0 }
+
+/*
+ * Opens the replica in `dir`, migrating its schema forward if it was written by
+ * an older ruta. RUTA_ENOTREPLICA if there is none, RUTA_EVERSION if a newer
+ * ruta wrote it.
+ */
+RUTA_EXTERN(int) ruta_replica_open(ruta_replica **out, const char *dir,
+	const ruta_open_options *opts) RUTA_WARN_UNUSED;
+
+/* Closes the replica. NULL is a no-op. */
+RUTA_EXTERN(void) ruta_replica_free(ruta_replica *r);
+
+/* Borrowed strings, valid until ruta_replica_free. */
+RUTA_EXTERN(const char *) ruta_replica_id(const ruta_replica *r);
+RUTA_EXTERN(const char *) ruta_replica_team(const ruta_replica *r); /* NULL at head office */
+RUTA_EXTERN(const char *) ruta_replica_dir(const ruta_replica *r);
+RUTA_EXTERN(int) ruta_replica_is_head_office(const ruta_replica *r);
+
+/*
+ * The public key of this replica (`root` zero) or head office's root key
+ * (`root` non-zero, head office only) as one OpenSSH line:
+ * "ssh-ed25519 AAAA... principal\n". New; free with ruta_free.
+ */
+RUTA_EXTERN(int) ruta_replica_public_key(char **out, ruta_replica *r, int root);
+
+/* ---- status ----------------------------------------------------------- */
+
+#define RUTA_STATUS_VERSION 1
+typedef struct ruta_status {
+	unsigned int version;
+	int64_t unexported;      /* captured field changes not yet exported */
+	int64_t records;         /* live CRM records (not tombstoned) */
+	int schema_version;      /* migration number of the file */
+	uint64_t last_hlc;       /* the highest HLC this replica has issued or seen */
+} ruta_status;
+#define RUTA_STATUS_INIT { RUTA_STATUS_VERSION, 0, 0, 0, 0 }
+
+RUTA_EXTERN(int) ruta_replica_status(ruta_status *out, ruta_replica *r);
+
+/* ---- records ---------------------------------------------------------- */
+
+/*
+ * CRM records are addressed by type ("account", "contact", "opp",
+ * "activity", "offer", "stage", "lost_reason") and id. Ids are ULIDs made
+ * offline; wherever an id is taken, an unambiguous prefix of one (at least
+ * 4 characters) is accepted. Values go in and come out as text in the forms
+ * docs/format.md gives: amounts "12000.00" with a currency, dates YYYY-MM-DD,
+ * times ISO-8601 (stored in UTC).
+ */
+typedef struct ruta_field {
+	const char *name;   /* field name, e.g. "first_name", "email", "amount" */
+	const char *value;  /* text value; NULL or "" clears an optional field */
+} ruta_field;
+
+typedef struct ruta_record ruta_record;
+typedef struct ruta_record_iter ruta_record_iter;
+
+/*
+ * Adds a record and returns its new id in *out (free with ruta_free). Every
+ * value is checked first; on RUTA_EINVALID the message names the field, the
+ * value and what is allowed, and nothing is written. A field may repeat where
+ * it is multi-valued (a contact's "email" and "phone").
+ */
+RUTA_EXTERN(int) ruta_record_add(char **out, ruta_replica *r, const char *type,
+	const ruta_field *fields, size_t nfields) RUTA_WARN_UNUSED;
+
+/*
+ * Changes the given fields of one record; fields not named keep their value.
+ * A contact also takes "add_email", "remove_email", "add_phone" and
+ * "remove_phone". Fields that only domain verbs may set (an opportunity's
+ * stage, an activity's status) are refused with a pointer to the verb.
+ * All or nothing. If `out_id` is not NULL it receives the full id (new).
+ */
+RUTA_EXTERN(int) ruta_record_edit(char **out_id, ruta_replica *r, const char *type,
+	const char *id, const ruta_field *fields, size_t nfields) RUTA_WARN_UNUSED;
+
+/* Tombstones a record (it stays, marked deleted, so the deletion syncs). */
+RUTA_EXTERN(int) ruta_record_rm(char **out_id, ruta_replica *r, const char *type,
+	const char *id) RUTA_WARN_UNUSED;
+
+/* Reads one record (tombstoned ones too). New; free with ruta_record_free. */
+RUTA_EXTERN(int) ruta_record_get(ruta_record **out, ruta_replica *r,
+	const char *type, const char *id) RUTA_WARN_UNUSED;
+
+#define RUTA_LIST_OPTIONS_VERSION 1
+typedef struct ruta_list_options {
+	unsigned int version;
+	int include_deleted;    /* non-zero: tombstoned records too */
+	const char *account;    /* only records of this account (id or prefix) */
+	const char *opportunity;/* only records of this opportunity (activities, offers) */
+	const char *stage;      /* opportunities: only this stage */
+	const char *status;     /* activities and offers: only this status */
+} ruta_list_options;
+#define RUTA_LIST_OPTIONS_INIT { RUTA_LIST_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL }
+
+/* Lists records of a type, oldest first. New; free with ruta_record_iter_free. */
+RUTA_EXTERN(int) ruta_record_list(ruta_record_iter **out, ruta_replica *r,
+	const char *type, const ruta_list_options *opts) RUTA_WARN_UNUSED;
+/* Next record (new) or RUTA_ITEROVER. */
+RUTA_EXTERN(int) ruta_record_iter_next(ruta_record **out, ruta_record_iter *it);
+RUTA_EXTERN(void) ruta_record_iter_free(ruta_record_iter *it);
+
+/* Field access: borrowed strings, valid until ruta_record_free. */
+RUTA_EXTERN(const char *) ruta_record_type(const ruta_record *rec);
+RUTA_EXTERN(const char *) ruta_record_id(const ruta_record *rec);
+RUTA_EXTERN(size_t) ruta_record_field_count(const ruta_record *rec);
+RUTA_EXTERN(const char *) ruta_record_field_name(const ruta_record *rec, size_t i);
+/* The value as text, or NULL when the field is empty. */
+RUTA_EXTERN(const char *) ruta_record_field_value(const ruta_record *rec, size_t i);
+/* The first value of the named field, or NULL. */
+RUTA_EXTERN(const char *) ruta_record_value(const ruta_record *rec, const char *name);
+/* The record as one JSON object ({"schema":1,"id":...}). New; ruta_free it. */
+RUTA_EXTERN(int) ruta_record_json(char **out, const ruta_record *rec);
+RUTA_EXTERN(void) ruta_record_free(ruta_record *rec);
+
+/* ---- domain verbs ----------------------------------------------------- */
+
+/* Moves an opportunity to a stage (a code from the stage table). "lost" needs
+ * ruta_opp_lose, which takes the reason. */
+RUTA_EXTERN(int) ruta_opp_move(ruta_replica *r, const char *id, const char *stage) RUTA_WARN_UNUSED;
+RUTA_EXTERN(int) ruta_opp_win(ruta_replica *r, const char *id) RUTA_WARN_UNUSED;
+/* `reason` is a code of the lost_reason table; `note` is optional free text. */
+RUTA_EXTERN(int) ruta_opp_lose(ruta_replica *r, const char *id, const char *reason,
+	const char *note) RUTA_WARN_UNUSED;
+
+/* An activity was held (times default to the planned ones), was not held
+ * (a reason is required), or was cancelled. */
+RUTA_EXTERN(int) ruta_activity_held(ruta_replica *r, const char *id, const char *start,
+	const char *end) RUTA_WARN_UNUSED;
+RUTA_EXTERN(int) ruta_activity_not_held(ruta_replica *r, const char *id,
+	const char *reason) RUTA_WARN_UNUSED;
+RUTA_EXTERN(int) ruta_activity_cancel(ruta_replica *r, const char *id,
+	const char *reason) RUTA_WARN_UNUSED;
+
+/* Offers: send a draft (after which it cannot change), record the customer's
+ * answer ("accepted", "rejected", "expired", "withdrawn"), or make a new draft
+ * revision of a sent offer (its id in *out, new). */
+RUTA_EXTERN(int) ruta_offer_send(ruta_replica *r, const char *id) RUTA_WARN_UNUSED;
+RUTA_EXTERN(int) ruta_offer_decide(ruta_replica *r, const char *id,
+	const char *status) RUTA_WARN_UNUSED;
+RUTA_EXTERN(int) ruta_offer_revise(char **out, ruta_replica *r, const char *id) RUTA_WARN_UNUSED;
+
+/* ---- the change log --------------------------------------------------- */
+
+/*
+ * Every insert, update and tombstone of CRM data, by ruta or by any program
+ * writing the SQLite file, is captured per field. A change gets its HLC
+ * (hybrid logical clock: wall-clock ms << 16 | counter) and its base (the
+ * version it overwrote; 0 for a new record) when ruta next stamps the log,
+ * which ruta_changes_local does first.
+ */
+typedef struct ruta_change_iter ruta_change_iter;
+
+typedef struct ruta_change {
+	int64_t seq;          /* position in the local log */
+	const char *table;    /* SQL table, e.g. "opportunity" */
+	const char *record;   /* record id */
+	char op;              /* 'i' insert, 'u' update, 'd' tombstone */
+	const char *field;    /* column name */
+	const char *value;    /* the new value as text, NULL for SQL NULL */
+	int value_is_int;     /* non-zero if the value is an integer */
+	uint64_t hlc;         /* this change's version */
+	uint64_t base;        /* the version it overwrote; 0 if none */
+	int64_t wall_ms;      /* wall clock when it was captured (ms since 1970) */
+} ruta_change;
+
+/* Stamps pending changes and lists the unexported ones, oldest first. */
+RUTA_EXTERN(int) ruta_changes_local(ruta_change_iter **out, ruta_replica *r) RUTA_WARN_UNUSED;
+/* Fills *out with the next change (borrowed until the next call) or returns
+ * RUTA_ITEROVER. */
+RUTA_EXTERN(int) ruta_change_iter_next(ruta_change *out, ruta_change_iter *it);
+RUTA_EXTERN(void) ruta_change_iter_free(ruta_change_iter *it);
+
+/* Writes an HLC as 16 lower-case hex digits plus NUL (17 bytes), the form
+ * the change log and changesets use. */
+RUTA_EXTERN(void) ruta_hlc_format(char out[17], uint64_t hlc);
+/* Writes an HLC as an ISO-8601 UTC time with milliseconds and its counter,
+ * "2026-11-22T10:15:00.123Z+3" (at most 40 bytes with the NUL). */
+RUTA_EXTERN(void) ruta_hlc_describe(char out[40], uint64_t hlc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RUTA_H */

@@ -1,0 +1,65 @@
+/* cli.h - what the ruta tool's command files share: options, output, exit codes. */
+#ifndef RUTA_CLI_H
+#define RUTA_CLI_H
+
+#include <stdio.h>
+
+#include "ruta.h"
+
+/* Exit codes (DESIGN.md; `ruta help exit-codes`). */
+enum {
+	EXIT_DONE = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+	EXIT_CONFLICTS = 3,
+	EXIT_VERIFY = 4,
+	EXIT_OFFLINE = 5
+};
+
+/* What every command gets: the replica directory (absolute). */
+typedef struct cli_ctx {
+	const char *dir;
+} cli_ctx;
+
+typedef struct cli_cmd {
+	const char *name;
+	int (*run)(cli_ctx *ctx, int argc, char **argv);
+	const char *summary;
+} cli_cmd;
+
+/* Prints "ruta: <library message>" and returns the exit code for `err`. */
+int cli_fail(int err);
+/* Prints "ruta: <message>" and "see 'ruta CMD --help'", returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "ruta: <message>" to stderr. */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Opens the replica of ctx; prints the error and returns its exit code, or 0. */
+int cli_open(ruta_replica **out, cli_ctx *ctx);
+/* Runs argv[0] from a subcommand table; prints usage for unknown ones. */
+int cli_dispatch(const cli_cmd *table, const char *group, cli_ctx *ctx, int argc, char **argv);
+/* Prints a subcommand table as help. */
+void cli_list_commands(FILE *out, const cli_cmd *table);
+/* 1 if argv holds -h or --help before a "--". */
+int cli_wants_help(int argc, char **argv);
+
+/* A table printed with aligned columns; cells are copied. */
+typedef struct cli_table cli_table;
+cli_table *cli_table_new(int ncols);
+void cli_table_cell(cli_table *t, const char *text);
+void cli_table_print(cli_table *t, FILE *out);
+void cli_table_free(cli_table *t);
+
+/* Command groups. */
+int cmd_init(cli_ctx *ctx, int argc, char **argv);
+int cmd_status(cli_ctx *ctx, int argc, char **argv);
+int cmd_log(cli_ctx *ctx, int argc, char **argv);
+int cmd_keys(cli_ctx *ctx, int argc, char **argv);
+int cmd_account(cli_ctx *ctx, int argc, char **argv);
+int cmd_contact(cli_ctx *ctx, int argc, char **argv);
+int cmd_opp(cli_ctx *ctx, int argc, char **argv);
+int cmd_activity(cli_ctx *ctx, int argc, char **argv);
+int cmd_offer(cli_ctx *ctx, int argc, char **argv);
+int cmd_stage(cli_ctx *ctx, int argc, char **argv);
+int cmd_lost_reason(cli_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * db.c - the SQLite connection of a replica: opening, transactions and a
+ * cache of prepared statements.
+ *
+ * Every write runs in BEGIN IMMEDIATE, so two processes on one replica
+ * serialize: the second waits up to the busy timeout, then fails with
+ * RUTA_ELOCKED and nothing half-written. Statements are prepared once per
+ * handle and reused; values are always bound, never formatted into SQL.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct stmt_entry {
+	const char *key;       /* the static SQL text, or `owned` */
+	char *owned;           /* copied text for run-time SQL */
+	sqlite3_stmt *stmt;
+	struct stmt_entry *next;
+} stmt_entry;
+
+struct ruta_stmt_cache {
+	stmt_entry *head;
+};
+
+int ruta_db__exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		int err = ruta_error__sqlite(db, rc, "database");
+		sqlite3_free(msg);
+		return err;
+	}
+	return 0;
+}
+
+int ruta_db__open(sqlite3 **out, const char *path, int create, int busy_ms)
+{
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+		(create ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(path, &db, flags, NULL);
+	int err;
+
+	if (rc != SQLITE_OK) {
+		err = ruta_error__sqlite(db, rc, "opening the replica database");
+		sqlite3_close(db);
+		return err;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, busy_ms > 0 ? busy_ms : 5000);
+	/* WAL lets readers (an app, the sqlite3 CLI) work while ruta writes;
+	 * NORMAL is durable across application crashes, which is what we need. */
+	if ((err = ruta_db__exec(db, "PRAGMA journal_mode=WAL;"
+			"PRAGMA synchronous=NORMAL;"
+			"PRAGMA foreign_keys=OFF;"
+			"PRAGMA trusted_schema=OFF;")) < 0) {
+		sqlite3_close(db);
+		return err;
+	}
+	*out = db;
+	return 0;
+}
+
+int ruta_db__begin(ruta_replica *r)
+{
+	return ruta_db__exec(r->db, "BEGIN IMMEDIATE");
+}
+
+int ruta_db__commit(ruta_replica *r)
+{
+	return ruta_db__exec(r->db, "COMMIT");
+}
+
+void ruta_db__rollback(ruta_replica *r)
+{
+	if (!sqlite3_get_autocommit(r->db))
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int cache_find(sqlite3_stmt **out, ruta_replica *r, const char *sql, int dynamic)
+{
+	stmt_entry *e;
+	if (!r->stmts) {
+		r->stmts = calloc(1, sizeof(*r->stmts));
+		if (!r->stmts)
+			return ruta_error__oom();
+	}
+	for (e = r->stmts->head; e; e = e->next) {
+		if (dynamic ? (e->owned && strcmp(e->owned, sql) == 0) : e->key == sql) {
+			sqlite3_reset(e->stmt);
+			sqlite3_clear_bindings(e->stmt);
+			*out = e->stmt;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int cache_add(sqlite3_stmt **out, ruta_replica *r, const char *sql, int dynamic)
+{
+	stmt_entry *e = calloc(1, sizeof(*e));
+	int rc;
+
+	if (!e)
+		return ruta_error__oom();
+	if (dynamic && !(e->owned = strdup(sql))) {
+		free(e);
+		return ruta_error__oom();
+	}
+	e->key = dynamic ? e->owned : sql;
+	rc = sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &e->stmt, NULL);
+	if (rc != SQLITE_OK) {
+		int err = ruta_error__sqlite(r->db, rc, "preparing a statement");
+		free(e->owned);
+		free(e);
+		return err;
+	}
+	e->next = r->stmts->head;
+	r->stmts->head = e;
+	*out = e->stmt;
+	return 0;
+}
+
+static int get_stmt(sqlite3_stmt **out, ruta_replica *r, const char *sql, int dynamic)
+{
+	int found = cache_find(out, r, sql, dynamic);
+	if (found != 0)
+		return found < 0 ? found : 0;
+	return cache_add(out, r, sql, dynamic);
+}
+
+int ruta_db__stmt(sqlite3_stmt **out, ruta_replica *r, const char *sql)
+{
+	return get_stmt(out, r, sql, 0);
+}
+
+int ruta_db__stmt_dyn(sqlite3_stmt **out, ruta_replica *r, const char *sql)
+{
+	return get_stmt(out, r, sql, 1);
+}
+
+void ruta_db__cache_free(ruta_replica *r)
+{
+	stmt_entry *e, *next;
+	if (!r->stmts)
+		return;
+	for (e = r->stmts->head; e; e = next) {
+		next = e->next;
+		sqlite3_finalize(e->stmt);
+		free(e->owned);
+		free(e);
+	}
+	free(r->stmts);
+	r->stmts = NULL;
+}
+
+int ruta_db__step(ruta_replica *r, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc;
+	return ruta_error__sqlite(r->db, rc, "database");
+}
+
+int ruta_db__meta_get(char **out, sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = 0;
+
+	*out = NULL;
+	rc = sqlite3_prepare_v2(db, "SELECT value FROM ruta_meta WHERE key = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return ruta_error__sqlite(db, rc, "reading replica settings");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		if (v && !(*out = strdup(v)))
+			err = ruta_error__oom();
+	} else if (rc != SQLITE_DONE) {
+		err = ruta_error__sqlite(db, rc, "reading replica settings");
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+int ruta_db__meta_set(sqlite3 *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(db, "INSERT INTO ruta_meta(key, value) VALUES(?1, ?2) "
+		"ON CONFLICT(key) DO UPDATE SET value = excluded.value", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return ruta_error__sqlite(db, rc, "writing replica settings");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		err = ruta_error__sqlite(db, rc, "writing replica settings");
+	sqlite3_finalize(st);
+	return err;
+}

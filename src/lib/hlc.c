@@ -1,0 +1,87 @@
+/*
+ * hlc.c - the hybrid logical clock that versions every field change.
+ *
+ * An HLC is a 64-bit number: wall-clock milliseconds since 1970 in the high
+ * 48 bits, a counter in the low 16. Versions only grow on a replica: the next
+ * one is above the last issued or seen (so a wall clock that jumps back cannot
+ * reorder edits), at or above the wall clock (so versions track real time when
+ * clocks are right), and above the version the change overwrote (so an edit
+ * always supersedes what it replaced, whatever the clocks said).
+ *
+ * Counter overflow carries into the millisecond part: 65,536 versions in one
+ * millisecond move the clock 1 ms ahead of the wall, and the wall catches up.
+ * The millisecond part has 47 usable bits (until the year 6429), so a version
+ * never reaches the sign bit of SQLite's signed 64-bit integers.
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define HLC_MAX ((UINT64_C(1) << 63) - 1)
+
+uint64_t ruta_hlc__next(uint64_t last, int64_t wall_ms, uint64_t base)
+{
+	uint64_t next = last + 1;
+	uint64_t wall;
+
+	if (wall_ms < 0)
+		wall_ms = 0;
+	if ((uint64_t)wall_ms > (HLC_MAX >> RUTA_HLC_COUNTER_BITS))
+		wall_ms = (int64_t)(HLC_MAX >> RUTA_HLC_COUNTER_BITS);
+	wall = (uint64_t)wall_ms << RUTA_HLC_COUNTER_BITS;
+	if (wall > next)
+		next = wall;
+	if (base >= next)
+		next = base + 1;
+	if (next > HLC_MAX)
+		next = HLC_MAX;
+	return next;
+}
+
+void ruta_hlc_format(char out[17], uint64_t hlc)
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)hlc);
+}
+
+int ruta_hlc__parse(uint64_t *out, const char *text)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		char c = text[i];
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else
+			return ruta_error__set(RUTA_EINVALID,
+				"'%.20s' is not an hlc (expected 16 lower-case hex digits)", text);
+		v = v << 4 | d;
+	}
+	if (text[16] != '\0' || v > HLC_MAX)
+		return ruta_error__set(RUTA_EINVALID,
+			"'%.20s' is not an hlc (expected 16 lower-case hex digits)", text);
+	*out = v;
+	return 0;
+}
+
+void ruta_hlc_describe(char out[40], uint64_t hlc)
+{
+	uint64_t ms = hlc >> RUTA_HLC_COUNTER_BITS;
+	unsigned counter = (unsigned)(hlc & ((1u << RUTA_HLC_COUNTER_BITS) - 1));
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(out, 40, "%016llx", (unsigned long long)hlc);
+		return;
+	}
+	/* Years stay within 4 digits: the HLC's ms part ends in year 6429. */
+	snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ+%u",
+		(tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
+		tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, (unsigned)(ms % 1000),
+		counter);
+}

@@ -1,0 +1,72 @@
+/* internal.h - what the library's modules share with each other, never with callers. */
+#ifndef RUTA_INTERNAL_H
+#define RUTA_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ruta.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RUTA_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define RUTA_PRINTF(a, b)
+#endif
+
+/* ---- error.c ---- */
+/* Records an error for ruta_error_last() and returns `code`, so that
+ * `return ruta_error__set(RUTA_EINVALID, "...")` reads naturally. */
+int ruta_error__set(int code, const char *fmt, ...) RUTA_PRINTF(2, 3);
+/* Puts "prefix: " before the current message (keeps the code). */
+int ruta_error__prefix(const char *fmt, ...) RUTA_PRINTF(1, 2);
+/* Maps a SQLite result to a ruta code with SQLite's message. */
+int ruta_error__sqlite(sqlite3 *db, int rc, const char *doing);
+void ruta_error__clear(void);
+int ruta_error__oom(void);
+
+/* ---- the replica handle ---- */
+struct ruta_replica {
+	sqlite3 *db;
+	char *dir;
+	char *id;
+	char *team;
+	int head_office;
+	char *country;
+	struct ruta_stmt_cache *stmts;
+};
+
+/* ---- db.c: SQLite connection, transactions, prepared statements ---- */
+int ruta_db__open(sqlite3 **out, const char *path, int create, int busy_ms);
+/* BEGIN IMMEDIATE (a writer) or BEGIN; errors carry the lock message. */
+int ruta_db__begin(ruta_replica *r);
+int ruta_db__commit(ruta_replica *r);
+void ruta_db__rollback(ruta_replica *r);
+/* Returns a cached, reset statement for `sql` (which must be a static string:
+ * its address is the cache key). Borrowed. */
+int ruta_db__stmt(sqlite3_stmt **out, ruta_replica *r, const char *sql);
+/* Same, for SQL built at run time from trusted identifiers; the text is copied. */
+int ruta_db__stmt_dyn(sqlite3_stmt **out, ruta_replica *r, const char *sql);
+void ruta_db__cache_free(ruta_replica *r);
+/* Runs SQL without results. */
+int ruta_db__exec(sqlite3 *db, const char *sql);
+/* sqlite3_step that turns failures into ruta errors; returns SQLITE_ROW,
+ * SQLITE_DONE or a negative ruta code. */
+int ruta_db__step(ruta_replica *r, sqlite3_stmt *st);
+int ruta_db__meta_get(char **out, sqlite3 *db, const char *key);
+int ruta_db__meta_set(sqlite3 *db, const char *key, const char *value);
+
+/* ---- hlc.c ---- */
+/* The next version for a change made at wall-clock `wall_ms` that overwrote
+ * version `base`, when the last version this replica issued or saw is `last`. */
+uint64_t ruta_hlc__next(uint64_t last, int64_t wall_ms, uint64_t base);
+#define RUTA_HLC_COUNTER_BITS 16
+/* Parses 16 hex digits; 0 or RUTA_EINVALID. */
+int ruta_hlc__parse(uint64_t *out, const char *text);
+
+/* ---- utf8 ---- */
+/* 1 if `s` (length n) is valid UTF-8 with no NUL, else 0. */
+int ruta_utf8__valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,1308 @@
+/*
+ * record.c - adding, editing, reading and listing CRM records, generically
+ * from the schema descriptor.
+ *
+ * Every value is checked and converted here before anything is written, so a
+ * bad value gets a message naming the field, the value and what is allowed,
+ * and the replica stays unchanged; SQL CHECKs and triggers stand behind this
+ * for other writers. Writes go through plain INSERT/UPDATE: the capture
+ * triggers record them exactly as they would record an app's SQL. Column
+ * names in generated SQL come only from the static descriptor; every value
+ * is bound.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "normalize.h"
+#include "record.h"
+
+#define MAX_SET 48
+#define TEXT_MAX 8000
+
+/* ---- values to write -------------------------------------------------------- */
+
+typedef struct setval {
+	const char *col;   /* static, from the descriptor */
+	int type;          /* SQLITE_NULL, SQLITE_INTEGER or SQLITE_TEXT */
+	int64_t i;
+	char *s;
+} setval;
+
+typedef struct rowset {
+	setval v[MAX_SET];
+	size_t n;
+} rowset;
+
+static void rowset_free(rowset *rs)
+{
+	size_t i;
+	for (i = 0; i < rs->n; i++)
+		free(rs->v[i].s);
+	rs->n = 0;
+}
+
+static setval *rowset_find(rowset *rs, const char *col)
+{
+	size_t i;
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->v[i].col, col) == 0)
+			return &rs->v[i];
+	return NULL;
+}
+
+static int rowset_put(rowset *rs, const char *col, int type, int64_t i, const char *s)
+{
+	setval *v = rowset_find(rs, col);
+	if (!v) {
+		if (rs->n == MAX_SET)
+			return ruta_error__set(RUTA_EINVALID, "too many fields at once");
+		v = &rs->v[rs->n++];
+	} else {
+		free(v->s);
+	}
+	v->col = col;
+	v->type = type;
+	v->i = i;
+	v->s = NULL;
+	if (s && !(v->s = strdup(s)))
+		return ruta_error__oom();
+	return 0;
+}
+
+static void bind_value(sqlite3_stmt *st, int idx, const setval *v)
+{
+	if (v->type == SQLITE_INTEGER)
+		sqlite3_bind_int64(st, idx, v->i);
+	else if (v->type == SQLITE_TEXT)
+		sqlite3_bind_text(st, idx, v->s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+/* ---- tables and ids ------------------------------------------------------------ */
+
+static const char *const user_types = "account, contact, opp, activity, offer, stage, lost_reason";
+
+int ruta_record__table(const ruta_tabledef **out, const char *type)
+{
+	const ruta_tabledef *t = type ? ruta_schema__by_type(type) : NULL;
+	if (!t || (t->flags & (RUTA_T_CHILD | RUTA_T_APPEND_ONLY)) ||
+			strcmp(type, "stage_history") == 0)
+		return ruta_error__set(RUTA_EINVALID, "'%s' is not a record type (types: %s)",
+			type ? type : "", user_types);
+	*out = t;
+	return 0;
+}
+
+static int id_text_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') ||
+				(*s >= 'a' && *s <= 'z') || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static const char resolve_sql[] = "SELECT id FROM %s WHERE id >= ?1 AND id < ?1 || '~' "
+	"ORDER BY id LIMIT 2";
+
+int ruta_record__resolve(char **out, ruta_replica *r, const ruta_tabledef *t, const char *text)
+{
+	char sql[160], key[80];
+	sqlite3_stmt *st;
+	size_t n = text ? strlen(text) : 0, i;
+	int rc, err, found = 0;
+
+	*out = NULL;
+	if (n == 0 || n >= sizeof(key) || !id_text_ok(text))
+		return ruta_error__set(RUTA_ENOTFOUND, "no %s has the id '%.80s'", t->label,
+			text ? text : "");
+	/* ULIDs are upper case; codes (stage, lost reason) lower case. */
+	for (i = 0; i <= n; i++) {
+		char c = text[i];
+		if (t->flags & RUTA_T_CODE_ID)
+			key[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+		else
+			key[i] = (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+	}
+	snprintf(sql, sizeof(sql), resolve_sql, t->name);
+	if ((err = ruta_db__stmt_dyn(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	while ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		if (strcmp(id, key) == 0 || found == 0) {
+			free(*out);
+			if (!(*out = strdup(id))) {
+				sqlite3_reset(st);
+				return ruta_error__oom();
+			}
+		}
+		if (strcmp(id, key) == 0) {   /* an exact id wins over longer ones */
+			found = 1;
+			break;
+		}
+		found++;
+	}
+	sqlite3_reset(st);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		return rc;
+	}
+	if (found == 1 && (strcmp(*out, key) == 0 || (n >= 4 && !(t->flags & RUTA_T_CODE_ID))))
+		return 0;
+	free(*out);
+	*out = NULL;
+	if (found > 1)
+		return ruta_error__set(RUTA_EAMBIGUOUS, "'%s' matches several %ss; give more of the id",
+			text, t->label);
+	if (found == 1 && n < 4)
+		return ruta_error__set(RUTA_EAMBIGUOUS, "'%s' is too short to name a %s; give at "
+			"least 4 characters of the id", text, t->label);
+	return ruta_error__set(RUTA_ENOTFOUND, "no %s has the id '%s'%s", t->label, text,
+		(t->flags & RUTA_T_CODE_ID) ? "" : " (see the list command for ids)");
+}
+
+int ruta_record__column(char **out, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, const char *col)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	int rc, err;
+
+	*out = NULL;
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = ?1", col, t->name);
+	if ((err = ruta_db__stmt_dyn(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+			!(*out = strdup((const char *)sqlite3_column_text(st, 0))))
+		rc = ruta_error__oom();
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return ruta_error__set(RUTA_ENOTFOUND, "no %s has the id '%s'", t->label, id);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- checking values --------------------------------------------------------- */
+
+static int check_text(const char *v, int required)
+{
+	size_t n = strlen(v), i;
+	if (!ruta_utf8__valid(v, n))
+		return ruta_error__set(RUTA_EINVALID, "the value is not valid UTF-8 text");
+	if (n > TEXT_MAX)
+		return ruta_error__set(RUTA_EINVALID, "the value is too long (%zu bytes; at most %d)",
+			n, TEXT_MAX);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			return ruta_error__set(RUTA_EINVALID,
+				"the value contains a control character (byte %u at offset %zu)", c, i);
+	}
+	if (required && strspn(v, " \t\n") == n)
+		return ruta_error__set(RUTA_EINVALID, "it cannot be empty");
+	return 0;
+}
+
+static int check_enum(const char *v, const char *allowed)
+{
+	const char *p = allowed;
+	size_t n = strlen(v);
+	while (*p) {
+		size_t k = strcspn(p, "|");
+		if (k == n && strncmp(p, v, n) == 0)
+			return 0;
+		p += k + (p[k] == '|');
+	}
+	{
+		ruta_buf b = RUTA_BUF_INIT;
+		int err;
+		ruta_buf__puts(&b, allowed);
+		for (size_t i = 0; i < b.len; i++)
+			if (b.ptr && b.ptr[i] == '|')
+				b.ptr[i] = ',';
+		err = ruta_error__set(RUTA_EINVALID, "'%.60s' is not allowed (one of: %s)", v,
+			b.ptr ? b.ptr : allowed);
+		ruta_buf__dispose(&b);
+		return err;
+	}
+}
+
+static int live_ref(char **out, ruta_replica *r, const char *type, const char *v)
+{
+	const ruta_tabledef *t = ruta_schema__by_type(type);
+	char *deleted = NULL;
+	int err;
+
+	if ((err = ruta_record__resolve(out, r, t, v)) < 0)
+		return err;
+	if ((err = ruta_record__column(&deleted, r, t, *out, "deleted_at")) < 0 || deleted) {
+		if (deleted)
+			err = ruta_error__set(RUTA_ESTATE, "%s %s was deleted", t->label, *out);
+		free(deleted);
+		free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+/* The currency a money field is in: given in this call, else the record's,
+ * else (an offer) its opportunity's. */
+static int money_currency(char **out, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, rowset *rs)
+{
+	setval *cur = rowset_find(rs, "currency");
+	setval *opp;
+	int err;
+
+	*out = NULL;
+	if (cur && cur->type == SQLITE_TEXT)
+		return (*out = strdup(cur->s)) ? 0 : ruta_error__oom();
+	if (id && (err = ruta_record__column(out, r, t, id, "currency")) < 0)
+		return err;
+	if (*out)
+		return 0;
+	if (strcmp(t->name, "offer") == 0) {
+		char *opp_id = NULL;
+		opp = rowset_find(rs, "opportunity_id");
+		if (opp && opp->s)
+			opp_id = strdup(opp->s);
+		else if (id && (err = ruta_record__column(&opp_id, r, t, id, "opportunity_id")) < 0)
+			return err;
+		if (opp_id) {
+			err = ruta_record__column(out, r, ruta_schema__by_type("opp"), opp_id, "currency");
+			free(opp_id);
+			if (err < 0 || *out)
+				return err;
+		}
+	}
+	return ruta_error__set(RUTA_EINVALID, "an amount needs a currency "
+		"(add --currency, for example EUR or RON)");
+}
+
+static int put_money(ruta_replica *r, const ruta_tabledef *t, const char *id,
+	const ruta_coldef *c, const char *v, rowset *rs)
+{
+	char *cur = NULL;
+	int64_t minor;
+	int err;
+
+	if ((err = money_currency(&cur, r, t, id, rs)) < 0)
+		return err;
+	if ((err = ruta_norm__money(&minor, v, cur)) == 0) {
+		err = rowset_put(rs, c->name, SQLITE_INTEGER, minor, NULL);
+		if (err == 0 && !rowset_find(rs, "currency"))
+			err = rowset_put(rs, "currency", SQLITE_TEXT, 0, cur);
+	}
+	free(cur);
+	return err;
+}
+
+/* Converts one typed value into what goes in the row (and its derived
+ * columns: a normalized tax id or email, a raw phone). */
+static int put_kind(ruta_replica *r, const ruta_tabledef *t, const ruta_coldef *c,
+	const char *v, rowset *rs)
+{
+	char buf[512], buf2[512];
+	int64_t n;
+	int i, err;
+
+	switch (c->kind) {
+	case RUTA_K_TEXT:
+		if ((err = check_text(v, c->flags & RUTA_F_REQUIRED)) < 0)
+			return err;
+		return rowset_put(rs, c->name, SQLITE_TEXT, 0, v);
+	case RUTA_K_INT:
+		if ((err = ruta_norm__count(&n, v)) < 0)
+			return err;
+		return rowset_put(rs, c->name, SQLITE_INTEGER, n, NULL);
+	case RUTA_K_BOOL:
+		if ((err = ruta_norm__bool(&i, v)) < 0)
+			return err;
+		return rowset_put(rs, c->name, SQLITE_INTEGER, i, NULL);
+	case RUTA_K_PERCENT:
+		if ((err = ruta_norm__percent(&i, v)) < 0)
+			return err;
+		return rowset_put(rs, c->name, SQLITE_INTEGER, i, NULL);
+	case RUTA_K_CURRENCY:
+		if ((err = ruta_norm__currency(&i, v)) < 0)
+			return err;
+		return rowset_put(rs, c->name, SQLITE_TEXT, 0, v);
+	case RUTA_K_COUNTRY:
+		if ((err = ruta_norm__country(buf, v)) < 0)
+			return err;
+		return rowset_put(rs, c->name, SQLITE_TEXT, 0, buf);
+	case RUTA_K_DATE:
+		if ((err = ruta_norm__date(buf, v)) < 0)
+			return err;
+		return rowset_put(rs, c->name, SQLITE_TEXT, 0, buf);
+	case RUTA_K_TIME:
+		if ((err = ruta_norm__datetime(buf, v)) < 0)
+			return err;
+		return rowset_put(rs, c->name, SQLITE_TEXT, 0, buf);
+	case RUTA_K_ENUM:
+		if ((err = check_enum(v, c->arg)) < 0)
+			return err;
+		return rowset_put(rs, c->name, SQLITE_TEXT, 0, v);
+	case RUTA_K_REF: {
+		char *id = NULL;
+		if ((err = live_ref(&id, r, c->arg, v)) < 0)
+			return err;
+		err = rowset_put(rs, c->name, SQLITE_TEXT, 0, id);
+		free(id);
+		return err;
+	}
+	case RUTA_K_TAXID:
+		if ((err = check_text(v, 1)) < 0 || (err = ruta_norm__tax_id(buf, sizeof(buf), v)) < 0)
+			return err;
+		if ((err = rowset_put(rs, c->name, SQLITE_TEXT, 0, v)) < 0)
+			return err;
+		return rowset_put(rs, c->arg, SQLITE_TEXT, 0, buf);
+	case RUTA_K_EMAIL:
+		if ((err = ruta_norm__email(buf, buf2, sizeof(buf), v)) < 0)
+			return err;
+		if ((err = rowset_put(rs, c->name, SQLITE_TEXT, 0, c->arg ? buf : buf2)) < 0)
+			return err;
+		return c->arg ? rowset_put(rs, c->arg, SQLITE_TEXT, 0, buf2) : 0;
+	case RUTA_K_PHONE:
+		if ((err = ruta_norm__phone(buf, sizeof(buf), v, r->country)) < 0)
+			return err;
+		if ((err = rowset_put(rs, c->name, SQLITE_TEXT, 0, buf)) < 0)
+			return err;
+		return c->arg ? rowset_put(rs, c->arg, SQLITE_TEXT, 0, v) : 0;
+	case RUTA_K_MONEY:
+		return ruta_error__set(RUTA_ERROR, "money is converted after its currency");
+	}
+	return ruta_error__set(RUTA_ERROR, "field kind %d is unknown", (int)c->kind);
+}
+
+/* Fields callers know by another name: "account" for account_id. */
+static const ruta_coldef *find_col(const ruta_tabledef *t, const char *name)
+{
+	size_t i;
+	for (i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0 ||
+				(t->cols[i].api && strcmp(t->cols[i].api, name) == 0))
+			return &t->cols[i];
+	return NULL;
+}
+
+static int unknown_field(const ruta_tabledef *t, const char *name, int adding)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	size_t i;
+	int err;
+	for (i = 0; i < t->ncols; i++) {
+		const ruta_coldef *c = &t->cols[i];
+		if (c->flags & (adding ? (RUTA_F_EDIT | RUTA_F_ADD) : RUTA_F_EDIT))
+			ruta_buf__printf(&b, "%s%s", b.len ? ", " : "", c->api ? c->api : c->name);
+	}
+	if (strcmp(t->name, "contact") == 0)
+		ruta_buf__puts(&b, adding ? ", email, phone" :
+			", add_email, remove_email, add_phone, remove_phone");
+	if (t->flags & RUTA_T_CODE_ID && adding)
+		ruta_buf__puts(&b, ", id");
+	err = ruta_error__set(RUTA_ENOFIELD, "%s has no field '%s'%s (fields: %s)", t->label, name,
+		adding ? "" : " that can be edited", b.ptr ? b.ptr : "");
+	ruta_buf__dispose(&b);
+	return err;
+}
+
+/* May this call set this field? Domain-verb fields point at their verb. */
+static int check_settable(const ruta_tabledef *t, const ruta_coldef *c, int adding)
+{
+	if (c->flags & RUTA_F_DERIVED)
+		return ruta_error__set(RUTA_EINVALID, "%s %s is set by ruta, not by hand",
+			t->label, c->api ? c->api : c->name);
+	if ((c->flags & RUTA_F_VERB) && !(adding && (c->flags & RUTA_F_ADD)))
+		return ruta_error__set(RUTA_EINVALID, "%s %s changes only with 'ruta %s'",
+			t->label, c->name, c->verb);
+	if (!adding && !(c->flags & RUTA_F_EDIT))
+		return ruta_error__set(RUTA_EINVALID, "%s %s is fixed once the %s exists",
+			t->label, c->api ? c->api : c->name, t->label);
+	return 0;
+}
+
+/* Sorts the caller's fields into the row; money waits for its currency.
+ * Child values (a contact's emails and phones) are returned apart. */
+typedef struct pending_fields {
+	const ruta_coldef *money[4];
+	const char *money_val[4];
+	size_t nmoney;
+	const char *children[64][2];   /* {"email"|"phone"|"remove_email"|..., value} */
+	size_t nchildren;
+	const char *code_id;
+} pending_fields;
+
+static int collect(ruta_replica *r, const ruta_tabledef *t, const char *id,
+	const ruta_field *fields, size_t n, int adding, rowset *rs, pending_fields *pf)
+{
+	size_t i, j;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		const char *name = fields[i].name ? fields[i].name : "";
+		const char *v = fields[i].value;
+		const ruta_coldef *c;
+		int child = strcmp(t->name, "contact") == 0 && (adding ?
+			(!strcmp(name, "email") || !strcmp(name, "phone")) :
+			(!strcmp(name, "add_email") || !strcmp(name, "remove_email") ||
+			 !strcmp(name, "add_phone") || !strcmp(name, "remove_phone")));
+		if (child) {
+			if (pf->nchildren == 64)
+				return ruta_error__set(RUTA_EINVALID, "too many emails and phones at once");
+			if (!v || !*v)
+				return ruta_error__set(RUTA_EINVALID, "contact %s: a value is needed", name);
+			pf->children[pf->nchildren][0] = name;
+			pf->children[pf->nchildren++][1] = v;
+			continue;
+		}
+		if (adding && (t->flags & RUTA_T_CODE_ID) && strcmp(name, "id") == 0) {
+			pf->code_id = v;
+			continue;
+		}
+		if (!(c = find_col(t, name)))
+			return unknown_field(t, name, adding);
+		if ((err = check_settable(t, c, adding)) < 0)
+			return err;
+		for (j = 0; j < i; j++)
+			if (fields[j].name && find_col(t, fields[j].name) == c)
+				return ruta_error__set(RUTA_EINVALID, "%s %s is given twice", t->label, name);
+		if (!v || !*v) {
+			if (c->flags & RUTA_F_REQUIRED)
+				return ruta_error__set(RUTA_EINVALID, "%s %s cannot be empty", t->label, name);
+			if ((err = rowset_put(rs, c->name, SQLITE_NULL, 0, NULL)) < 0)
+				return err;
+			if (c->kind == RUTA_K_TAXID || (c->kind == RUTA_K_EMAIL && c->arg))
+				err = rowset_put(rs, c->arg, SQLITE_NULL, 0, NULL);
+			if (err < 0)
+				return err;
+			continue;
+		}
+		if (c->kind == RUTA_K_MONEY) {
+			pf->money[pf->nmoney] = c;
+			pf->money_val[pf->nmoney++] = v;
+			continue;
+		}
+		if ((err = put_kind(r, t, c, v, rs)) < 0)
+			return ruta_error__prefix("%s %s", t->label, c->api ? c->api : c->name);
+	}
+	for (i = 0; i < pf->nmoney; i++)
+		if ((err = put_money(r, t, id, pf->money[i], pf->money_val[i], rs)) < 0)
+			return ruta_error__prefix("%s %s", t->label,
+				pf->money[i]->api ? pf->money[i]->api : pf->money[i]->name);
+	return 0;
+}
+
+static int check_required(const ruta_tabledef *t, rowset *rs, const pending_fields *pf)
+{
+	size_t i;
+	if ((t->flags & RUTA_T_CODE_ID) && !pf->code_id)
+		return ruta_error__set(RUTA_EINVALID, "a new %s needs its code (id)", t->label);
+	for (i = 0; i < t->ncols; i++) {
+		const ruta_coldef *c = &t->cols[i];
+		if ((c->flags & RUTA_F_REQUIRED) && !rowset_find(rs, c->name))
+			return ruta_error__set(RUTA_EINVALID, "a new %s needs %s", t->label,
+				c->api ? c->api : c->name);
+	}
+	return 0;
+}
+
+/* ---- writing ------------------------------------------------------------------ */
+
+static int exec_rowset(char **out_id, ruta_replica *r, const char *sql, const rowset *rs,
+	const char *id)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL), err = 0;
+
+	if (rc != SQLITE_OK)
+		return ruta_error__sqlite(r->db, rc, "preparing a write");
+	for (i = 0; i < rs->n; i++)
+		bind_value(st, (int)i + 1, &rs->v[i]);
+	if (id)
+		sqlite3_bind_text(st, (int)rs->n + 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && out_id) {
+		if (!(*out_id = strdup((const char *)sqlite3_column_text(st, 0))))
+			err = ruta_error__oom();
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_DONE && err == 0)
+		err = ruta_error__sqlite(r->db, rc, "writing the record");
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int insert_row(char **out_id, ruta_replica *r, const ruta_tabledef *t, const rowset *rs)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	size_t i;
+	int err;
+
+	ruta_buf__printf(&b, "INSERT INTO %s (", t->name);
+	for (i = 0; i < rs->n; i++)
+		ruta_buf__printf(&b, "%s%s", i ? ", " : "", rs->v[i].col);
+	ruta_buf__puts(&b, rs->n ? ") VALUES (" : ") DEFAULT VALUES");
+	for (i = 0; i < rs->n; i++)
+		ruta_buf__printf(&b, "%s?%zu", i ? ", " : "", i + 1);
+	ruta_buf__puts(&b, rs->n ? ") RETURNING id" : " RETURNING id");
+	if ((err = ruta_buf__check(&b)) == 0)
+		err = exec_rowset(out_id, r, b.ptr, rs, NULL);
+	ruta_buf__dispose(&b);
+	return err;
+}
+
+static int update_row(ruta_replica *r, const ruta_tabledef *t, const char *id, const rowset *rs)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	size_t i;
+	int err;
+
+	if (rs->n == 0)
+		return 0;
+	ruta_buf__printf(&b, "UPDATE %s SET ", t->name);
+	for (i = 0; i < rs->n; i++)
+		ruta_buf__printf(&b, "%s%s = ?%zu", i ? ", " : "", rs->v[i].col, i + 1);
+	ruta_buf__printf(&b, " WHERE id = ?%zu", rs->n + 1);
+	if ((err = ruta_buf__check(&b)) == 0)
+		err = exec_rowset(NULL, r, b.ptr, rs, id);
+	ruta_buf__dispose(&b);
+	return err;
+}
+
+/* ---- a contact's emails and phones ------------------------------------------ */
+
+static const char child_find_email[] = "SELECT id FROM contact_email WHERE contact_id = ?1"
+	" AND email_norm = ?2 AND deleted_at IS NULL";
+static const char child_find_phone[] = "SELECT id FROM contact_phone WHERE contact_id = ?1"
+	" AND e164 = ?2 AND deleted_at IS NULL";
+static const char child_has_primary_email[] = "SELECT 1 FROM contact_email WHERE contact_id = ?1"
+	" AND is_primary = 1 AND deleted_at IS NULL";
+static const char child_has_primary_phone[] = "SELECT 1 FROM contact_phone WHERE contact_id = ?1"
+	" AND is_primary = 1 AND deleted_at IS NULL";
+static const char child_add_email[] = "INSERT INTO contact_email(contact_id, email, email_norm,"
+	" is_primary) VALUES (?1, ?2, ?3, ?4)";
+static const char child_add_phone[] = "INSERT INTO contact_phone(contact_id, phone, e164,"
+	" is_primary) VALUES (?1, ?2, ?3, ?4)";
+static const char child_rm_email[] = "UPDATE contact_email SET deleted_at = "
+	RUTA_SQL_NOW_ISO " WHERE id = ?1";
+static const char child_rm_phone[] = "UPDATE contact_phone SET deleted_at = "
+	RUTA_SQL_NOW_ISO " WHERE id = ?1";
+
+static int query_text(char **out, ruta_replica *r, const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	*out = NULL;
+	if ((err = ruta_db__stmt(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	if (rc == SQLITE_ROW && !(*out = strdup((const char *)sqlite3_column_text(st, 0))))
+		rc = ruta_error__oom();
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int run_child(ruta_replica *r, const char *sql, const char *a, const char *b,
+	const char *c, int primary)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (c) {
+		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, primary);
+	}
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int child_email(ruta_replica *r, const char *contact, const char *v, int add)
+{
+	char raw[512], norm[512];
+	char *existing = NULL, *primary = NULL;
+	int err;
+
+	if ((err = ruta_norm__email(raw, norm, sizeof(raw), v)) < 0)
+		return ruta_error__prefix("contact email");
+	if ((err = query_text(&existing, r, child_find_email, contact, norm)) < 0)
+		return err;
+	if (add && existing)
+		err = ruta_error__set(RUTA_EEXISTS, "contact %s already has the email %s", contact, norm);
+	else if (!add && !existing)
+		err = ruta_error__set(RUTA_ENOTFOUND, "contact %s has no email %s", contact, norm);
+	else if (!add)
+		err = run_child(r, child_rm_email, existing, NULL, NULL, 0);
+	else if ((err = query_text(&primary, r, child_has_primary_email, contact, NULL)) == 0)
+		err = run_child(r, child_add_email, contact, raw, norm, primary == NULL);
+	free(existing);
+	free(primary);
+	return err;
+}
+
+static int child_phone(ruta_replica *r, const char *contact, const char *v, int add)
+{
+	char e164[64];
+	char *existing = NULL, *primary = NULL;
+	int err;
+
+	if ((err = check_text(v, 1)) < 0 || (err = ruta_norm__phone(e164, sizeof(e164), v, r->country)) < 0)
+		return ruta_error__prefix("contact phone");
+	if ((err = query_text(&existing, r, child_find_phone, contact, e164)) < 0)
+		return err;
+	if (add && existing)
+		err = ruta_error__set(RUTA_EEXISTS, "contact %s already has the phone %s", contact, e164);
+	else if (!add && !existing)
+		err = ruta_error__set(RUTA_ENOTFOUND, "contact %s has no phone %s", contact, e164);
+	else if (!add)
+		err = run_child(r, child_rm_phone, existing, NULL, NULL, 0);
+	else if ((err = query_text(&primary, r, child_has_primary_phone, contact, NULL)) == 0)
+		err = run_child(r, child_add_phone, contact, v, e164, primary == NULL);
+	free(existing);
+	free(primary);
+	return err;
+}
+
+static int write_children(ruta_replica *r, const char *contact, const pending_fields *pf)
+{
+	size_t i;
+	int err = 0;
+	for (i = 0; i < pf->nchildren && err == 0; i++) {
+		const char *what = pf->children[i][0], *v = pf->children[i][1];
+		int add = strncmp(what, "remove_", 7) != 0;
+		err = strstr(what, "email") ? child_email(r, contact, v, add) :
+			child_phone(r, contact, v, add);
+	}
+	return err;
+}
+
+/* ---- the public entry points ------------------------------------------------- */
+
+static int check_config_rights(ruta_replica *r, const ruta_tabledef *t)
+{
+	if ((t->flags & RUTA_T_CONFIG) && !r->head_office)
+		return ruta_error__set(RUTA_ESTATE, "only head office changes %ss; this replica "
+			"is team '%s'", t->label, r->team ? r->team : "");
+	return 0;
+}
+
+static int add_defaults(ruta_replica *r, const ruta_tabledef *t, rowset *rs,
+	const pending_fields *pf)
+{
+	int err;
+	if (ruta_schema__col(t, "team") && !rowset_find(rs, "team") && r->team &&
+			(err = rowset_put(rs, "team", SQLITE_TEXT, 0, r->team)) < 0)
+		return err;
+	if (pf->code_id) {
+		if (!id_text_ok(pf->code_id) || pf->code_id[0] < 'a' || pf->code_id[0] > 'z' ||
+				strlen(pf->code_id) > 32 || strchr(pf->code_id, '-'))
+			return ruta_error__set(RUTA_EINVALID, "%s code '%.40s' is not allowed "
+				"(1-32 characters: a-z, 0-9 and '_', starting with a letter)",
+				t->label, pf->code_id);
+		if ((err = rowset_put(rs, "id", SQLITE_TEXT, 0, pf->code_id)) < 0)
+			return err;
+	}
+	if (strcmp(t->name, "opportunity") == 0 && rowset_find(rs, "probability"))
+		return rowset_put(rs, "probability_manual", SQLITE_INTEGER, 1, NULL);
+	return 0;
+}
+
+static int do_add(char **out, ruta_replica *r, const ruta_tabledef *t,
+	const ruta_field *fields, size_t n)
+{
+	rowset rs = { .n = 0 };
+	pending_fields pf = { .nmoney = 0 };
+	int err;
+
+	if ((err = check_config_rights(r, t)) < 0 ||
+			(err = collect(r, t, NULL, fields, n, 1, &rs, &pf)) < 0 ||
+			(err = check_required(t, &rs, &pf)) < 0 ||
+			(err = add_defaults(r, t, &rs, &pf)) < 0)
+		goto done;
+	if (pf.code_id) {
+		char *exists = NULL;
+		if (ruta_record__resolve(&exists, r, t, pf.code_id) == 0) {
+			err = ruta_error__set(RUTA_EEXISTS, "%s '%s' exists already", t->label, exists);
+			free(exists);
+			goto done;
+		}
+		ruta_error__clear();
+	}
+	if ((err = insert_row(out, r, t, &rs)) == 0)
+		err = write_children(r, *out, &pf);
+done:
+	rowset_free(&rs);
+	return err;
+}
+
+int ruta_record_add(char **out, ruta_replica *r, const char *type,
+	const ruta_field *fields, size_t nfields)
+{
+	const ruta_tabledef *t;
+	int err;
+
+	ruta_error__clear();
+	*out = NULL;
+	if ((err = ruta_record__table(&t, type)) < 0)
+		return err;
+	if ((err = ruta_db__begin(r)) < 0)
+		return err;
+	if ((err = do_add(out, r, t, fields, nfields)) == 0)
+		err = ruta_db__commit(r);
+	if (err < 0) {
+		ruta_db__rollback(r);
+		free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+static int check_editable(ruta_replica *r, const ruta_tabledef *t, const char *id)
+{
+	char *deleted = NULL, *status = NULL;
+	int err;
+
+	if ((err = ruta_record__column(&deleted, r, t, id, "deleted_at")) < 0)
+		return err;
+	if (deleted)
+		err = ruta_error__set(RUTA_ESTATE, "%s %s was deleted; it cannot change", t->label, id);
+	else if (strcmp(t->name, "offer") == 0 &&
+			(err = ruta_record__column(&status, r, t, id, "status")) == 0 &&
+			status && strcmp(status, "draft") != 0)
+		err = ruta_error__set(RUTA_ESTATE, "offer %s is %s; a sent offer cannot change "
+			"(make a new draft with 'ruta offer revise %s')", id, status, id);
+	free(deleted);
+	free(status);
+	return err;
+}
+
+/* Probability typed by hand stops following the stage; clearing it resumes. */
+static int edit_probability(ruta_replica *r, const char *id, rowset *rs)
+{
+	setval *p = rowset_find(rs, "probability");
+	char *stage = NULL;
+	int err;
+	if (!p)
+		return 0;
+	if (p->type != SQLITE_NULL)
+		return rowset_put(rs, "probability_manual", SQLITE_INTEGER, 1, NULL);
+	if ((err = ruta_record__column(&stage, r, ruta_schema__by_type("opp"), id, "stage")) < 0)
+		return err;
+	err = ruta_record__column(&p->s, r, ruta_schema__by_type("stage"), stage, "probability");
+	if (err == 0 && p->s) {
+		p->type = SQLITE_INTEGER;
+		p->i = strtoll(p->s, NULL, 10);
+	}
+	free(stage);
+	return err ? err : rowset_put(rs, "probability_manual", SQLITE_INTEGER, 0, NULL);
+}
+
+static int do_edit(ruta_replica *r, const ruta_tabledef *t, const char *id,
+	const ruta_field *fields, size_t n)
+{
+	rowset rs = { .n = 0 };
+	pending_fields pf = { .nmoney = 0 };
+	int err;
+
+	if (n == 0)
+		return ruta_error__set(RUTA_EINVALID, "nothing to change: give at least one field");
+	if ((err = check_config_rights(r, t)) < 0 || (err = check_editable(r, t, id)) < 0 ||
+			(err = collect(r, t, id, fields, n, 0, &rs, &pf)) < 0)
+		goto done;
+	if (strcmp(t->name, "opportunity") == 0 && (err = edit_probability(r, id, &rs)) < 0)
+		goto done;
+	if ((err = update_row(r, t, id, &rs)) == 0)
+		err = write_children(r, id, &pf);
+done:
+	rowset_free(&rs);
+	return err;
+}
+
+int ruta_record_edit(char **out_id, ruta_replica *r, const char *type, const char *id,
+	const ruta_field *fields, size_t nfields)
+{
+	const ruta_tabledef *t;
+	char *full = NULL;
+	int err;
+
+	ruta_error__clear();
+	if (out_id)
+		*out_id = NULL;
+	if ((err = ruta_record__table(&t, type)) < 0)
+		return err;
+	if ((err = ruta_db__begin(r)) < 0)
+		return err;
+	if ((err = ruta_record__resolve(&full, r, t, id)) == 0 &&
+			(err = do_edit(r, t, full, fields, nfields)) == 0)
+		err = ruta_db__commit(r);
+	if (err < 0)
+		ruta_db__rollback(r);
+	if (err == 0 && out_id)
+		*out_id = full;
+	else
+		free(full);
+	return err;
+}
+
+static const char tombstone_sql[] = "UPDATE %s SET deleted_at = %s"
+	" WHERE id = ?1 AND deleted_at IS NULL";
+
+static int do_rm(ruta_replica *r, const ruta_tabledef *t, const char *id)
+{
+	char sql[256];
+	rowset rs = { .n = 0 };
+	char *deleted = NULL;
+	int err;
+
+	if ((err = check_config_rights(r, t)) < 0 ||
+			(err = ruta_record__column(&deleted, r, t, id, "deleted_at")) < 0)
+		return err;
+	if (deleted) {
+		free(deleted);
+		return ruta_error__set(RUTA_ESTATE, "%s %s was deleted already", t->label, id);
+	}
+	snprintf(sql, sizeof(sql), tombstone_sql, t->name, RUTA_SQL_NOW_ISO);
+	return exec_rowset(NULL, r, sql, &rs, id);
+}
+
+int ruta_record_rm(char **out_id, ruta_replica *r, const char *type, const char *id)
+{
+	const ruta_tabledef *t;
+	char *full = NULL;
+	int err;
+
+	ruta_error__clear();
+	if (out_id)
+		*out_id = NULL;
+	if ((err = ruta_record__table(&t, type)) < 0)
+		return err;
+	if ((err = ruta_db__begin(r)) < 0)
+		return err;
+	if ((err = ruta_record__resolve(&full, r, t, id)) == 0 && (err = do_rm(r, t, full)) == 0)
+		err = ruta_db__commit(r);
+	if (err < 0)
+		ruta_db__rollback(r);
+	if (err == 0 && out_id)
+		*out_id = full;
+	else
+		free(full);
+	return err;
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+typedef struct field {
+	char *name;
+	char *value;
+	int is_int;
+} field;
+
+typedef struct child {
+	char *id;
+	char *value;
+	char *kind;
+	int primary;
+} child;
+
+struct ruta_record {
+	const ruta_tabledef *t;
+	field *f;
+	size_t n, cap;
+	child *emails, *phones;
+	size_t nemails, nphones;
+};
+
+static int rec_push(ruta_record *rec, const char *name, const char *value, int is_int)
+{
+	field *f;
+	if (rec->n == rec->cap) {
+		size_t cap = rec->cap ? rec->cap * 2 : 32;
+		field *nf = realloc(rec->f, cap * sizeof(*nf));
+		if (!nf)
+			return ruta_error__oom();
+		rec->f = nf;
+		rec->cap = cap;
+	}
+	f = &rec->f[rec->n];
+	f->is_int = is_int;
+	f->name = strdup(name);
+	f->value = value ? strdup(value) : NULL;
+	if (!f->name || (value && !f->value)) {
+		free(f->name);
+		free(f->value);
+		return ruta_error__oom();
+	}
+	rec->n++;
+	return 0;
+}
+
+static void free_children(child *c, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		free(c[i].id);
+		free(c[i].value);
+		free(c[i].kind);
+	}
+	free(c);
+}
+
+void ruta_record_free(ruta_record *rec)
+{
+	size_t i;
+	if (!rec)
+		return;
+	for (i = 0; i < rec->n; i++) {
+		free(rec->f[i].name);
+		free(rec->f[i].value);
+	}
+	free(rec->f);
+	free_children(rec->emails, rec->nemails);
+	free_children(rec->phones, rec->nphones);
+	free(rec);
+}
+
+static void select_list(ruta_buf *b, const ruta_tabledef *t)
+{
+	size_t i;
+	ruta_buf__puts(b, "SELECT id");
+	for (i = 0; i < t->ncols; i++)
+		ruta_buf__printf(b, ", %s", t->cols[i].name);
+	ruta_buf__printf(b, ", created_at, deleted_at FROM %s", t->name);
+}
+
+static int money_exp(const ruta_record *rec)
+{
+	int exp = 2;
+	const char *cur = ruta_record_value(rec, "currency");
+	if (cur && ruta_norm__currency(&exp, cur) < 0) {
+		ruta_error__clear();
+		exp = 2;
+	}
+	return exp;
+}
+
+/* Adds "amount" ("12000.00") beside "amount_minor", and the like. */
+static int add_money_text(ruta_record *rec)
+{
+	size_t i, n = rec->n;
+	for (i = 0; i < n; i++) {
+		const ruta_coldef *c = ruta_schema__col(rec->t, rec->f[i].name);
+		char text[40];
+		int err;
+		if (!c || c->kind != RUTA_K_MONEY || !rec->f[i].value)
+			continue;
+		ruta_norm__money_format(text, sizeof(text), strtoll(rec->f[i].value, NULL, 10),
+			money_exp(rec));
+		if ((err = rec_push(rec, c->api, text, 0)) < 0)
+			return err;
+	}
+	return 0;
+}
+
+static const char children_email_sql[] = "SELECT id, email, kind, is_primary FROM contact_email"
+	" WHERE contact_id = ?1 AND deleted_at IS NULL ORDER BY is_primary DESC, created_at, id";
+static const char children_phone_sql[] = "SELECT id, e164, kind, is_primary FROM contact_phone"
+	" WHERE contact_id = ?1 AND deleted_at IS NULL ORDER BY is_primary DESC, created_at, id";
+
+static int load_children(child **out, size_t *n, ruta_replica *r, const char *sql, const char *id)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((err = ruta_db__stmt(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		child *c;
+		if (*n == cap) {
+			child *nc = realloc(*out, (cap = cap ? cap * 2 : 4) * sizeof(*nc));
+			if (!nc) {
+				rc = ruta_error__oom();
+				break;
+			}
+			*out = nc;
+		}
+		c = &(*out)[*n];
+		c->id = strdup((const char *)sqlite3_column_text(st, 0));
+		c->value = strdup((const char *)sqlite3_column_text(st, 1));
+		c->kind = strdup((const char *)sqlite3_column_text(st, 2));
+		c->primary = sqlite3_column_int(st, 3);
+		(*n)++;
+		if (!c->id || !c->value || !c->kind) {
+			rc = ruta_error__oom();
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int contact_children(ruta_record *rec, ruta_replica *r)
+{
+	size_t i;
+	int err;
+	const char *id = ruta_record_id(rec);
+	if ((err = load_children(&rec->emails, &rec->nemails, r, children_email_sql, id)) < 0 ||
+			(err = load_children(&rec->phones, &rec->nphones, r, children_phone_sql, id)) < 0)
+		return err;
+	for (i = 0; i < rec->nemails; i++)
+		if ((err = rec_push(rec, "email", rec->emails[i].value, 0)) < 0)
+			return err;
+	for (i = 0; i < rec->nphones; i++)
+		if ((err = rec_push(rec, "phone", rec->phones[i].value, 0)) < 0)
+			return err;
+	return 0;
+}
+
+static int record_from_row(ruta_record **out, ruta_replica *r, const ruta_tabledef *t,
+	sqlite3_stmt *st)
+{
+	ruta_record *rec = calloc(1, sizeof(*rec));
+	int i, cols = sqlite3_column_count(st), err = 0;
+
+	if (!rec)
+		return ruta_error__oom();
+	rec->t = t;
+	for (i = 0; i < cols && err == 0; i++) {
+		int type = sqlite3_column_type(st, i);
+		err = rec_push(rec, sqlite3_column_name(st, i), type == SQLITE_NULL ? NULL :
+			(const char *)sqlite3_column_text(st, i), type == SQLITE_INTEGER);
+	}
+	if (err == 0)
+		err = add_money_text(rec);
+	if (err == 0 && strcmp(t->name, "contact") == 0)
+		err = contact_children(rec, r);
+	if (err < 0) {
+		ruta_record_free(rec);
+		return err;
+	}
+	*out = rec;
+	return 0;
+}
+
+int ruta_record_get(ruta_record **out, ruta_replica *r, const char *type, const char *id)
+{
+	const ruta_tabledef *t;
+	ruta_buf b = RUTA_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char *full = NULL;
+	int rc, err;
+
+	ruta_error__clear();
+	*out = NULL;
+	if ((err = ruta_record__table(&t, type)) < 0 || (err = ruta_record__resolve(&full, r, t, id)) < 0)
+		return err;
+	select_list(&b, t);
+	ruta_buf__puts(&b, " WHERE id = ?1");
+	if ((err = ruta_buf__check(&b)) < 0)
+		goto done;
+	if ((rc = sqlite3_prepare_v2(r->db, b.ptr, -1, &st, NULL)) != SQLITE_OK) {
+		err = ruta_error__sqlite(r->db, rc, "reading a record");
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, full, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		err = record_from_row(out, r, t, st);
+	else
+		err = rc < 0 ? rc : ruta_error__set(RUTA_ENOTFOUND, "no %s has the id '%s'", t->label, id);
+done:
+	sqlite3_finalize(st);
+	ruta_buf__dispose(&b);
+	free(full);
+	return err;
+}
+
+struct ruta_record_iter {
+	ruta_replica *r;
+	const ruta_tabledef *t;
+	sqlite3_stmt *st;
+};
+
+/* Adds one filter; RUTA_EINVALID if records of this type have no such link. */
+static int add_filter(ruta_buf *b, ruta_replica *r, const ruta_tabledef *t, const char *col,
+	const char *what, const char *value, const char *ref_type, char **bound)
+{
+	int err;
+	*bound = NULL;
+	if (!value)
+		return 0;
+	if (!ruta_schema__col(t, col))
+		return ruta_error__set(RUTA_EINVALID, "%ss cannot be listed by %s", t->label, what);
+	if (ref_type)
+		err = ruta_record__resolve(bound, r, ruta_schema__by_type(ref_type), value);
+	else
+		err = (*bound = strdup(value)) ? 0 : ruta_error__oom();
+	if (err == 0)
+		ruta_buf__printf(b, " AND %s = ?", col);
+	return err;
+}
+
+int ruta_record_list(ruta_record_iter **out, ruta_replica *r, const char *type,
+	const ruta_list_options *opts)
+{
+	ruta_list_options defaults = RUTA_LIST_OPTIONS_INIT;
+	const ruta_tabledef *t;
+	ruta_buf b = RUTA_BUF_INIT;
+	char *vals[4] = { NULL, NULL, NULL, NULL };
+	ruta_record_iter *it = NULL;
+	int rc, err, i, k = 0;
+
+	ruta_error__clear();
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != RUTA_LIST_OPTIONS_VERSION)
+		return ruta_error__set(RUTA_EINVALID, "list options version %u is not supported",
+			opts->version);
+	if ((err = ruta_record__table(&t, type)) < 0)
+		return err;
+	select_list(&b, t);
+	ruta_buf__printf(&b, " WHERE (deleted_at IS NULL OR %d)", opts->include_deleted ? 1 : 0);
+	if ((err = add_filter(&b, r, t, "account_id", "account", opts->account, "account", &vals[0])) < 0 ||
+			(err = add_filter(&b, r, t, "opportunity_id", "opportunity", opts->opportunity,
+				"opp", &vals[1])) < 0 ||
+			(err = add_filter(&b, r, t, "stage", "stage", opts->stage, NULL, &vals[2])) < 0 ||
+			(err = add_filter(&b, r, t, "status", "status", opts->status, NULL, &vals[3])) < 0)
+		goto done;
+	/* Stages list in pipeline order; other codes by name; records by age. */
+	ruta_buf__puts(&b, ruta_schema__col(t, "seq") ? " ORDER BY seq, id" :
+		(t->flags & RUTA_T_CODE_ID) ? " ORDER BY id" : " ORDER BY created_at, id");
+	if ((err = ruta_buf__check(&b)) < 0)
+		goto done;
+	if (!(it = calloc(1, sizeof(*it)))) {
+		err = ruta_error__oom();
+		goto done;
+	}
+	if ((rc = sqlite3_prepare_v2(r->db, b.ptr, -1, &it->st, NULL)) != SQLITE_OK) {
+		err = ruta_error__sqlite(r->db, rc, "listing records");
+		goto done;
+	}
+	for (i = 0; i < 4; i++)
+		if (vals[i])
+			sqlite3_bind_text(it->st, ++k, vals[i], -1, SQLITE_TRANSIENT);
+	it->r = r;
+	it->t = t;
+	*out = it;
+	it = NULL;
+done:
+	for (i = 0; i < 4; i++)
+		free(vals[i]);
+	ruta_record_iter_free(it);
+	ruta_buf__dispose(&b);
+	return err;
+}
+
+int ruta_record_iter_next(ruta_record **out, ruta_record_iter *it)
+{
+	int rc;
+	*out = NULL;
+	rc = ruta_db__step(it->r, it->st);
+	if (rc == SQLITE_DONE)
+		return RUTA_ITEROVER;
+	if (rc < 0)
+		return rc;
+	return record_from_row(out, it->r, it->t, it->st);
+}
+
+void ruta_record_iter_free(ruta_record_iter *it)
+{
+	if (!it)
+		return;
+	sqlite3_finalize(it->st);
+	free(it);
+}
+
+const char *ruta_record_type(const ruta_record *rec)
+{
+	return rec->t->type;
+}
+
+const char *ruta_record_id(const ruta_record *rec)
+{
+	return rec->n ? rec->f[0].value : NULL;
+}
+
+size_t ruta_record_field_count(const ruta_record *rec)
+{
+	return rec->n;
+}
+
+const char *ruta_record_field_name(const ruta_record *rec, size_t i)
+{
+	return i < rec->n ? rec->f[i].name : NULL;
+}
+
+const char *ruta_record_field_value(const ruta_record *rec, size_t i)
+{
+	return i < rec->n ? rec->f[i].value : NULL;
+}
+
+const char *ruta_record_value(const ruta_record *rec, const char *name)
+{
+	size_t i;
+	for (i = 0; i < rec->n; i++)
+		if (strcmp(rec->f[i].name, name) == 0)
+			return rec->f[i].value;
+	return NULL;
+}
+
+static json_t *children_json(const child *c, size_t n, const char *valname)
+{
+	json_t *arr = json_array();
+	size_t i;
+	for (i = 0; arr && i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "id", c[i].id,
+			valname, c[i].value, "kind", c[i].kind, "primary", c[i].primary));
+	return arr;
+}
+
+int ruta_record_json(char **out, const ruta_record *rec)
+{
+	json_t *o = json_object();
+	size_t i;
+	char *text;
+
+	*out = NULL;
+	if (!o)
+		return ruta_error__oom();
+	json_object_set_new(o, "schema", json_integer(1));
+	json_object_set_new(o, "type", json_string(rec->t->type));
+	for (i = 0; i < rec->n; i++) {
+		const field *f = &rec->f[i];
+		if (!strcmp(f->name, "email") || !strcmp(f->name, "phone"))
+			continue;   /* as arrays below */
+		json_object_set_new(o, f->name, !f->value ? json_null() :
+			f->is_int ? json_integer(strtoll(f->value, NULL, 10)) : json_string(f->value));
+	}
+	if (strcmp(rec->t->name, "contact") == 0) {
+		json_object_set_new(o, "emails", children_json(rec->emails, rec->nemails, "email"));
+		json_object_set_new(o, "phones", children_json(rec->phones, rec->nphones, "phone"));
+	}
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (!text)
+		return ruta_error__oom();
+	*out = strdup(text);
+	free(text);
+	return *out ? 0 : ruta_error__oom();
+}

@@ -1,0 +1,19 @@
+/* record.h - what the domain verbs share with the generic record code. */
+#ifndef RUTA_RECORD_H
+#define RUTA_RECORD_H
+
+#include "internal.h"
+#include "schema.h"
+
+/* Finds the one live-or-tombstoned record of table `t` whose id is `text` or
+ * starts with it (4 characters at least; case does not matter). New id. */
+int ruta_record__resolve(char **out, ruta_replica *r, const ruta_tabledef *t, const char *text);
+
+/* Reads one column of a record as text (NULL if SQL NULL); new string. */
+int ruta_record__column(char **out, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, const char *col);
+
+/* Resolves `type` to a table, or RUTA_EINVALID naming the known types. */
+int ruta_record__table(const ruta_tabledef **out, const char *type);
+
+#endif
