@@ -53,7 +53,12 @@ all: $(STATIC_LIB) $(SHARED_LIB) $(RUTA)
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h src/lib/*.h src/cli/*.h)
+# The tool sees only the public header: it is built like any outside program.
+$(BUILD)/src/cli/%.o: src/cli/%.c $(wildcard include/*.h src/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -Isrc/lib,$(ALL_CFLAGS)) -c $< -o $@
+
+$(BUILD)/src/lib/%.o: src/lib/%.c $(wildcard include/*.h src/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 

@@ -396,11 +396,10 @@ static int run_verb(const rec_type *rt, cli_ctx *ctx, int argc, char **argv,
 	if (a.json) {
 		rc = print_record_json(rec);
 	} else {
-		const char *state = ruta_record_value(rec, "stage");
-		if (!state)
-			state = ruta_record_value(rec, "status");
-		cli_say("%s %s %s: now %s", rt->label, ruta_record_id(rec), done_what,
-			state ? state : "");
+		const char *stage = ruta_record_value(rec, "stage");
+		const char *state = stage ? stage : ruta_record_value(rec, "status");
+		cli_say("%s %s %s (%s now %s)", rt->label, ruta_record_id(rec), done_what,
+			stage ? "stage" : "status", state ? state : "none");
 		rc = EXIT_DONE;
 	}
 out:

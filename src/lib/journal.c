@@ -56,10 +56,11 @@ static int read_pending(pending *out, size_t *count, ruta_replica *r, int64_t af
 		 * that names no captured field is refused rather than guessed at. */
 		if (!p->table || !col || !rec || !ruta_schema__synced(p->table, col) ||
 				strlen(col) >= sizeof(p->col) || strlen(rec) >= sizeof(p->rec)) {
-			sqlite3_reset(st);
-			return ruta_error__set(RUTA_ERROR, "change log entry %lld names no field ruta "
-				"captures (%s.%s); the log was written by something other than ruta",
-				(long long)p->seq, tbl ? tbl : "?", col ? col : "?");
+			err = ruta_error__set(RUTA_ERROR, "change log entry %lld names no field "
+				"ruta captures (%.64s.%.64s); the log was written by something other "
+				"than ruta", (long long)p->seq, tbl ? tbl : "?", col ? col : "?");
+			sqlite3_reset(st);   /* after the message: it invalidates tbl and col */
+			return err;
 		}
 		strcpy(p->col, col);
 		strcpy(p->rec, rec);

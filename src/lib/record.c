@@ -240,7 +240,14 @@ static int live_ref(char **out, ruta_replica *r, const char *type, const char *v
 	char *deleted = NULL;
 	int err;
 
-	if ((err = ruta_record__resolve(out, r, t, v)) < 0)
+	if ((err = ruta_record__resolve(out, r, t, v)) == RUTA_ENOTFOUND) {
+		/* In a field, a reference to nothing is a bad value. */
+		if (t->flags & RUTA_T_CODE_ID)
+			return ruta_error__set(RUTA_EINVALID, "'%.60s' is not a %s (see 'ruta %s list')",
+				v, t->label, strcmp(t->type, "lost_reason") ? t->type : "lost-reason");
+		return ruta_error__set(RUTA_EINVALID, "no %s has the id '%.60s'", t->label, v);
+	}
+	if (err < 0)
 		return err;
 	if ((err = ruta_record__column(&deleted, r, t, *out, "deleted_at")) < 0 || deleted) {
 		if (deleted)

@@ -1,0 +1,241 @@
+# lib.sh - a small TAP library for ruta's end-to-end CLI tests (POSIX sh).
+#
+# Each tests/cli/tNNNN-*.sh sources this file, then:
+#
+#   ok ruta init r --team north                 # the command exits 0
+#   expect_exit 2 ruta bogus                    # ... exits exactly 2
+#   expect_stderr "'bogus' is not a ruta command"   # grep -E on its stderr
+#   is "$(jget "$out" .stage)" needs "moved to needs"
+#   refused r 1 "email.*'bad'" ruta -C r contact add --last-name X --email bad
+#   done_testing                                # prints the plan 1..N
+#
+# Every test file runs in its own temporary directory, which is also $HOME
+# and the current directory, and is removed on exit. RUTA_DIR is unset,
+# TZ=UTC and LC_ALL=C. $RUTA is the binary under test (make cli-test sets it).
+# After `run`, `ok` or `expect_exit`: $rc, $out and $err hold the exit code,
+# stdout and stderr of the command.
+
+: "${RUTA:=$(cd "$(dirname "$0")/../.." && pwd)/build/ruta}"
+unset RUTA_DIR
+TZ=UTC
+LC_ALL=C
+export TZ LC_ALL RUTA
+
+if [ ! -x "$RUTA" ]; then
+	echo "Bail out! no ruta binary at '$RUTA' (run 'make all', or set RUTA)"
+	exit 1
+fi
+
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/ruta-cli.XXXXXX") || {
+	echo "Bail out! cannot make a temporary directory"
+	exit 1
+}
+trap 'cd / && rm -rf "$TRASH"' EXIT
+trap 'exit 130' INT TERM HUP
+HOME=$TRASH
+export HOME
+mkdir "$TRASH/.tap"
+cd "$TRASH" || exit 1
+
+_n=0
+_failed=0
+rc=0
+out=
+err=
+
+# ---- running commands ------------------------------------------------------
+
+ruta() { "$RUTA" "$@"; }
+
+# ruta_at TIME ARGS...: ruta with the clock set to TIME (faketime).
+ruta_at() { _t=$1; shift; faketime "$_t" "$RUTA" "$@"; }
+
+# run CMD...: runs CMD, keeps its exit code, stdout and stderr.
+run() {
+	"$@" >"$TRASH/.tap/out" 2>"$TRASH/.tap/err"
+	rc=$?
+	out=$(cat "$TRASH/.tap/out")
+	err=$(cat "$TRASH/.tap/err")
+	_cmd=$*
+	return 0
+}
+
+# ---- reporting ---------------------------------------------------------------
+
+# Diagnostics go to stderr so that prove shows them without -v.
+diag() { printf '%s\n' "$*" | sed 's/^/# /' >&2; }
+
+_report() {
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_failed=$((_failed + 1))
+		diag "failed test '$2'"
+	fi
+	return "$1"
+}
+
+_diag_run() {
+	diag "command: $_cmd"
+	diag "exit code: $rc"
+	[ -n "$out" ] && diag "stdout: $(printf '%s' "$out" | head -c 600)"
+	[ -n "$err" ] && diag "stderr: $err"
+	return 0
+}
+
+pass() { _report 0 "$1"; }
+fail() { _report 1 "$1"; }
+
+# ok CMD...: passes when CMD exits 0.
+ok() {
+	run "$@"
+	_report "$([ "$rc" -eq 0 ]; echo $?)" "$*" || _diag_run
+}
+
+# expect_exit N CMD...: passes when CMD exits exactly N.
+expect_exit() {
+	_want=$1
+	shift
+	run "$@"
+	_report "$([ "$rc" -eq "$_want" ]; echo $?)" "exit $_want: $*" || _diag_run
+}
+
+# expect_stderr PATTERN [NAME]: the last command's stderr matches PATTERN (grep -E).
+expect_stderr() {
+	printf '%s\n' "$err" | grep -Eq -- "$1"
+	_report $? "${2:-stderr matches /$1/}" || diag "stderr: $err"
+}
+
+# expect_stdout PATTERN [NAME]: the last command's stdout matches PATTERN (grep -E).
+expect_stdout() {
+	printf '%s\n' "$out" | grep -Eq -- "$1"
+	_report $? "${2:-stdout matches /$1/}" || diag "stdout: $out"
+}
+
+# is GOT WANT NAME
+is() {
+	[ "$1" = "$2" ]
+	_report $? "$3" || { diag "got:      '$1'"; diag "expected: '$2'"; }
+}
+
+# isnt GOT UNWANTED NAME
+isnt() {
+	[ "$1" != "$2" ]
+	_report $? "$3" || diag "got '$1', which it should not be"
+}
+
+# cmp_ok A OP B NAME: integer comparison, OP one of -eq -ne -lt -le -gt -ge.
+cmp_ok() {
+	[ "$1" "$2" "$3" ] 2>/dev/null
+	_report $? "$4" || diag "expected $1 $2 $3"
+}
+
+# one_line_error CODE: stderr is one "ruta: ..." line; a usage error (2) may
+# add one "see 'ruta ... --help'" line.
+one_line_error() {
+	_lines=$(printf '%s\n' "$err" | wc -l)
+	_second=$(printf '%s\n' "$err" | sed -n 2p)
+	case "$err" in
+	"ruta: "*) _ok=0 ;;
+	*) _ok=1 ;;
+	esac
+	if [ "$_lines" -gt 1 ]; then
+		if [ "$1" -eq 2 ] && [ "$_lines" -eq 2 ]; then
+			case "$_second" in "see 'ruta "*) ;; *) _ok=1 ;; esac
+		else
+			_ok=1
+		fi
+	fi
+	_report $_ok "one-line message" || diag "stderr: $err"
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -gt 0 ] && diag "$_failed of $_n tests failed"
+	[ "$_failed" -gt 254 ] && _failed=254
+	exit "$_failed"
+}
+
+# ---- JSON ----------------------------------------------------------------------
+
+_JPY='
+import json, re, sys
+j = json.loads(sys.stdin.read())
+if sys.argv[1] == "path":
+    v = j
+    for key, idx in re.findall(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?[0-9]+)\]", sys.argv[2]):
+        try:
+            v = v[key] if key else v[int(idx)]
+        except (KeyError, IndexError, TypeError):
+            sys.exit(1)
+else:
+    v = eval(sys.argv[2], {"j": j})
+if isinstance(v, str):
+    print(v)
+elif isinstance(v, bool):
+    print("true" if v else "false")
+elif v is None:
+    print("null")
+else:
+    print(json.dumps(v, separators=(",", ":"), sort_keys=True))
+'
+
+# jget JSON PATH: one value, PATH like .emails[0].email ("" = the whole).
+# Strings print raw, null as "null", objects and arrays as compact JSON.
+# Exits 1 (printing nothing) when the path does not exist.
+jget() { printf '%s' "$1" | python3 -c "$_JPY" path "$2"; }
+
+# jpy JSON EXPR: a Python expression over the parsed JSON, bound to j:
+#   jpy "$log" '[c["value"] for c in j if c["field"] == "region"]'
+jpy() { printf '%s' "$1" | python3 -c "$_JPY" expr "$2"; }
+
+# ---- replicas -------------------------------------------------------------------
+
+# db DIR SQL: runs SQL on a replica's database with the sqlite3 tool.
+db() { sqlite3 "$1/ruta.db" "$2"; }
+
+# db_hash DIR: a digest of the database's whole content.
+db_hash() { sqlite3 "$1/ruta.db" .dump | sha256sum | cut -d' ' -f1; }
+
+# unexported DIR: how many captured changes are waiting to be exported.
+unexported() { jget "$("$RUTA" -C "$1" status --json 2>/dev/null)" .unexported; }
+
+# hlc_int HEX: a 16-hex-digit HLC as a decimal integer.
+hlc_int() { printf '%d' "0x$1"; }
+
+# setup_replicas: head office in hq/ (root key in root.pub) and team north
+# in r/, both with country ES. Bails out if that fails.
+setup_replicas() {
+	{ "$RUTA" init hq --head-office --country ES &&
+		"$RUTA" -C hq keys export-pub --root >root.pub &&
+		"$RUTA" init r --team north --root-key root.pub --country ES; } >/dev/null 2>&1 || {
+		echo "Bail out! cannot create the test replicas"
+		exit 1
+	}
+}
+
+# refused DIR CODE PATTERN CMD...: CMD exits CODE, prints one line on stderr
+# matching PATTERN (grep -E), and the database in DIR is left exactly as it
+# was, as is its count of unexported changes. Four tests.
+refused() {
+	_dir=$1 _code=$2 _pat=$3
+	shift 3
+	"$RUTA" -C "$_dir" log --local >/dev/null 2>&1   # stamp what is pending first
+	_before=$(db_hash "$_dir")
+	_unexp=$(unexported "$_dir")
+	expect_exit "$_code" "$@"
+	_report "$(printf '%s\n' "$err" | head -n 1 | grep -Eq -- "$_pat"; echo $?)" \
+		"message matches /$_pat/" || diag "stderr: $err"
+	one_line_error "$_code"
+	_after=$(db_hash "$_dir")
+	_unexp2=$(unexported "$_dir")
+	_report "$([ "$_before" = "$_after" ] && [ "$_unexp" = "$_unexp2" ]; echo $?)" \
+		"nothing written" || diag "database changed (unexported $_unexp -> $_unexp2)"
+}

@@ -1,0 +1,175 @@
+/* test_schema.c - migrations reach one schema from any start, and the tables match the descriptor. */
+#include "helpers.h"
+#include "internal.h"
+#include "schema.h"
+
+static sqlite3 *fresh_db(char **tmp)
+{
+	char path[512];
+	sqlite3 *db = NULL;
+	*tmp = temp_dir();
+	snprintf(path, sizeof(path), "%s/x.db", *tmp);
+	ASSERT_OK(ruta_db__open(&db, path, 1, 0));
+	return db;
+}
+
+/* The schema as text: every table, index and trigger definition. */
+static char *schema_text(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 1 << 20, len = 0;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT type || ' ' || name || ' ' || "
+		"coalesce(sql, '') FROM sqlite_schema ORDER BY type, name", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *row = (const char *)sqlite3_column_text(st, 0);
+		size_t n = strlen(row);
+		while (len + n + 2 >= cap)
+			assert_non_null(out = realloc(out, cap *= 2));
+		memcpy(out + len, row, n);
+		len += n;
+		out[len++] = '\n';
+		out[len] = '\0';
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void an_empty_file_migrates_to_the_latest_version(void **state)
+{
+	char *tmp;
+	sqlite3 *db = fresh_db(&tmp);
+	(void)state;
+	ASSERT_OK(ruta_schema__migrate(db));
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), ruta_schema__latest());
+	assert_true(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'") > 50);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM stage"), 6);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM lost_reason"), 6);
+	/* The defaults are not changes: every replica starts with them. */
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM ruta_change"), 0);
+	sqlite3_close(db);
+	rm_tree(tmp);
+}
+
+static void every_earlier_version_reaches_the_same_schema(void **state)
+{
+	char *tmp, *want;
+	sqlite3 *db = fresh_db(&tmp);
+	int v;
+	(void)state;
+	ASSERT_OK(ruta_schema__migrate(db));
+	want = schema_text(db);
+	sqlite3_close(db);
+	rm_tree(tmp);
+	for (v = 0; v <= ruta_schema__latest(); v++) {
+		char *got;
+		db = fresh_db(&tmp);
+		ASSERT_OK(ruta_schema__migrate_to(db, v));
+		assert_int_equal(sql_int(db, "PRAGMA user_version"), v);
+		ASSERT_OK(ruta_schema__migrate(db));
+		got = schema_text(db);
+		assert_string_equal(got, want);
+		free(got);
+		sqlite3_close(db);
+		rm_tree(tmp);
+	}
+	free(want);
+}
+
+static void tables_have_exactly_the_descriptor_columns(void **state)
+{
+	char *tmp;
+	sqlite3 *db = fresh_db(&tmp);
+	size_t i, j;
+	(void)state;
+	ASSERT_OK(ruta_schema__migrate(db));
+	for (i = 0; i < ruta_schema__ntables; i++) {
+		const ruta_tabledef *t = &ruta_schema__tables[i];
+		char sql[256];
+		/* id, a value and a version per field, created_at and deleted_at with theirs */
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM pragma_table_info('%s')", t->name);
+		assert_int_equal(sql_int(db, sql), 1 + 2 * (long long)t->ncols + 4);
+		for (j = 0; j < t->ncols; j++) {
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM pragma_table_info('%s') "
+				"WHERE name IN ('%s', '%s__v')", t->name, t->cols[j].name, t->cols[j].name);
+			if (sql_int(db, sql) != 2)
+				fail_msg("%s.%s or its version column is missing", t->name, t->cols[j].name);
+		}
+	}
+	sqlite3_close(db);
+	rm_tree(tmp);
+}
+
+static void a_file_from_a_newer_ruta_is_refused_untouched(void **state)
+{
+	char *tmp;
+	sqlite3 *db = fresh_db(&tmp);
+	(void)state;
+	ASSERT_OK(ruta_schema__migrate(db));
+	sql_ok(db, "PRAGMA user_version = 999");
+	assert_int_equal(ruta_schema__migrate(db), RUTA_EVERSION);
+	assert_non_null(strstr(ruta_error_last()->message, "newer ruta"));
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 999);
+	sqlite3_close(db);
+	rm_tree(tmp);
+}
+
+static void stale_triggers_are_rebuilt(void **state)
+{
+	char *tmp;
+	sqlite3 *db = fresh_db(&tmp);
+	long long n;
+	(void)state;
+	ASSERT_OK(ruta_schema__migrate(db));
+	n = sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'");
+	sql_ok(db, "DROP TRIGGER ruta_cap_account_name; UPDATE ruta_meta SET value = 'old' "
+		"WHERE key = 'trigger_rev'");
+	ASSERT_OK(ruta_schema__migrate(db));
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), n);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = "
+		"'ruta_cap_account_name'"), 1);
+	sqlite3_close(db);
+	rm_tree(tmp);
+}
+
+/* A replica written by ruta at schema 1 (tests/data/migrate/v1.sql, made by
+ * `sqlite3 ruta.db .dump` of a real replica) opens and keeps working. */
+static void a_version_1_replica_opens_and_captures(void **state)
+{
+	char *tmp = temp_dir(), cmd[2400], dir[600];
+	ruta_replica *r = NULL;
+	sqlite3 *db;
+	char *id = NULL;
+	ruta_field f[] = { { "name", "After upgrade" } };
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/r", tmp);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/keys' && sqlite3 '%s/ruta.db' < "
+		"tests/data/migrate/v1.sql", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	ASSERT_OK(ruta_replica_open(&r, dir, NULL));
+	db = foreign_db(dir);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), ruta_schema__latest());
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM account WHERE name = 'Acme S.L.'"), 1);
+	ASSERT_OK(ruta_record_add(&id, r, "account", f, 1));
+	assert_true(sql_int(db, "SELECT count(*) FROM ruta_change WHERE col = 'name' AND "
+		"val = 'After upgrade'") == 1);
+	sqlite3_close(db);
+	ruta_free(id);
+	ruta_replica_free(r);
+	rm_tree(tmp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(an_empty_file_migrates_to_the_latest_version),
+		cmocka_unit_test(every_earlier_version_reaches_the_same_schema),
+		cmocka_unit_test(tables_have_exactly_the_descriptor_columns),
+		cmocka_unit_test(a_file_from_a_newer_ruta_is_refused_untouched),
+		cmocka_unit_test(stale_triggers_are_rebuilt),
+		cmocka_unit_test(a_version_1_replica_opens_and_captures),
+	};
+	return cmocka_run_group_tests_name("schema", tests, NULL, NULL);
+}
