@@ -96,9 +96,15 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	RUTA=$(CURDIR)/$(RUTA) sh examples/demo.sh
 
+BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+$(BUILD)/bench/%: bench/%.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC_LIB) $(ALL_LDFLAGS) $(DEPS_LIBS)
+
 bench: deps
-	@$(MAKE) --no-print-directory all
-	@echo "no benchmarks yet for the replica foundation"
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@set -e; for b in $(BENCH_BIN); do $$b; done
 
 man:
 	@ls docs/man/*.1

@@ -24,7 +24,7 @@
 
 #define LATEST 1
 /* Bump when trigger text changes; files are re-triggered on open. */
-#define TRIGGER_REV "2"
+#define TRIGGER_REV "3"
 
 #define NOT_APPLYING "(SELECT applying FROM ruta_sync_state WHERE k = 0) = 0"
 

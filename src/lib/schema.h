@@ -78,6 +78,8 @@ int ruta_schema__migrate_to(sqlite3 *db, int upto);
 
 /* SQL expression for the current time as ISO-8601 UTC seconds, and as ms. */
 #define RUTA_SQL_NOW_ISO "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
-#define RUTA_SQL_NOW_MS "(CAST(strftime('%s','now') AS INTEGER)*1000+CAST(substr(strftime('%f','now'),4,3) AS INTEGER))"
+/* julianday() holds SQLite's integer clock in ms as a double; round() makes
+ * the conversion exact, in one function call (it runs in every capture). */
+#define RUTA_SQL_NOW_MS "CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)"
 
 #endif

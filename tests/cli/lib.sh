@@ -164,37 +164,35 @@ done_testing() {
 }
 
 # ---- JSON ----------------------------------------------------------------------
+# Parsed by SQLite's JSON functions (no jq needed). The document goes to
+# sqlite3 on stdin, so it may be of any size.
 
-_JPY='
-import json, re, sys
-j = json.loads(sys.stdin.read())
-if sys.argv[1] == "path":
-    v = j
-    for key, idx in re.findall(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?[0-9]+)\]", sys.argv[2]):
-        try:
-            v = v[key] if key else v[int(idx)]
-        except (KeyError, IndexError, TypeError):
-            sys.exit(1)
-else:
-    v = eval(sys.argv[2], {"j": j})
-if isinstance(v, str):
-    print(v)
-elif isinstance(v, bool):
-    print("true" if v else "false")
-elif v is None:
-    print("null")
-else:
-    print(json.dumps(v, separators=(",", ":"), sort_keys=True))
-'
+# _jdoc JSON: a statement that makes the temporary table j(doc).
+_jdoc() {
+	printf "CREATE TEMP TABLE j AS SELECT '"
+	printf '%s' "$1" | sed "s/'/''/g"
+	printf "' AS doc;\n"
+}
 
-# jget JSON PATH: one value, PATH like .emails[0].email ("" = the whole).
-# Strings print raw, null as "null", objects and arrays as compact JSON.
-# Exits 1 (printing nothing) when the path does not exist.
-jget() { printf '%s' "$1" | python3 -c "$_JPY" path "$2"; }
+# jget JSON PATH: one value; PATH like .emails[0].email ("" for the whole).
+# Strings print raw, null as "null", booleans as true/false, objects and
+# arrays as compact JSON; a path that does not exist prints nothing.
+jget() {
+	{
+		_jdoc "$1"
+		printf "SELECT CASE json_type(doc, '\$%s') WHEN 'true' THEN 'true'" "$2"
+		printf " WHEN 'false' THEN 'false' WHEN 'null' THEN 'null'"
+		printf " ELSE json_extract(doc, '\$%s') END FROM j;\n" "$2"
+	} | sqlite3 -batch
+}
 
-# jpy JSON EXPR: a Python expression over the parsed JSON, bound to j:
-#   jpy "$log" '[c["value"] for c in j if c["field"] == "region"]'
-jpy() { printf '%s' "$1" | python3 -c "$_JPY" expr "$2"; }
+# jsql JSON SQL: runs SQL over the document, which is table j(doc):
+#   jsql "$log" "SELECT e.value->>'hlc' FROM j, json_each(j.doc) e
+#                WHERE e.value->>'field' = 'region'"
+jsql() { { _jdoc "$1"; printf '%s;\n' "$2"; } | sqlite3 -batch; }
+
+# jlen JSON [PATH]: the length of an array.
+jlen() { jsql "$1" "SELECT json_array_length(doc, '\$${2:-}') FROM j"; }
 
 # ---- replicas -------------------------------------------------------------------
 

@@ -1,0 +1,79 @@
+#!/bin/sh
+# The demo scenario: head office and team north set up their replicas; north
+# records a prospect with two contacts and an opportunity, works it through
+# the pipeline and loses it with a reason; an app edits the file with plain
+# SQL; every field edit shows in the change log with its version and base.
+#
+#   RUTA=build/ruta sh examples/demo.sh [WORKDIR]
+set -eu
+
+RUTA=${RUTA:-ruta}
+case $RUTA in /*) ;; *) RUTA=$(pwd)/$RUTA ;; esac
+WORK=${1:-$(pwd)/demo-run}
+rm -rf "$WORK"
+mkdir -p "$WORK"
+cd "$WORK"
+export TZ=Europe/Madrid
+
+say() { printf '\n== %s\n' "$*"; }
+run() { printf '$ ruta %s\n' "$*"; "$RUTA" "$@"; }
+
+say "Head office creates its replica and publishes its root key"
+run init hq --head-office --country ES
+"$RUTA" -C hq keys export-pub --root > root.pub
+printf '$ ruta -C hq keys export-pub --root > root.pub\n'
+cat root.pub
+
+say "Team north creates its replica on a laptop, pinning head office's key"
+run init north --team north --root-key root.pub --country ES
+export RUTA_DIR="$WORK/north"
+
+say "Monday: north registers a prospect and two people there"
+ACME=$("$RUTA" account add --name 'Transportes Acme S.L.' --tax-id ES:B12345674 \
+	--region Madrid --city Madrid --lifecycle prospect --sales-channel direct)
+echo "account $ACME"
+ANA=$("$RUTA" contact add --first-name Ana --last-name Ruiz --title 'Fleet manager' \
+	--email ana.ruiz@acme.example --phone '612 345 678' --account "$ACME")
+LUIS=$("$RUTA" contact add --first-name Luis --last-name Gil --title 'CFO' \
+	--email luis.gil@acme.example --phone '+34 915 550 123' --account "$ACME")
+echo "contacts $ANA $LUIS"
+run contact list --account "$ACME"
+
+say "An opportunity: renewing their fleet of 12 vans, 12,000.00 EUR"
+DEAL=$("$RUTA" opp add --account "$ACME" --name 'Fleet renewal 2027' --amount 12000.00 \
+	--currency EUR --expected-close 2027-01-31 --contact "$ANA")
+echo "opportunity $DEAL"
+
+say "Tuesday: a visit is planned and held; the deal moves forward"
+VISIT=$("$RUTA" activity add --kind visit --account "$ACME" --opp "$DEAL" \
+	--start '2026-11-24 10:00' --end '2026-11-24 11:00' --subject 'needs analysis with Ana')
+run activity held "$VISIT"
+run opp move "$DEAL" --stage needs
+OFFER=$("$RUTA" offer add --opp "$DEAL" --number N-2026-014 --total 11500.00 --valid-until 2026-12-31)
+run offer send "$OFFER"
+run opp move "$DEAL" --stage offer_sent
+run opp move "$DEAL" --stage negotiation
+
+say "Friday: the customer takes a cheaper bid"
+run offer reject "$OFFER"
+run opp lose "$DEAL" --reason price --note 'competitor offered 9,800 EUR'
+run opp show "$DEAL"
+
+say "Bad input is refused and changes nothing"
+run contact add --last-name Test --email 'not-an-email' || true
+run opp add --account "$ACME" --name 'Oops' --amount -5 --currency EUR || true
+run offer edit "$OFFER" --total 1.00 || true
+
+say "An app on the same laptop writes the SQLite file directly"
+echo "\$ sqlite3 north/ruta.db \"UPDATE account SET employees = 48 WHERE id = '$ACME'\""
+sqlite3 north/ruta.db "UPDATE account SET employees = 48 WHERE id = '$ACME'"
+
+say "Every field edit is in the change log, with its HLC version and base"
+printf '$ ruta log --local   (the opportunity'"'"'s stage, probability and loss; the app'"'"'s edit)\n'
+"$RUTA" log --local | grep -E '^SEQ | (stage|probability|lost_reason|lost_note|employees) ' 
+echo "(full log: ruta -C $WORK/north log --local; as JSON with --json)"
+
+say "Status"
+run status
+
+say "Done. The replicas are in $WORK"
