@@ -76,7 +76,7 @@ $(RUTA): $(CLI_OBJ) $(STATIC_LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB) tests/unit/helpers.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(STATIC_LIB) $(ALL_LDFLAGS) $(DEPS_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(STATIC_LIB) $(ALL_LDFLAGS) $(DEPS_LIBS) $(CMOCKA_LIBS) -lpthread
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
