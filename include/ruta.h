@@ -119,7 +119,8 @@ RUTA_EXTERN(int) ruta_replica_is_head_office(const ruta_replica *r);
 
 /*
  * The public key of this replica (`root` zero) or head office's root key
- * (`root` non-zero, head office only) as one OpenSSH line:
+ * (`root` non-zero: at head office its own, at a team the one pinned at
+ * init; RUTA_ENOTFOUND if none) as one OpenSSH line:
  * "ssh-ed25519 AAAA... principal\n". New; free with ruta_free.
  */
 RUTA_EXTERN(int) ruta_replica_public_key(char **out, ruta_replica *r, int root);

@@ -42,7 +42,10 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nsee 'ruta %s --help'\n", cmd);
+	if (strcmp(cmd, "help") == 0)
+		fputs("\nsee 'ruta --help'\n", stderr);
+	else
+		fprintf(stderr, "\nsee 'ruta %s --help'\n", cmd);
 	return EXIT_USAGE;
 }
 

@@ -25,7 +25,7 @@ static const char help[] =
 	"  --root-key FILE  pin head office's root public key (from keys export-pub --root)\n"
 	"  --hub URL        remember the hub this replica syncs with\n"
 	"  --country CC     country for phone numbers typed without +country code\n"
-	"  --json           print {\"id\",\"team\",\"head_office\",\"dir\"} as JSON\n";
+	"  --json           print {\"schema\",\"id\",\"team\",\"head_office\",\"dir\"} as JSON\n";
 
 int cmd_init(cli_ctx *ctx, int argc, char **argv)
 {

@@ -31,6 +31,7 @@ struct rec_type {
 	const rec_verb *verbs;        /* domain verbs, or NULL */
 	const char *examples;
 	int code_id;                  /* `add CODE`: configuration tables */
+	const char *filters;          /* options `list` takes besides --all */
 };
 
 /* ---- parsed arguments ---- */
@@ -252,7 +253,7 @@ static int do_rm(const rec_type *rt, cli_ctx *ctx, const args *a)
 	if ((err = ruta_record_rm(&id, r, rt->type, a->pos[0])) < 0)
 		rc = cli_fail(err);
 	else
-		rc = report(rt, r, id, a->json, "deleted (a tombstone that syncs)");
+		rc = report(rt, r, id, a->json, "deleted (kept as a tombstone; list --all shows it)");
 	ruta_free(id);
 	ruta_replica_free(r);
 	return rc;
@@ -341,7 +342,7 @@ static int do_list(const rec_type *rt, cli_ctx *ctx, const args *a)
 	int rc, err;
 
 	if ((rc = positionals(a, rt->cmd, 0, "")) != 0 ||
-			(rc = only_opts(a, rt->cmd, "account opp stage status")) != 0)
+			(rc = only_opts(a, rt->cmd, rt->filters)) != 0)
 		return rc;
 	lo.include_deleted = a->all;
 	lo.account = opt(a, "account");
@@ -384,8 +385,10 @@ static int run_verb(const rec_type *rt, cli_ctx *ctx, int argc, char **argv,
 		goto out;
 	}
 	if (new_id) {
-		printf("%s\n", new_id);
-		rc = a.json ? report(rt, r, new_id, 1, NULL) : EXIT_DONE;
+		if (a.json)
+			rc = report(rt, r, new_id, 1, NULL);
+		else
+			printf("%s\n", new_id);
 		goto out;
 	}
 	/* Say where the verb left the record: the state people care about. */
@@ -479,6 +482,14 @@ static int activity_held(const rec_type *rt, cli_ctx *ctx, int argc, char **argv
 }
 static int activity_not_held(const rec_type *rt, cli_ctx *ctx, int argc, char **argv)
 {
+	args a;
+	int missing;
+	if (parse(&a, rt->cmd, argc, argv) != 0)
+		return EXIT_USAGE;
+	missing = !opt(&a, "reason") || !*opt(&a, "reason");
+	args_free(&a);
+	if (missing)
+		return cli_usage(rt->cmd, "say why it was not held: --reason TEXT");
 	return run_verb(rt, ctx, argc, argv, "reason", act_not_held, "recorded as not held");
 }
 static int activity_cancel(const rec_type *rt, cli_ctx *ctx, int argc, char **argv)
@@ -571,51 +582,62 @@ static const rec_type types[] = {
 	{ "account", "account", "account", account_cols, NULL,
 		"  ruta account add --name 'Acme S.L.' --tax-id ES:B12345674 --region Madrid --json\n"
 		"  ruta account edit 01KB --lifecycle prospect --city Madrid\n"
-		"  ruta account list\n", 0 },
+		"  ruta account list\n", 0, "" },
 	{ "contact", "contact", "contact", contact_cols, NULL,
 		"  ruta contact add --first-name Ana --last-name Ruiz --email ana@acme.es \\\n"
 		"      --phone '+34 612 345 678' --account 01KB --json\n"
 		"  ruta contact edit 01KC --add-email ana.ruiz@gmail.com --remove-phone +34612345678\n"
-		"  ruta contact list --account 01KB\n", 0 },
+		"  ruta contact list --account 01KB\n", 0, "account" },
 	{ "opp", "opp", "opportunity", opp_cols, opp_verbs,
 		"  ruta opp add --account 01KB --name 'Fleet renewal' --amount 12000.00 --currency EUR --json\n"
 		"  ruta opp move 01KD --stage needs\n"
 		"  ruta opp lose 01KD --reason price --note 'went with the cheaper bid'\n"
-		"  ruta opp list --stage negotiation\n", 0 },
+		"  ruta opp list --stage negotiation\n", 0, "account stage" },
 	{ "activity", "activity", "activity", activity_cols, activity_verbs,
 		"  ruta activity add --kind visit --account 01KB --start 2026-11-23T10:00 \\\n"
 		"      --end 2026-11-23T11:00 --subject 'demo of the new range'\n"
 		"  ruta activity held 01KE\n"
-		"  ruta activity not-held 01KF --reason 'client absent'\n", 0 },
+		"  ruta activity not-held 01KF --reason 'client absent'\n", 0, "account opp status" },
 	{ "offer", "offer", "offer", offer_cols, offer_verbs,
 		"  ruta offer add --opp 01KD --number N-2026-014 --total 11500.00 --valid-until 2026-12-31\n"
 		"  ruta offer send 01KG\n"
-		"  ruta offer revise 01KG\n", 0 },
+		"  ruta offer revise 01KG\n", 0, "opp status" },
 	{ "stage", "stage", "stage", stage_cols, NULL,
 		"  ruta stage list\n"
-		"  ruta stage add trial --label 'Trial' --seq 35 --probability 60   (head office)\n", 1 },
+		"  ruta stage add trial --label 'Trial' --seq 35 --probability 60   (head office)\n", 1, "" },
 	{ "lost-reason", "lost_reason", "lost reason", reason_cols, NULL,
 		"  ruta lost-reason list\n"
-		"  ruta lost-reason add delivery --label 'Delivery time'   (head office)\n", 1 },
+		"  ruta lost-reason add delivery --label 'Delivery time'   (head office)\n", 1, "" },
 };
 
 static void group_help(const rec_type *rt, FILE *out)
 {
+	static const char *const filter_help[][2] = { { "account", " [--account ID]" },
+		{ "opp", " [--opp ID]" }, { "stage", " [--stage CODE]" }, { "status", " [--status S]" } };
+	const char *id = rt->code_id ? "CODE" : "ID";
 	const rec_verb *v;
+	size_t i;
+
 	fprintf(out, "usage: ruta %s add%s [--FIELD VALUE]... [--json]\n"
-		"       ruta %s edit ID --FIELD VALUE... [--json]\n"
-		"       ruta %s show ID [--json]\n"
-		"       ruta %s list [--all] [--account ID] [--opp ID] [--stage CODE] [--status S] [--json]\n"
-		"       ruta %s rm ID\n",
-		rt->cmd, rt->code_id ? " CODE" : "", rt->cmd, rt->cmd, rt->cmd, rt->cmd);
+		"       ruta %s edit %s --FIELD VALUE... [--json]\n"
+		"       ruta %s show %s [--json]\n"
+		"       ruta %s list [--all]", rt->cmd, rt->code_id ? " CODE" : "", rt->cmd, id,
+		rt->cmd, id, rt->cmd);
+	for (i = 0; i < 4; i++)
+		if (strstr(rt->filters, filter_help[i][0]))
+			fputs(filter_help[i][1], out);
+	fprintf(out, " [--json]\n       ruta %s rm %s [--json]\n", rt->cmd, id);
 	for (v = rt->verbs; v && v->name; v++)
 		fprintf(out, "       ruta %s %s\n", rt->cmd, v->summary);
 	fprintf(out, "\nexamples:\n%s\n", rt->examples);
 	fprintf(out, "Fields are options named after them (--first-name for first_name); an\n"
-		"unknown field is refused with the list of fields a %s has. An empty\n"
-		"value clears an optional field. IDs may be shortened to any unambiguous\n"
-		"prefix of 4 characters or more. `list` hides deleted records unless --all.\n"
-		"See ruta-%s(1) for every field and the rules they follow.\n", rt->label, rt->cmd);
+		"unknown field is refused with the list of fields %s %s has. An empty\n"
+		"value clears an optional field. %s `list` hides deleted\n"
+		"records unless --all. See ruta-%s(1) for every field and its rules.\n",
+		strchr("aeiou", rt->label[0]) ? "an" : "a", rt->label,
+		rt->code_id ? "Codes are given in full." :
+		"IDs may be shortened to any unambiguous prefix of 4 characters or more.",
+		rt->cmd);
 }
 
 static int run_group(const rec_type *rt, cli_ctx *ctx, int argc, char **argv)

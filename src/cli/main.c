@@ -41,7 +41,8 @@ static const char usage_text[] =
 	"  ruta -C north log --local\n"
 	"\n"
 	"options:\n"
-	"  -C DIR       run as if started in DIR (the replica is DIR, or $RUTA_DIR)\n"
+	"  -C DIR       run as if started in DIR: the replica is DIR (without -C:\n"
+	"               $RUTA_DIR if set, else the current directory)\n"
 	"  --version    print the version\n"
 	"  -h, --help   this help; 'ruta COMMAND --help' for a command\n"
 	"\n"
@@ -65,6 +66,10 @@ static void print_usage(FILE *out)
 static int cmd_help(cli_ctx *ctx, int argc, char **argv)
 {
 	(void)ctx;
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		print_usage(stdout);
+		return EXIT_DONE;
+	}
 	if (argc > 1 && strcmp(argv[1], "exit-codes") == 0) {
 		fputs(exit_codes_text, stdout);
 		return EXIT_DONE;
@@ -107,7 +112,7 @@ int main(int argc, char **argv)
 	static char cwd[PATH_MAX];
 	cli_ctx ctx = { NULL };
 	const cli_cmd *c;
-	int i = 1, rc;
+	int i = 1, rc, given_c = 0;
 
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-C") == 0) {
@@ -115,6 +120,7 @@ int main(int argc, char **argv)
 				return cli_usage("help", "-C needs a directory");
 			if ((rc = change_dir(argv[i + 1])) != 0)
 				return rc;
+			given_c = 1;
 			i += 2;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			return cmd_version(&ctx, 0, NULL);
@@ -133,7 +139,8 @@ int main(int argc, char **argv)
 		cli_say("cannot tell the current directory: %s", strerror(errno));
 		return EXIT_ERROR;
 	}
-	ctx.dir = getenv("RUTA_DIR") && *getenv("RUTA_DIR") ? getenv("RUTA_DIR") : cwd;
+	/* The command line wins over the environment. */
+	ctx.dir = !given_c && getenv("RUTA_DIR") && *getenv("RUTA_DIR") ? getenv("RUTA_DIR") : cwd;
 	for (c = commands; c->name; c++)
 		if (strcmp(c->name, argv[i]) == 0)
 			return c->run(&ctx, argc - i, argv + i);

@@ -83,7 +83,8 @@ typedef struct opp_args {
 	int want;   /* 0 move, 1 win, 2 lose */
 } opp_args;
 
-static const char stage_info_sql[] = "SELECT is_closed, is_won, active FROM stage WHERE id = ?1";
+static const char stage_info_sql[] = "SELECT is_closed, is_won, active FROM stage WHERE id = ?1"
+	" AND deleted_at IS NULL";
 static const char won_stage_sql[] = "SELECT id FROM stage WHERE is_won = 1 AND active = 1 "
 	"ORDER BY seq LIMIT 1";
 static const char lost_stage_sql[] = "SELECT id FROM stage WHERE is_closed = 1 AND is_won = 0 "
@@ -131,6 +132,17 @@ static int one_code(char **out, ruta_replica *r, const char *sql, const char *wh
 	return rc < 0 ? rc : 0;
 }
 
+/* A stage or lost-reason code as typed (any case) to the stored code. */
+static int config_code(char **out, ruta_replica *r, const char *type, const char *text)
+{
+	const ruta_tabledef *t = ruta_schema__by_type(type);
+	int err = ruta_record__resolve(out, r, t, text ? text : "");
+	if (err == RUTA_ENOTFOUND)
+		return ruta_error__set(RUTA_EINVALID, "'%.60s' is not a %s (see 'ruta %s list')",
+			text ? text : "", t->label, strcmp(type, "stage") ? "lost-reason" : "stage");
+	return err;
+}
+
 static int check_reason(ruta_replica *r, const char *reason)
 {
 	sqlite3_stmt *st;
@@ -156,15 +168,13 @@ static int opp_verb(ruta_replica *r, const void *p)
 {
 	const opp_args *a = p;
 	target x;
-	char *stage = NULL;
+	char *stage = NULL, *reason = NULL;
 	int closed = 0, won = 0, err;
 
 	if ((err = load_target(&x, r, "opp", a->id, "stage")) < 0)
 		goto done;
-	if (a->want == 0 && !(stage = strdup(a->stage ? a->stage : ""))) {
-		err = ruta_error__oom();
+	if (a->want == 0 && (err = config_code(&stage, r, "stage", a->stage)) < 0)
 		goto done;
-	}
 	if ((a->want == 1 && (err = one_code(&stage, r, won_stage_sql, "won")) < 0) ||
 			(a->want == 2 && (err = one_code(&stage, r, lost_stage_sql, "lost")) < 0) ||
 			(err = stage_info(&closed, &won, r, stage)) < 0)
@@ -175,8 +185,12 @@ static int opp_verb(ruta_replica *r, const void *p)
 		goto done;
 	}
 	if (a->want == 2) {
-		const char *vals[3] = { stage, a->reason, a->note && *a->note ? a->note : NULL };
-		if ((err = check_reason(r, a->reason)) == 0 &&
+		const char *vals[3] = { stage, NULL, a->note && *a->note ? a->note : NULL };
+		if (!a->reason || !*a->reason)
+			err = check_reason(r, a->reason);
+		else if ((err = config_code(&reason, r, "lost_reason", a->reason)) == 0)
+			vals[1] = reason;
+		if (err == 0 && (err = check_reason(r, reason)) == 0 &&
 				(!vals[2] || (err = ruta_utf8__valid(vals[2], strlen(vals[2])) ? 0 :
 				ruta_error__set(RUTA_EINVALID, "the note is not valid UTF-8")) == 0))
 			err = write_fields(r, lose_sql, vals, 3, x.id);
@@ -186,6 +200,7 @@ static int opp_verb(ruta_replica *r, const void *p)
 	}
 done:
 	free(stage);
+	free(reason);
 	target_free(&x);
 	return err;
 }
@@ -297,6 +312,8 @@ static const char send_sql[] = "UPDATE offer SET status = 'sent', sent_at = "
 	RUTA_SQL_NOW_ISO " WHERE id = ?1";
 static const char decide_sql[] = "UPDATE offer SET status = ?1, decided_at = "
 	RUTA_SQL_NOW_ISO " WHERE id = ?2";
+static const char revised_sql[] = "SELECT id FROM offer WHERE revises = ?1 "
+	"AND deleted_at IS NULL LIMIT 1";
 static const char revise_sql[] = "INSERT INTO offer(opportunity_id, number, revision, "
 	"total_minor, currency, valid_until, description, revises, owner, team) "
 	"SELECT opportunity_id, number, revision + 1, total_minor, currency, valid_until, "
@@ -359,6 +376,17 @@ static int offer_revise(ruta_replica *r, const void *p)
 		goto done;
 	if (strcmp(x.state, "draft") == 0) {
 		err = ruta_error__set(RUTA_ESTATE, "offer %s is still a draft; edit it instead", x.id);
+		goto done;
+	}
+	if ((err = ruta_db__stmt(&st, r, revised_sql)) < 0)
+		goto done;
+	sqlite3_bind_text(st, 1, x.id, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		err = ruta_error__set(RUTA_ESTATE, "offer %s was revised already, as %s; revise "
+			"that one", x.id, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc < 0 || err < 0) {
+		err = rc < 0 ? rc : err;
 		goto done;
 	}
 	if ((err = ruta_db__stmt(&st, r, revise_sql)) < 0)

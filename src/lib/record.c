@@ -84,6 +84,17 @@ static void bind_value(sqlite3_stmt *st, int idx, const setval *v)
 
 /* ---- tables and ids ------------------------------------------------------------ */
 
+/* "opportunity" -> "opportunities", "account" -> "accounts" (messages). */
+static const char *plural(const ruta_tabledef *t, char *buf, size_t size)
+{
+	size_t n = strlen(t->label);
+	if (n && t->label[n - 1] == 'y')
+		snprintf(buf, size, "%.*sies", (int)(n - 1), t->label);
+	else
+		snprintf(buf, size, "%ss", t->label);
+	return buf;
+}
+
 static const char *const user_types = "account, contact, opp, activity, offer, stage, lost_reason";
 
 int ruta_record__table(const ruta_tabledef **out, const char *type)
@@ -157,9 +168,11 @@ int ruta_record__resolve(char **out, ruta_replica *r, const ruta_tabledef *t, co
 		return 0;
 	free(*out);
 	*out = NULL;
-	if (found > 1)
-		return ruta_error__set(RUTA_EAMBIGUOUS, "'%s' matches several %ss; give more of the id",
-			text, t->label);
+	if (found > 1) {
+		char pl[48];
+		return ruta_error__set(RUTA_EAMBIGUOUS, "'%s' matches several %s; give more of the id",
+			text, plural(t, pl, sizeof(pl)));
+	}
 	if (found == 1 && n < 4)
 		return ruta_error__set(RUTA_EAMBIGUOUS, "'%s' is too short to name a %s; give at "
 			"least 4 characters of the id", text, t->label);
@@ -249,7 +262,16 @@ static int live_ref(char **out, ruta_replica *r, const char *type, const char *v
 	}
 	if (err < 0)
 		return err;
-	if ((err = ruta_record__column(&deleted, r, t, *out, "deleted_at")) < 0 || deleted) {
+	if ((err = ruta_record__column(&deleted, r, t, *out, "deleted_at")) == 0 && !deleted &&
+			ruta_schema__col(t, "active") &&
+			(err = ruta_record__column(&deleted, r, t, *out, "active")) == 0) {
+		/* An inactive stage or reason is kept for history, not for new use. */
+		if (deleted && strcmp(deleted, "0") == 0)
+			err = ruta_error__set(RUTA_EINVALID, "%s '%s' is no longer in use", t->label, *out);
+		free(deleted);
+		deleted = NULL;
+	}
+	if (err < 0 || deleted) {
 		if (deleted)
 			err = ruta_error__set(RUTA_ESTATE, "%s %s was deleted", t->label, *out);
 		free(deleted);
@@ -394,9 +416,9 @@ static const ruta_coldef *find_col(const ruta_tabledef *t, const char *name)
 {
 	size_t i;
 	for (i = 0; i < t->ncols; i++)
-		if (strcmp(t->cols[i].name, name) == 0 ||
+		if ((strcmp(t->cols[i].name, name) == 0 && t->cols[i].kind != RUTA_K_MONEY) ||
 				(t->cols[i].api && strcmp(t->cols[i].api, name) == 0))
-			return &t->cols[i];
+			return &t->cols[i];   /* money only as "amount": minor units are ours */
 	return NULL;
 }
 
@@ -507,6 +529,81 @@ static int collect(ruta_replica *r, const ruta_tabledef *t, const char *id,
 	return 0;
 }
 
+/* A field's value after this write: the one being set, else the stored one
+ * (NULL when adding). New string or NULL. */
+static int value_after(char **out, ruta_replica *r, const ruta_tabledef *t, const char *id,
+	rowset *rs, const char *col)
+{
+	setval *v = rowset_find(rs, col);
+	char num[32];
+	*out = NULL;
+	if (v && v->type == SQLITE_TEXT)
+		return (*out = strdup(v->s)) ? 0 : ruta_error__oom();
+	if (v && v->type == SQLITE_INTEGER) {
+		snprintf(num, sizeof(num), "%lld", (long long)v->i);
+		return (*out = strdup(num)) ? 0 : ruta_error__oom();
+	}
+	if (v || !id)
+		return 0;
+	return ruta_record__column(out, r, t, id, col);
+}
+
+/* Changing only the currency must not change what an amount means. */
+static int check_currency_change(ruta_replica *r, const ruta_tabledef *t, const char *id,
+	rowset *rs)
+{
+	setval *cur = rowset_find(rs, "currency");
+	const ruta_coldef *money = NULL;
+	char *amount = NULL, *old = NULL;
+	int old_exp = 0, new_exp = 0, err = 0;
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].kind == RUTA_K_MONEY)
+			money = &t->cols[i];
+	if (!cur || !money || !id || rowset_find(rs, money->name))
+		return 0;
+	if ((err = ruta_record__column(&amount, r, t, id, money->name)) < 0 || !amount)
+		return err;
+	if (cur->type == SQLITE_NULL)
+		err = ruta_error__set(RUTA_EINVALID, "%s %s needs a currency; clear it too "
+			"(--%s '') or keep the currency", t->label, money->api, money->api);
+	else if ((err = ruta_record__column(&old, r, t, id, "currency")) == 0 && old &&
+			ruta_norm__currency(&old_exp, old) == 0 &&
+			ruta_norm__currency(&new_exp, cur->s) == 0 && old_exp != new_exp)
+		err = ruta_error__set(RUTA_EINVALID, "changing the currency from %s to %s changes "
+			"what the %s means; give --%s too", old, cur->s, money->api, money->api);
+	free(amount);
+	free(old);
+	return err;
+}
+
+static int check_fields_together(ruta_replica *r, const ruta_tabledef *t, const char *id,
+	rowset *rs)
+{
+	char *a = NULL, *b = NULL;
+	int err = check_currency_change(r, t, id, rs);
+
+	if (err == 0 && strcmp(t->name, "activity") == 0 &&
+			(err = value_after(&a, r, t, id, rs, "planned_start")) == 0 &&
+			(err = value_after(&b, r, t, id, rs, "planned_end")) == 0 &&
+			a && b && strcmp(b, a) < 0)
+		err = ruta_error__set(RUTA_EINVALID, "activity end %s is before its start %s", b, a);
+	if (err == 0 && strcmp(t->name, "stage") == 0) {
+		free(a);
+		free(b);
+		a = b = NULL;
+		if ((err = value_after(&a, r, t, id, rs, "is_won")) == 0 &&
+				(err = value_after(&b, r, t, id, rs, "is_closed")) == 0 &&
+				a && strcmp(a, "1") == 0 && !(b && strcmp(b, "1") == 0))
+			err = ruta_error__set(RUTA_EINVALID, "a won stage is a closed stage; "
+				"add --is-closed yes");
+	}
+	free(a);
+	free(b);
+	return err;
+}
+
 static int check_required(const ruta_tabledef *t, rowset *rs, const pending_fields *pf)
 {
 	size_t i;
@@ -603,6 +700,15 @@ static const char child_rm_email[] = "UPDATE contact_email SET deleted_at = "
 	RUTA_SQL_NOW_ISO " WHERE id = ?1";
 static const char child_rm_phone[] = "UPDATE contact_phone SET deleted_at = "
 	RUTA_SQL_NOW_ISO " WHERE id = ?1";
+/* When the primary address goes, the oldest remaining one takes its place. */
+static const char child_promote_email[] = "UPDATE contact_email SET is_primary = 1 WHERE id ="
+	" (SELECT id FROM contact_email WHERE contact_id = ?1 AND deleted_at IS NULL"
+	" ORDER BY created_at, id LIMIT 1) AND NOT EXISTS (SELECT 1 FROM contact_email"
+	" WHERE contact_id = ?1 AND deleted_at IS NULL AND is_primary = 1)";
+static const char child_promote_phone[] = "UPDATE contact_phone SET is_primary = 1 WHERE id ="
+	" (SELECT id FROM contact_phone WHERE contact_id = ?1 AND deleted_at IS NULL"
+	" ORDER BY created_at, id LIMIT 1) AND NOT EXISTS (SELECT 1 FROM contact_phone"
+	" WHERE contact_id = ?1 AND deleted_at IS NULL AND is_primary = 1)";
 
 static int query_text(char **out, ruta_replica *r, const char *sql, const char *a, const char *b)
 {
@@ -640,7 +746,7 @@ static int run_child(ruta_replica *r, const char *sql, const char *a, const char
 	return rc < 0 ? rc : 0;
 }
 
-static int child_email(ruta_replica *r, const char *contact, const char *v, int add)
+static int child_email(ruta_replica *r, const char *contact, const char *v, int add, int adding)
 {
 	char raw[512], norm[512];
 	char *existing = NULL, *primary = NULL;
@@ -650,20 +756,23 @@ static int child_email(ruta_replica *r, const char *contact, const char *v, int 
 		return ruta_error__prefix("contact email");
 	if ((err = query_text(&existing, r, child_find_email, contact, norm)) < 0)
 		return err;
-	if (add && existing)
+	if (add && existing && adding)
+		err = ruta_error__set(RUTA_EINVALID, "contact email %s is given twice", norm);
+	else if (add && existing)
 		err = ruta_error__set(RUTA_EEXISTS, "contact %s already has the email %s", contact, norm);
 	else if (!add && !existing)
 		err = ruta_error__set(RUTA_ENOTFOUND, "contact %s has no email %s", contact, norm);
-	else if (!add)
-		err = run_child(r, child_rm_email, existing, NULL, NULL, 0);
-	else if ((err = query_text(&primary, r, child_has_primary_email, contact, NULL)) == 0)
+	else if (!add) {
+		if ((err = run_child(r, child_rm_email, existing, NULL, NULL, 0)) == 0)
+			err = run_child(r, child_promote_email, contact, NULL, NULL, 0);
+	} else if ((err = query_text(&primary, r, child_has_primary_email, contact, NULL)) == 0)
 		err = run_child(r, child_add_email, contact, raw, norm, primary == NULL);
 	free(existing);
 	free(primary);
 	return err;
 }
 
-static int child_phone(ruta_replica *r, const char *contact, const char *v, int add)
+static int child_phone(ruta_replica *r, const char *contact, const char *v, int add, int adding)
 {
 	char e164[64];
 	char *existing = NULL, *primary = NULL;
@@ -673,28 +782,32 @@ static int child_phone(ruta_replica *r, const char *contact, const char *v, int 
 		return ruta_error__prefix("contact phone");
 	if ((err = query_text(&existing, r, child_find_phone, contact, e164)) < 0)
 		return err;
-	if (add && existing)
+	if (add && existing && adding)
+		err = ruta_error__set(RUTA_EINVALID, "contact phone %s is given twice", e164);
+	else if (add && existing)
 		err = ruta_error__set(RUTA_EEXISTS, "contact %s already has the phone %s", contact, e164);
 	else if (!add && !existing)
 		err = ruta_error__set(RUTA_ENOTFOUND, "contact %s has no phone %s", contact, e164);
-	else if (!add)
-		err = run_child(r, child_rm_phone, existing, NULL, NULL, 0);
-	else if ((err = query_text(&primary, r, child_has_primary_phone, contact, NULL)) == 0)
+	else if (!add) {
+		if ((err = run_child(r, child_rm_phone, existing, NULL, NULL, 0)) == 0)
+			err = run_child(r, child_promote_phone, contact, NULL, NULL, 0);
+	} else if ((err = query_text(&primary, r, child_has_primary_phone, contact, NULL)) == 0)
 		err = run_child(r, child_add_phone, contact, v, e164, primary == NULL);
 	free(existing);
 	free(primary);
 	return err;
 }
 
-static int write_children(ruta_replica *r, const char *contact, const pending_fields *pf)
+static int write_children(ruta_replica *r, const char *contact, const pending_fields *pf,
+	int adding)
 {
 	size_t i;
 	int err = 0;
 	for (i = 0; i < pf->nchildren && err == 0; i++) {
 		const char *what = pf->children[i][0], *v = pf->children[i][1];
 		int add = strncmp(what, "remove_", 7) != 0;
-		err = strstr(what, "email") ? child_email(r, contact, v, add) :
-			child_phone(r, contact, v, add);
+		err = strstr(what, "email") ? child_email(r, contact, v, add, adding) :
+			child_phone(r, contact, v, add, adding);
 	}
 	return err;
 }
@@ -740,6 +853,7 @@ static int do_add(char **out, ruta_replica *r, const ruta_tabledef *t,
 	if ((err = check_config_rights(r, t)) < 0 ||
 			(err = collect(r, t, NULL, fields, n, 1, &rs, &pf)) < 0 ||
 			(err = check_required(t, &rs, &pf)) < 0 ||
+			(err = check_fields_together(r, t, NULL, &rs)) < 0 ||
 			(err = add_defaults(r, t, &rs, &pf)) < 0)
 		goto done;
 	if (pf.code_id) {
@@ -752,7 +866,7 @@ static int do_add(char **out, ruta_replica *r, const ruta_tabledef *t,
 		ruta_error__clear();
 	}
 	if ((err = insert_row(out, r, t, &rs)) == 0)
-		err = write_children(r, *out, &pf);
+		err = write_children(r, *out, &pf, 1);
 done:
 	rowset_free(&rs);
 	return err;
@@ -830,12 +944,13 @@ static int do_edit(ruta_replica *r, const ruta_tabledef *t, const char *id,
 	if (n == 0)
 		return ruta_error__set(RUTA_EINVALID, "nothing to change: give at least one field");
 	if ((err = check_config_rights(r, t)) < 0 || (err = check_editable(r, t, id)) < 0 ||
-			(err = collect(r, t, id, fields, n, 0, &rs, &pf)) < 0)
+			(err = collect(r, t, id, fields, n, 0, &rs, &pf)) < 0 ||
+			(err = check_fields_together(r, t, id, &rs)) < 0)
 		goto done;
 	if (strcmp(t->name, "opportunity") == 0 && (err = edit_probability(r, id, &rs)) < 0)
 		goto done;
 	if ((err = update_row(r, t, id, &rs)) == 0)
-		err = write_children(r, id, &pf);
+		err = write_children(r, id, &pf, 0);
 done:
 	rowset_free(&rs);
 	return err;
@@ -933,6 +1048,7 @@ struct ruta_record {
 	size_t n, cap;
 	child *emails, *phones;
 	size_t nemails, nphones;
+	int emails_loaded;   /* a contact: "email"/"phone" are its child rows */
 };
 
 static int rec_push(ruta_record *rec, const char *name, const char *value, int is_int)
@@ -1069,6 +1185,7 @@ static int contact_children(ruta_record *rec, ruta_replica *r)
 	size_t i;
 	int err;
 	const char *id = ruta_record_id(rec);
+	rec->emails_loaded = 1;
 	if ((err = load_children(&rec->emails, &rec->nemails, r, children_email_sql, id)) < 0 ||
 			(err = load_children(&rec->phones, &rec->nphones, r, children_phone_sql, id)) < 0)
 		return err;
@@ -1153,8 +1270,11 @@ static int add_filter(ruta_buf *b, ruta_replica *r, const ruta_tabledef *t, cons
 	*bound = NULL;
 	if (!value)
 		return 0;
-	if (!ruta_schema__col(t, col))
-		return ruta_error__set(RUTA_EINVALID, "%ss cannot be listed by %s", t->label, what);
+	if (!ruta_schema__col(t, col)) {
+		char pl[48];
+		return ruta_error__set(RUTA_EINVALID, "%s cannot be listed by %s",
+			plural(t, pl, sizeof(pl)), what);
+	}
 	if (ref_type)
 		err = ruta_record__resolve(bound, r, ruta_schema__by_type(ref_type), value);
 	else
@@ -1296,12 +1416,12 @@ int ruta_record_json(char **out, const ruta_record *rec)
 	json_object_set_new(o, "type", json_string(rec->t->type));
 	for (i = 0; i < rec->n; i++) {
 		const field *f = &rec->f[i];
-		if (!strcmp(f->name, "email") || !strcmp(f->name, "phone"))
-			continue;   /* as arrays below */
+		if (rec->emails_loaded && (!strcmp(f->name, "email") || !strcmp(f->name, "phone")))
+			continue;   /* a contact's: as arrays below */
 		json_object_set_new(o, f->name, !f->value ? json_null() :
 			f->is_int ? json_integer(strtoll(f->value, NULL, 10)) : json_string(f->value));
 	}
-	if (strcmp(rec->t->name, "contact") == 0) {
+	if (rec->emails_loaded) {
 		json_object_set_new(o, "emails", children_json(rec->emails, rec->nemails, "email"));
 		json_object_set_new(o, "phones", children_json(rec->phones, rec->nphones, "phone"));
 	}

@@ -62,6 +62,9 @@ static int check_init_options(const ruta_init_options *o)
 			"(1-32 characters: a-z, 0-9 and '-', not starting with '-')", o->team);
 	if (o->country && ruta_norm__country(cc, o->country) < 0)
 		return ruta_error__prefix("country");
+	if (o->head_office && o->root_key)
+		return ruta_error__set(RUTA_EINVALID, "head office makes its own root key; "
+			"--root-key is for team replicas");
 	if (o->hub_url && !*o->hub_url)
 		return ruta_error__set(RUTA_EINVALID, "hub url is empty");
 	return 0;
@@ -395,9 +398,13 @@ int ruta_replica_public_key(char **out, ruta_replica *r, int root)
 
 	ruta_error__clear();
 	*out = NULL;
-	if (root && !r->head_office)
-		return ruta_error__set(RUTA_ENOTFOUND,
-			"only head office has the root key; this replica is team '%s'", r->team);
+	if (root && !r->head_office) {
+		/* A team has head office's key only as pinned at init. */
+		if ((err = ruta_db__meta_get(out, r->db, "root_key")) < 0 || *out)
+			return err;
+		return ruta_error__set(RUTA_ENOTFOUND, "team '%s' has no root key pinned "
+			"(ruta init --root-key FILE pins one)", r->team);
+	}
 	if (!(path = path_join(r->dir, root ? "keys/root.pub" : "keys/replica.pub")))
 		return ruta_error__oom();
 	err = read_text_file(out, path, 16384);

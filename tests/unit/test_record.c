@@ -282,6 +282,86 @@ static void only_head_office_changes_the_pipeline(void **state)
 	REFUSED(f, RUTA_ESTATE, "only head office", ruta_record_add(&id, f->r, "stage", stage, 4));
 }
 
+static void fields_are_checked_together(void **state)
+{
+	fixture *f = *state;
+	ruta_field jpy[] = { { "currency", "JPY" } };
+	ruta_field usd[] = { { "currency", "USD" } };
+	ruta_field nocur[] = { { "currency", "" } };
+	ruta_field minor[] = { { "amount_minor", "7" } };
+	ruta_field late[] = { { "kind", "meeting" }, { "start", "2026-11-23T10:00:00Z" },
+		{ "end", "2026-11-23T09:00:00Z" } };
+	ruta_record *rec = NULL;
+	char *id = NULL;
+	REFUSED(f, RUTA_EINVALID, "from EUR to JPY", ruta_record_edit(NULL, f->r, "opp", f->opp, jpy, 1));
+	REFUSED(f, RUTA_EINVALID, "needs a currency", ruta_record_edit(NULL, f->r, "opp", f->opp, nocur, 1));
+	REFUSED(f, RUTA_ENOFIELD, "amount_minor", ruta_record_edit(NULL, f->r, "opp", f->opp, minor, 1));
+	REFUSED(f, RUTA_EINVALID, "before its start", ruta_record_add(&id, f->r, "activity", late, 3));
+	/* Same number of decimals: the amount keeps its digits in the new currency. */
+	ASSERT_OK(ruta_record_edit(NULL, f->r, "opp", f->opp, usd, 1));
+	ASSERT_OK(ruta_record_get(&rec, f->r, "opp", f->opp));
+	assert_string_equal(ruta_record_value(rec, "amount"), "12000.00");
+	assert_string_equal(ruta_record_value(rec, "currency"), "USD");
+	ruta_record_free(rec);
+}
+
+static void removing_the_primary_phone_promotes_the_next(void **state)
+{
+	fixture *f = *state;
+	ruta_field add[] = { { "last_name", "Ruiz" }, { "phone", "+34612345678" },
+		{ "email", "a@b.es" } };
+	ruta_field swap[] = { { "add_phone", "+34612345679" }, { "remove_phone", "+34612345678" } };
+	ruta_field twice[] = { { "last_name", "Gil" }, { "email", "x@y.es" }, { "email", "X@y.es" } };
+	ruta_record *rec = NULL;
+	char *c = NULL, *json = NULL, *id = NULL;
+	ASSERT_OK(ruta_record_add(&c, f->r, "contact", add, 3));
+	ASSERT_OK(ruta_record_edit(NULL, f->r, "contact", c, swap, 2));
+	ASSERT_OK(ruta_record_get(&rec, f->r, "contact", c));
+	ASSERT_OK(ruta_record_json(&json, rec));
+	assert_non_null(strstr(json, "\"phone\":\"+34612345679\",\"primary\":true"));
+	ruta_free(json);
+	ruta_record_free(rec);
+	REFUSED(f, RUTA_EINVALID, "given twice", ruta_record_add(&id, f->r, "contact", twice, 3));
+	ruta_free(c);
+}
+
+static void retired_configuration_is_not_used_again(void **state)
+{
+	fixture *f = *state;
+	ruta_init_options o = RUTA_INIT_OPTIONS_INIT;
+	ruta_replica *hq = NULL;
+	ruta_field idle[] = { { "id", "idle" }, { "label", "Idle" }, { "seq", "50" },
+		{ "probability", "5" }, { "active", "no" } };
+	ruta_field won_open[] = { { "id", "w2" }, { "label", "W" }, { "seq", "5" },
+		{ "probability", "100" }, { "is_won", "yes" } };
+	ruta_field acc[] = { { "name", "H" } };
+	char dir[600], *id = NULL, *a = NULL;
+	snprintf(dir, sizeof(dir), "%s/hq", f->tmp);
+	o.head_office = 1;
+	ASSERT_OK(ruta_replica_init(&hq, dir, &o));
+	ASSERT_OK(ruta_record_add(&id, hq, "stage", idle, 5));
+	ruta_free(id);
+	assert_int_equal(ruta_record_add(&id, hq, "stage", won_open, 5), RUTA_EINVALID);
+	assert_non_null(strstr(ruta_error_last()->message, "closed"));
+	ASSERT_OK(ruta_record_add(&a, hq, "account", acc, 1));
+	{
+		ruta_field opp[] = { { "account", a }, { "name", "Y" }, { "stage", "IDLE" } };
+		assert_int_equal(ruta_record_add(&id, hq, "opp", opp, 3), RUTA_EINVALID);
+		assert_non_null(strstr(ruta_error_last()->message, "no longer in use"));
+	}
+	ASSERT_OK(ruta_record_rm(NULL, hq, "stage", "needs"));
+	{
+		ruta_field opp[] = { { "account", a }, { "name", "Z" } };
+		ASSERT_OK(ruta_record_add(&id, hq, "opp", opp, 2));
+		assert_int_equal(ruta_opp_move(hq, id, "needs"), RUTA_EINVALID);
+		ASSERT_OK(ruta_opp_move(hq, id, "NEGOTIATION"));
+		ASSERT_OK(ruta_opp_lose(hq, id, "PRICE", NULL));
+		ruta_free(id);
+	}
+	ruta_free(a);
+	ruta_replica_free(hq);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -296,6 +376,9 @@ int main(void)
 		T(activities_move_from_planned_once),
 		T(tombstoned_records_stay_but_cannot_change),
 		T(only_head_office_changes_the_pipeline),
+		T(fields_are_checked_together),
+		T(removing_the_primary_phone_promotes_the_next),
+		T(retired_configuration_is_not_used_again),
 	};
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }
