@@ -221,6 +221,8 @@ static int pin_root_key(sqlite3 *db, const char *path)
 
 	if ((err = read_text_file(&text, path, 16384)) < 0)
 		return err;
+	/* One key, one line: what follows the first line is not ours to pin. */
+	text[strcspn(text, "\r\n")] = '\0';
 	if ((err = ruta_crypto__parse_public(pk, text)) < 0)
 		ruta_error__prefix("root key '%s'", path);
 	else
@@ -400,8 +402,17 @@ int ruta_replica_public_key(char **out, ruta_replica *r, int root)
 	*out = NULL;
 	if (root && !r->head_office) {
 		/* A team has head office's key only as pinned at init. */
-		if ((err = ruta_db__meta_get(out, r->db, "root_key")) < 0 || *out)
+		char *line = NULL;
+		if ((err = ruta_db__meta_get(&line, r->db, "root_key")) < 0)
 			return err;
+		if (line) {
+			ruta_buf b = RUTA_BUF_INIT;
+			ruta_buf__printf(&b, "%s\n", line);
+			free(line);
+			if ((err = ruta_buf__check(&b)) == 0)
+				*out = ruta_buf__detach(&b);
+			return err;
+		}
 		return ruta_error__set(RUTA_ENOTFOUND, "team '%s' has no root key pinned "
 			"(ruta init --root-key FILE pins one)", r->team);
 	}
