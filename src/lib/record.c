@@ -684,31 +684,30 @@ static int update_row(ruta_replica *r, const ruta_tabledef *t, const char *id, c
 
 /* ---- a contact's emails and phones ------------------------------------------ */
 
-static const char child_find_email[] = "SELECT id FROM contact_email WHERE contact_id = ?1"
-	" AND email_norm = ?2 AND deleted_at IS NULL";
-static const char child_find_phone[] = "SELECT id FROM contact_phone WHERE contact_id = ?1"
-	" AND e164 = ?2 AND deleted_at IS NULL";
-static const char child_has_primary_email[] = "SELECT 1 FROM contact_email WHERE contact_id = ?1"
-	" AND is_primary = 1 AND deleted_at IS NULL";
-static const char child_has_primary_phone[] = "SELECT 1 FROM contact_phone WHERE contact_id = ?1"
-	" AND is_primary = 1 AND deleted_at IS NULL";
-static const char child_add_email[] = "INSERT INTO contact_email(contact_id, email, email_norm,"
-	" is_primary) VALUES (?1, ?2, ?3, ?4)";
-static const char child_add_phone[] = "INSERT INTO contact_phone(contact_id, phone, e164,"
-	" is_primary) VALUES (?1, ?2, ?3, ?4)";
-static const char child_rm_email[] = "UPDATE contact_email SET deleted_at = "
-	RUTA_SQL_NOW_ISO " WHERE id = ?1";
-static const char child_rm_phone[] = "UPDATE contact_phone SET deleted_at = "
-	RUTA_SQL_NOW_ISO " WHERE id = ?1";
-/* When the primary address goes, the oldest remaining one takes its place. */
-static const char child_promote_email[] = "UPDATE contact_email SET is_primary = 1 WHERE id ="
-	" (SELECT id FROM contact_email WHERE contact_id = ?1 AND deleted_at IS NULL"
-	" ORDER BY created_at, id LIMIT 1) AND NOT EXISTS (SELECT 1 FROM contact_email"
-	" WHERE contact_id = ?1 AND deleted_at IS NULL AND is_primary = 1)";
-static const char child_promote_phone[] = "UPDATE contact_phone SET is_primary = 1 WHERE id ="
-	" (SELECT id FROM contact_phone WHERE contact_id = ?1 AND deleted_at IS NULL"
-	" ORDER BY created_at, id LIMIT 1) AND NOT EXISTS (SELECT 1 FROM contact_phone"
-	" WHERE contact_id = ?1 AND deleted_at IS NULL AND is_primary = 1)";
+/* The two kinds of child row differ only in table and columns. */
+typedef struct child_kind {
+	const char *what;          /* "email", "phone" */
+	const char *find;          /* ?1 contact, ?2 normalized value -> id */
+	const char *has_primary;   /* ?1 contact */
+	const char *add;           /* ?1 contact, ?2 as typed, ?3 normalized, ?4 primary */
+	const char *rm;            /* ?1 row id */
+	const char *promote;       /* ?1 contact: the oldest remaining becomes primary */
+} child_kind;
+
+#define CHILD_SQL(table, norm, raw) \
+	"SELECT id FROM " table " WHERE contact_id = ?1 AND " norm " = ?2 AND deleted_at IS NULL", \
+	"SELECT 1 FROM " table " WHERE contact_id = ?1 AND is_primary = 1 AND deleted_at IS NULL", \
+	"INSERT INTO " table "(contact_id, " raw ", " norm ", is_primary) VALUES (?1, ?2, ?3, ?4)", \
+	"UPDATE " table " SET deleted_at = " RUTA_SQL_NOW_ISO " WHERE id = ?1", \
+	"UPDATE " table " SET is_primary = 1 WHERE id = (SELECT id FROM " table \
+	" WHERE contact_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1)" \
+	" AND NOT EXISTS (SELECT 1 FROM " table " WHERE contact_id = ?1" \
+	" AND deleted_at IS NULL AND is_primary = 1)"
+
+static const child_kind email_kind = { "email",
+	CHILD_SQL("contact_email", "email_norm", "email") };
+static const child_kind phone_kind = { "phone",
+	CHILD_SQL("contact_phone", "e164", "phone") };
 
 static int query_text(char **out, ruta_replica *r, const char *sql, const char *a, const char *b)
 {
@@ -746,56 +745,49 @@ static int run_child(ruta_replica *r, const char *sql, const char *a, const char
 	return rc < 0 ? rc : 0;
 }
 
-static int child_email(ruta_replica *r, const char *contact, const char *v, int add, int adding)
+/* Adds or removes one address; `adding` is set while the contact itself is
+ * being created, where a duplicate can only be one given twice. */
+static int child_change(ruta_replica *r, const child_kind *k, const char *contact,
+	const char *raw, const char *norm, int add, int adding)
 {
-	char raw[512], norm[512];
 	char *existing = NULL, *primary = NULL;
 	int err;
 
-	if ((err = ruta_norm__email(raw, norm, sizeof(raw), v)) < 0)
-		return ruta_error__prefix("contact email");
-	if ((err = query_text(&existing, r, child_find_email, contact, norm)) < 0)
+	if ((err = query_text(&existing, r, k->find, contact, norm)) < 0)
 		return err;
 	if (add && existing && adding)
-		err = ruta_error__set(RUTA_EINVALID, "contact email %s is given twice", norm);
+		err = ruta_error__set(RUTA_EINVALID, "contact %s %s is given twice", k->what, norm);
 	else if (add && existing)
-		err = ruta_error__set(RUTA_EEXISTS, "contact %s already has the email %s", contact, norm);
+		err = ruta_error__set(RUTA_EEXISTS, "contact %s already has the %s %s", contact,
+			k->what, norm);
 	else if (!add && !existing)
-		err = ruta_error__set(RUTA_ENOTFOUND, "contact %s has no email %s", contact, norm);
+		err = ruta_error__set(RUTA_ENOTFOUND, "contact %s has no %s %s", contact, k->what, norm);
 	else if (!add) {
-		if ((err = run_child(r, child_rm_email, existing, NULL, NULL, 0)) == 0)
-			err = run_child(r, child_promote_email, contact, NULL, NULL, 0);
-	} else if ((err = query_text(&primary, r, child_has_primary_email, contact, NULL)) == 0)
-		err = run_child(r, child_add_email, contact, raw, norm, primary == NULL);
+		if ((err = run_child(r, k->rm, existing, NULL, NULL, 0)) == 0)
+			err = run_child(r, k->promote, contact, NULL, NULL, 0);
+	} else if ((err = query_text(&primary, r, k->has_primary, contact, NULL)) == 0) {
+		err = run_child(r, k->add, contact, raw, norm, primary == NULL);
+	}
 	free(existing);
 	free(primary);
 	return err;
 }
 
-static int child_phone(ruta_replica *r, const char *contact, const char *v, int add, int adding)
+static int child_value(ruta_replica *r, const char *contact, const char *what, const char *v,
+	int adding)
 {
-	char e164[64];
-	char *existing = NULL, *primary = NULL;
-	int err;
+	char raw[512], norm[512];
+	int add = strncmp(what, "remove_", 7) != 0, err;
 
-	if ((err = check_text(v, 1)) < 0 || (err = ruta_norm__phone(e164, sizeof(e164), v, r->country)) < 0)
+	if (strstr(what, "email")) {
+		if ((err = ruta_norm__email(raw, norm, sizeof(raw), v)) < 0)
+			return ruta_error__prefix("contact email");
+		return child_change(r, &email_kind, contact, raw, norm, add, adding);
+	}
+	if ((err = check_text(v, 1)) < 0 || (err = ruta_norm__phone(norm, sizeof(norm), v,
+			r->country)) < 0)
 		return ruta_error__prefix("contact phone");
-	if ((err = query_text(&existing, r, child_find_phone, contact, e164)) < 0)
-		return err;
-	if (add && existing && adding)
-		err = ruta_error__set(RUTA_EINVALID, "contact phone %s is given twice", e164);
-	else if (add && existing)
-		err = ruta_error__set(RUTA_EEXISTS, "contact %s already has the phone %s", contact, e164);
-	else if (!add && !existing)
-		err = ruta_error__set(RUTA_ENOTFOUND, "contact %s has no phone %s", contact, e164);
-	else if (!add) {
-		if ((err = run_child(r, child_rm_phone, existing, NULL, NULL, 0)) == 0)
-			err = run_child(r, child_promote_phone, contact, NULL, NULL, 0);
-	} else if ((err = query_text(&primary, r, child_has_primary_phone, contact, NULL)) == 0)
-		err = run_child(r, child_add_phone, contact, v, e164, primary == NULL);
-	free(existing);
-	free(primary);
-	return err;
+	return child_change(r, &phone_kind, contact, v, norm, add, adding);
 }
 
 static int write_children(ruta_replica *r, const char *contact, const pending_fields *pf,
@@ -803,12 +795,8 @@ static int write_children(ruta_replica *r, const char *contact, const pending_fi
 {
 	size_t i;
 	int err = 0;
-	for (i = 0; i < pf->nchildren && err == 0; i++) {
-		const char *what = pf->children[i][0], *v = pf->children[i][1];
-		int add = strncmp(what, "remove_", 7) != 0;
-		err = strstr(what, "email") ? child_email(r, contact, v, add, adding) :
-			child_phone(r, contact, v, add, adding);
-	}
+	for (i = 0; i < pf->nchildren && err == 0; i++)
+		err = child_value(r, contact, pf->children[i][0], pf->children[i][1], adding);
 	return err;
 }
 
