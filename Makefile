@@ -82,7 +82,7 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
 
 cli-test: $(RUTA)
-	RUTA=$(CURDIR)/$(RUTA) prove -f tests/cli/t*.sh
+	RUTA=$(CURDIR)/$(RUTA) RUTA_SAN="$(SAN)" prove -f tests/cli/t*.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all
