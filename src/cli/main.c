@@ -102,7 +102,7 @@ static int change_dir(const char *dir)
 {
 	if (chdir(dir) < 0) {
 		cli_say("cannot change to '%s': %s", dir, strerror(errno));
-		return EXIT_USAGE;
+		return EXIT_ERROR;
 	}
 	return 0;
 }

@@ -236,6 +236,23 @@ static const char held_sql[] = "UPDATE activity SET status = 'held', "
 static const char not_held_sql[] = "UPDATE activity SET status = ?1, not_held_reason = ?2 "
 	"WHERE id = ?3";
 
+/* The held times as stored (a missing start became the planned one or now)
+ * must be in order; the caller's transaction rolls back if not. */
+static int check_held_times(ruta_replica *r, const char *id)
+{
+	const ruta_tabledef *t = ruta_schema__by_type("activity");
+	char *start = NULL, *end = NULL;
+	int err;
+	if ((err = ruta_record__column(&start, r, t, id, "held_start")) == 0 &&
+			(err = ruta_record__column(&end, r, t, id, "held_end")) == 0 &&
+			start && end && strcmp(end, start) < 0)
+		err = ruta_error__set(RUTA_EINVALID, "activity end %s is before its start %s",
+			end, start);
+	free(start);
+	free(end);
+	return err;
+}
+
 static int act_verb(ruta_replica *r, const void *p)
 {
 	const act_args *a = p;
@@ -267,7 +284,8 @@ static int act_verb(ruta_replica *r, const void *p)
 				vals[1], vals[0]);
 			goto done;
 		}
-		err = write_fields(r, held_sql, vals, 2, x.id);
+		if ((err = write_fields(r, held_sql, vals, 2, x.id)) == 0)
+			err = check_held_times(r, x.id);
 	} else {
 		const char *vals[2] = { a->status, a->reason && *a->reason ? a->reason : NULL };
 		if (!vals[1] && strcmp(a->status, "not_held") == 0)

@@ -522,6 +522,15 @@ static int collect(ruta_replica *r, const ruta_tabledef *t, const char *id,
 		if ((err = put_kind(r, t, c, v, rs)) < 0)
 			return ruta_error__prefix("%s %s", t->label, c->api ? c->api : c->name);
 	}
+	return 0;
+}
+
+/* Amounts last: their currency may come from another field or record. */
+static int convert_money(ruta_replica *r, const ruta_tabledef *t, const char *id, rowset *rs,
+	const pending_fields *pf)
+{
+	size_t i;
+	int err;
 	for (i = 0; i < pf->nmoney; i++)
 		if ((err = put_money(r, t, id, pf->money[i], pf->money_val[i], rs)) < 0)
 			return ruta_error__prefix("%s %s", t->label,
@@ -841,6 +850,7 @@ static int do_add(char **out, ruta_replica *r, const ruta_tabledef *t,
 	if ((err = check_config_rights(r, t)) < 0 ||
 			(err = collect(r, t, NULL, fields, n, 1, &rs, &pf)) < 0 ||
 			(err = check_required(t, &rs, &pf)) < 0 ||
+			(err = convert_money(r, t, NULL, &rs, &pf)) < 0 ||
 			(err = check_fields_together(r, t, NULL, &rs)) < 0 ||
 			(err = add_defaults(r, t, &rs, &pf)) < 0)
 		goto done;
@@ -933,6 +943,7 @@ static int do_edit(ruta_replica *r, const ruta_tabledef *t, const char *id,
 		return ruta_error__set(RUTA_EINVALID, "nothing to change: give at least one field");
 	if ((err = check_config_rights(r, t)) < 0 || (err = check_editable(r, t, id)) < 0 ||
 			(err = collect(r, t, id, fields, n, 0, &rs, &pf)) < 0 ||
+			(err = convert_money(r, t, id, &rs, &pf)) < 0 ||
 			(err = check_fields_together(r, t, id, &rs)) < 0)
 		goto done;
 	if (strcmp(t->name, "opportunity") == 0 && (err = edit_probability(r, id, &rs)) < 0)

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "crypto.h"
+#include "journal.h"
 #include "normalize.h"
 #include "schema.h"
 
@@ -440,7 +441,8 @@ int ruta_replica_status(ruta_status *out, ruta_replica *r)
 	ruta_error__clear();
 	if (out->version != RUTA_STATUS_VERSION)
 		return ruta_error__set(RUTA_EINVALID, "status version %u is not supported", out->version);
-	if ((err = ruta_db__stmt(&st, r, status_sql)) < 0)
+	/* Stamp first, so the last HLC covers every captured change. */
+	if ((err = ruta_journal__stamp(r)) < 0 || (err = ruta_db__stmt(&st, r, status_sql)) < 0)
 		return err;
 	if ((err = ruta_db__step(r, st)) != SQLITE_ROW)
 		return err < 0 ? err : ruta_error__set(RUTA_ERROR, "the replica has no sync state");

@@ -24,7 +24,7 @@
 
 #define LATEST 1
 /* Bump when trigger text changes; files are re-triggered on open. */
-#define TRIGGER_REV "3"
+#define TRIGGER_REV "4"
 
 #define NOT_APPLYING "(SELECT applying FROM ruta_sync_state WHERE k = 0) = 0"
 
@@ -521,8 +521,11 @@ static const char domain_triggers[] =
 	"  VALUES (new.id, old.stage, new.stage, " RUTA_SQL_NOW_ISO ","
 	"  (SELECT value FROM ruta_meta WHERE key = 'replica_id'));\n"
 	" UPDATE opportunity SET stage_changed_at = " RUTA_SQL_NOW_ISO ","
-	"  probability = CASE WHEN probability_manual THEN probability"
+	"  probability = CASE WHEN probability_manual AND NOT"
+	"   (SELECT is_closed FROM stage WHERE id = new.stage) THEN probability"
 	"   ELSE (SELECT probability FROM stage WHERE id = new.stage) END,"
+	"  probability_manual = CASE WHEN (SELECT is_closed FROM stage WHERE id = new.stage)"
+	"   THEN 0 ELSE probability_manual END,"
 	"  closed_at = CASE WHEN (SELECT is_closed FROM stage WHERE id = new.stage)"
 	"   THEN coalesce(closed_at, " RUTA_SQL_NOW_ISO ") ELSE NULL END,"
 	"  lost_reason = CASE WHEN (SELECT is_closed AND NOT is_won FROM stage WHERE id = new.stage)"

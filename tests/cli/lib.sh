@@ -16,6 +16,7 @@
 # stdout and stderr of the command.
 
 : "${RUTA:=$(cd "$(dirname "$0")/../.." && pwd)/build/ruta}"
+case $RUTA in /*) ;; *) RUTA=$PWD/$RUTA ;; esac   # the tests cd elsewhere
 unset RUTA_DIR
 TZ=UTC
 LC_ALL=C
@@ -87,6 +88,8 @@ _diag_run() {
 
 pass() { _report 0 "$1"; }
 fail() { _report 1 "$1"; }
+# skip REASON: one test that was not run.
+skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $1"; }
 
 # ok CMD...: passes when CMD exits 0.
 ok() {
@@ -128,12 +131,15 @@ isnt() {
 
 # cmp_ok A OP B NAME: integer comparison, OP one of -eq -ne -lt -le -gt -ge.
 cmp_ok() {
-	[ "$1" "$2" "$3" ] 2>/dev/null
+	case $2 in
+	-eq | -ne | -lt | -le | -gt | -ge) test "$1" "$2" "$3" 2>/dev/null ;;
+	*) false ;;
+	esac
 	_report $? "$4" || diag "expected $1 $2 $3"
 }
 
-# one_line_error CODE: stderr is one "ruta: ..." line; a usage error (2) may
-# add one "see 'ruta ... --help'" line.
+# one_line_error CODE [NAME]: stderr is one "ruta: ..." line; a usage error
+# (2) may add one "see 'ruta ... --help'" line.
 one_line_error() {
 	_lines=$(printf '%s\n' "$err" | wc -l)
 	_second=$(printf '%s\n' "$err" | sed -n 2p)
@@ -148,7 +154,7 @@ one_line_error() {
 			_ok=1
 		fi
 	fi
-	_report $_ok "one-line message" || diag "stderr: $err"
+	_report $_ok "${2:-one-line message}" || diag "stderr: $err"
 }
 
 skip_all() {
@@ -229,11 +235,12 @@ refused() {
 	_before=$(db_hash "$_dir")
 	_unexp=$(unexported "$_dir")
 	expect_exit "$_code" "$@"
+	_short=$(printf '%s' "$*" | sed 's/^ruta -C [^ ]* //' | cut -c1-60)
 	_report "$(printf '%s\n' "$err" | head -n 1 | grep -Eq -- "$_pat"; echo $?)" \
-		"message matches /$_pat/" || diag "stderr: $err"
-	one_line_error "$_code"
+		"$_short: message matches /$_pat/" || diag "stderr: $err"
+	one_line_error "$_code" "$_short: one-line message"
 	_after=$(db_hash "$_dir")
 	_unexp2=$(unexported "$_dir")
 	_report "$([ "$_before" = "$_after" ] && [ "$_unexp" = "$_unexp2" ]; echo $?)" \
-		"nothing written" || diag "database changed (unexported $_unexp -> $_unexp2)"
+		"$_short: nothing written" || diag "database changed (unexported $_unexp -> $_unexp2)"
 }

@@ -85,13 +85,13 @@ ok ruta -C deep init sub --team south
 test -f deep/sub/ruta.db
 is $? 0 "ruta -C deep init sub creates deep/sub"
 
-# RUTA_DIR names the replica from anywhere; -C then only moves the cwd.
+# RUTA_DIR names the replica from anywhere; -C, the command line, wins over it.
 cd deep/er || exit 1
 run env RUTA_DIR="$TRASH/r" "$RUTA" status --json
 is "$rc" 0 "RUTA_DIR: status exits 0"
 is "$(jget "$out" .team)" north "RUTA_DIR points at team north"
 run env RUTA_DIR="$TRASH/r" "$RUTA" -C "$TRASH/hq" status --json
-is "$(jget "$out" .team)" north "RUTA_DIR is the replica even with -C (as ruta --help says)"
+is "$(jget "$out" .head_office)" true "-C wins over RUTA_DIR (ruta(1))"
 run env RUTA_DIR= "$RUTA" -C "$TRASH/hq" status --json
 is "$(jget "$out" .head_office)" true "an empty RUTA_DIR is ignored"
 run env RUTA_DIR="$TRASH/r" "$RUTA" account add --name 'Via env'

@@ -68,10 +68,13 @@ is "$(db r "SELECT value FROM ruta_meta WHERE key='country'")" ES "--country es 
 is "$(db r "SELECT value FROM ruta_meta WHERE key='hub_url'")" /srv/hub.git "--hub is kept"
 ok ruta -C r keys export-pub
 is "$out" "$(cat r/keys/replica.pub)" "team: keys export-pub prints replica.pub"
-refused r 1 "only head office has the root key" ruta -C r keys export-pub --root
-is "$out" "" "team: nothing on stdout for --root"
+ok ruta -C r keys export-pub --root
+is "$(printf '%s\n' "$out" | awk '{ print $1, $2 }')" "$(key_of root.pub)" \
+	"team: keys export-pub --root prints the pinned root key"
 
 ok ruta init r2 --team north
+refused r2 1 "root" ruta -C r2 keys export-pub --root
+is "$out" "" "a team without a pinned root key prints nothing for --root"
 isnt "$(jget "$(ruta -C r2 status --json)" .id)" "$r_id" "two inits of one team get different ids"
 isnt "$(key_of r2/keys/replica.pub)" "$(key_of r/keys/replica.pub)" "... and different keys"
 
@@ -125,6 +128,10 @@ expect_stderr "'--frobnicate'"
 test -e x
 isnt $? 0 "no directory left behind after a usage error"
 
+expect_exit 1 ruta init hub --team north --hub ''
+expect_stderr "hub url is empty" "an empty --hub is refused"
+test -e hub
+isnt $? 0 "no directory left behind for an empty hub"
 expect_exit 1 ruta init cc --team north --country XX
 expect_stderr "country: 'XX' is not a country code" "a bad country is named"
 test -e cc

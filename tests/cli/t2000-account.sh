@@ -38,6 +38,12 @@ is "$(jget "$out" .email)" info@full.example "--json shows the account email, no
 is "$(db r "SELECT phone || ' ' || email FROM account WHERE id='$full'")" \
 	'+34912345678 info@full.example' "phone and email are stored normalized"
 
+ok ruta -C r account add --name "Ñandú O'Brien & Hijos" --json
+uni=$(jget "$out" .id)
+is "$(jget "$out" .name)" "Ñandú O'Brien & Hijos" "UTF-8 and quotes round-trip through --json"
+is "$(db r "SELECT name FROM account WHERE id='$uni'")" "Ñandú O'Brien & Hijos" "... and the database"
+ok ruta -C r account rm "$uni"
+
 # ---- show and list -------------------------------------------------------------
 ok ruta -C r account show "$a"
 expect_stdout '^name +Acme S\.L\.$' "show prints name"
@@ -54,8 +60,8 @@ is "$(jsql "$out" "SELECT group_concat(e.value->>'name', '|') FROM j, json_each(
 ok ruta -C r account list
 expect_stdout '^ID +NAME +TAX_ID +LIFECYCLE' "list prints a header"
 is "$(printf '%s\n' "$out" | wc -l)" 4 "list prints a header and three rows"
-expect_exit 1 ruta -C r account list --stage won
-expect_stderr "accounts cannot be listed by stage"
+expect_exit 2 ruta -C r account list --stage won
+expect_stderr "unknown option '--stage'" "accounts have no stage to list by"
 expect_exit 2 ruta -C r account list extra
 
 # ---- edit ----------------------------------------------------------------------
@@ -65,6 +71,9 @@ is "$(jget "$out" .city)" Madrid "edit: city"
 is "$(jget "$out" .name)" 'Acme S.L.' "edit keeps the other fields"
 ok ruta -C r account edit "$a" --city ''
 is "$(db r "SELECT city IS NULL FROM account WHERE id='$a'")" 1 "an empty value clears an optional field"
+ok ruta -C r account edit "$full" --tax-id '' --phone '' --email '' --employees ''
+is "$(db r "SELECT quote(tax_id) || quote(tax_id_norm) || quote(phone) || quote(email) || quote(employees)
+	FROM account WHERE id='$full'")" NULLNULLNULLNULLNULL "clearing a tax id clears its normalized form too"
 ok ruta -C r account edit "$a" --name='Acme Iberia'
 is "$(db r "SELECT name FROM account WHERE id='$a'")" 'Acme Iberia' "--field=value works"
 expect_exit 2 ruta -C r account edit "$a"
@@ -83,13 +92,13 @@ is "$(jget "$out" .id)" "$s" "the full id is accepted"
 p4=$(printf '%s' "$s" | cut -c1-4)
 ok ruta -C solo account show "$p4" --json
 is "$(jget "$out" .id)" "$s" "a 4-character prefix is accepted"
-lower=$(printf '%s' "$s" | cut -c1-6 | tr 'A-Z' 'a-z')
+lower=$(printf '%s' "$s" | cut -c1-6 | tr '[:upper:]' '[:lower:]')
 ok ruta -C solo account edit "$lower" --region South
 is "$(db solo "SELECT region FROM account WHERE id='$s'")" South "a lower-case prefix is accepted"
 p3=$(printf '%s' "$s" | cut -c1-3)
 refused solo 1 "'$p3'.*(too short|at least 4)" ruta -C solo account edit "$p3" --region North
 refused solo 1 "'$p3'" ruta -C solo account show "$p3"
-lowfull=$(printf '%s' "$s" | tr 'A-Z' 'a-z')
+lowfull=$(printf '%s' "$s" | tr '[:upper:]' '[:lower:]')
 ok ruta -C solo account show "$lowfull" --json
 is "$(jget "$out" .id)" "$s" "a lower-case full id is accepted"
 
@@ -101,7 +110,7 @@ if [ ${#common} -ge 4 ]; then
 	refused solo 1 "'$(printf '%s' "$common" | cut -c1-4)' matches several accounts" \
 		ruta -C solo account edit "$(printf '%s' "$common" | cut -c1-4)" --region X
 else
-	for i in 1 2 3 4; do pass "# SKIP the two ids share fewer than 4 characters"; done
+	for _ in 1 2 3 4; do skip "the two ids share fewer than 4 characters"; done
 fi
 uniq=$(printf '%s' "$s2" | cut -c1-$((${#common} + 1)))
 ok ruta -C solo account show "$uniq" --json
@@ -120,6 +129,8 @@ refused r 1 "name.*empty" ruta -C r account add --name '   '
 refused r 1 "name.*empty" ruta -C r account edit "$a" --name ''
 refused r 1 "name.*control character" ruta -C r account add --name "$(printf 'a\001b')"
 refused r 1 "name is given twice" ruta -C r account add --name a --name b
+refused r 1 "name.*too long" ruta -C r account add --name "$(printf '%9000s' x)"
+refused r 1 "name.*not valid UTF-8" ruta -C r account add --name "$(printf 'caf\351')"
 refused r 1 "tax_id.*'ES:B12345675'" ruta -C r account add --name T --tax-id ES:B12345675
 refused r 1 "tax_id.*'foo'" ruta -C r account add --name T --tax-id foo
 refused r 1 "tax_id_norm is set by ruta" ruta -C r account add --name T --tax-id-norm ES:X

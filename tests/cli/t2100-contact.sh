@@ -79,6 +79,13 @@ is "$(jget "$out" .phones[0].primary)" true "the phone left becomes primary"
 ok ruta -C r contact edit "$c" --add-email ana@acme.es --json
 is "$(jlen "$out" .emails)" 2 "an email removed earlier can be added again"
 
+# Links take an id prefix and store the full id; an empty value unlinks.
+ok ruta -C r contact add --last-name Linked --account "$(printf '%s' "$acc" | cut -c1-20)"
+linked=$out
+is "$(db r "SELECT account_id FROM contact WHERE id='$linked'")" "$acc" "--account PREFIX stores the full id"
+ok ruta -C r contact edit "$linked" --account ''
+is "$(db r "SELECT account_id IS NULL FROM contact WHERE id='$linked'")" 1 "--account '' unlinks"
+
 # ---- refusals: nothing written ----------------------------------------------
 refused r 1 "email.*'ana@'" ruta -C r contact add --last-name X --email ana@
 refused r 1 "email.*'not-an-email'" ruta -C r contact add --last-name X --email not-an-email
@@ -91,7 +98,7 @@ refused r 1 "last_name" ruta -C r contact add --first-name Nameless
 refused r 1 "do_not_call.*'maybe'" ruta -C r contact edit "$c" --do-not-call maybe
 refused r 1 "lifecycle.*'vip'" ruta -C r contact edit "$c" --lifecycle vip
 # The same email twice on one contact, however it is written.
-refused r 1 "already has the email x@y\.es" ruta -C r contact add --last-name Dup --email x@y.es --email X@Y.ES
+refused r 1 "email x@y\.es" ruta -C r contact add --last-name Dup --email x@y.es --email X@Y.ES
 refused r 1 "already has the email ana@acme\.ro" ruta -C r contact edit "$c" --add-email ANA@acme.ro
 refused r 1 "already has the phone.*\+34699000111" ruta -C r contact edit "$c" --add-phone '699 000 111'
 refused r 1 "has no email nobody@acme\.es" ruta -C r contact edit "$c" --remove-email nobody@acme.es
@@ -115,6 +122,7 @@ is "$(jget "$out" .phones[0].phone)" +34612345678 "00 works like + for the count
 ok ruta -C r contact rm "$loner"
 is "$(db r "SELECT deleted_at IS NOT NULL FROM contact WHERE id='$loner'")" 1 "contact rm leaves a tombstone"
 refused r 1 "contact $loner was deleted" ruta -C r contact edit "$loner" --title X
+refused r 1 "contact $loner was deleted" ruta -C r contact edit "$loner" --add-email late@acme.es
 refused r 1 "contact $loner was deleted" ruta -C r opp add --account "$acc" --name X --contact "$loner"
 
 done_testing

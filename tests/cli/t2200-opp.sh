@@ -29,6 +29,11 @@ ok ruta -C r opp add --account "$acc" --name Yen --amount 1500 --currency JPY --
 is "$(jget "$out" .amount_minor)" 1500 "JPY has no minor units: 1500 is 1500"
 ok ruta -C r opp add --account "$acc2" --name 'No amount' --json
 is "$(jget "$out" .amount_minor)" null "an amount is optional"
+ok ruta -C r opp add --account "$acc2" --name 'Won at once' --stage won --json
+is "$(jget "$out" .probability)" 100 "add --stage won: probability 100"
+isnt "$(jget "$out" .closed_at)" null "add --stage won: closed_at is set"
+ok ruta -C r opp rm "$(jget "$out" .id)"
+refused r 1 "lost opportunity needs a lost reason" ruta -C r opp add --account "$acc" --name X --stage lost
 ok ruta -C r opp add --account "$acc2" --name Later --stage needs --json
 later=$(jget "$out" .id)
 is "$(jget "$out" .stage)" needs "add --stage needs starts there"

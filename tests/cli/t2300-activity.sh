@@ -49,8 +49,8 @@ isnt "$(jget "$out" .held_start)" null "held with no plan and no times: held now
 # ---- not held, cancelled ----------------------------------------------------------
 ok ruta -C r activity add --kind visit --start 2026-11-25T09:00
 nh=$out
-refused r 1 "say why activity $nh was not held.*--reason" ruta -C r activity not-held "$nh"
-refused r 1 "say why activity $nh was not held" ruta -C r activity not-held "$nh" --reason ''
+refused r 2 "say why it was not held: --reason" ruta -C r activity not-held "$nh"
+refused r 2 "say why it was not held: --reason" ruta -C r activity not-held "$nh" --reason ''
 ok ruta -C r activity not-held "$nh" --reason 'client absent' --json
 is "$(jget "$out" .status)" not_held "not-held: status not_held"
 is "$(jget "$out" .not_held_reason)" 'client absent' "not-held: the reason"
@@ -97,6 +97,9 @@ ok ruta -C r activity add --kind call
 np=$out
 refused r 1 "end.*before.*start" ruta -C r activity held "$np" --end 2000-01-01T10:00
 
+gone=$(ruta -C r opp add --account "$acc" --name Gone)
+ok ruta -C r opp rm "$gone"
+refused r 1 "opportunity $gone was deleted" ruta -C r activity add --kind call --opp "$gone"
 ok ruta -C r activity rm "$p"
 refused r 1 "activity $p was deleted" ruta -C r activity held "$p"
 

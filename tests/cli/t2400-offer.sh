@@ -101,5 +101,11 @@ refused r 1 "status changes only with 'ruta offer send" ruta -C r offer edit "$e
 refused r 1 "revision is set by ruta" ruta -C r offer edit "$empty" --revision 5
 refused r 2 "offer has no field 'frist_name'" ruta -C r offer edit "$empty" --frist-name X
 refused r 1 "no offer has the id 'ZZZZZZ'" ruta -C r offer send ZZZZZZ
+gone=$(ruta -C r opp add --account "$acc" --name Gone --amount 1 --currency EUR)
+ok ruta -C r opp rm "$gone"
+refused r 1 "opportunity $gone was deleted" ruta -C r offer add --opp "$gone" --total 1
+ok ruta -C r offer rm "$empty"
+is "$(db r "SELECT deleted_at IS NOT NULL FROM offer WHERE id='$empty'")" 1 "offer rm leaves a tombstone"
+refused r 1 "offer $empty was deleted" ruta -C r offer send "$empty"
 
 done_testing
