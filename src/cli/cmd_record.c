@@ -50,6 +50,7 @@ static void args_free(args *a)
 	int i;
 	for (i = 0; i < a->nfields; i++)
 		free(a->names[i]);
+	a->nfields = 0;
 }
 
 static char *field_name(const char *opt, size_t n)
@@ -65,7 +66,7 @@ static char *field_name(const char *opt, size_t n)
 }
 
 /* "--x VALUE", "--x=VALUE", --json, --all, positionals; "--" ends options. */
-static int parse(args *a, const char *cmd, int argc, char **argv)
+static int parse_args(args *a, const char *cmd, int argc, char **argv)
 {
 	int i, only_pos = 0;
 	memset(a, 0, sizeof(*a));
@@ -135,6 +136,15 @@ static int only_opts(const args *a, const char *cmd, const char *allowed)
 		}
 	}
 	return 0;
+}
+
+/* Parses into `a`; on a usage error `a` is left empty, nothing to free. */
+static int parse(args *a, const char *cmd, int argc, char **argv)
+{
+	int rc = parse_args(a, cmd, argc, argv);
+	if (rc != 0)
+		args_free(a);
+	return rc;
 }
 
 static int positionals(const args *a, const char *cmd, int want, const char *what)
