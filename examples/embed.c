@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 	ruta_init_options init = RUTA_INIT_OPTIONS_INIT;
 	ruta_replica *r = NULL;
 	ruta_change_iter *it = NULL;
-	ruta_change c;
+	ruta_change c = RUTA_CHANGE_INIT;
 	char *account = NULL, *visit = NULL, hlc[40];
 	int err;
 

@@ -9,6 +9,8 @@
  *    Pointers returned directly are borrowed from their parent handle.
  *  - Options structs start with `unsigned int version`; pass NULL for defaults.
  *  - The library never prints, exits or reads the terminal.
+ *  - Options and result structs carry a version: the library accepts every
+ *    version up to its own and touches only the fields a caller's version has.
  *  - Thread-safety: a ruta_replica may be used by one thread at a time; use
  *    one handle per thread (SQLite serializes writers between them). Records,
  *    iterators and change lists belong to the thread that made them.
@@ -32,6 +34,10 @@ extern "C" {
 #endif
 
 #define RUTA_VERSION "0.1.0"
+
+/* The version of the library actually loaded ("0.1.0"), which may differ
+ * from the RUTA_VERSION a program was compiled with. */
+RUTA_EXTERN(const char *) ruta_version(void);
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -93,12 +99,22 @@ typedef struct ruta_init_options {
 RUTA_EXTERN(int) ruta_replica_init(ruta_replica **out, const char *dir,
 	const ruta_init_options *opts) RUTA_WARN_UNUSED;
 
-#define RUTA_OPEN_OPTIONS_VERSION 1
+/*
+ * Asked for the passphrase of a protected secret key: write it, NUL-ended, into
+ * `buf` (of `size` bytes) and return 0, or return non-zero to give up. `what`
+ * names the key ("replica key", "root key"). The library wipes `buf` after use.
+ */
+typedef int (*ruta_passphrase_cb)(char *buf, size_t size, const char *what, void *payload);
+
+#define RUTA_OPEN_OPTIONS_VERSION 2
 typedef struct ruta_open_options {
 	unsigned int version;
 	int busy_timeout_ms;     /* wait this long for another writer; 0: 5000 */
+	/* since version 2: */
+	ruta_passphrase_cb passphrase;  /* for protected keys; NULL: none can be opened */
+	void *passphrase_payload;
 } ruta_open_options;
-#define RUTA_OPEN_OPTIONS_INIT { RUTA_OPEN_OPTIONS_VERSION, 0 }
+#define RUTA_OPEN_OPTIONS_INIT { RUTA_OPEN_OPTIONS_VERSION, 0, NULL, NULL }
 
 /*
  * Opens the replica in `dir`, migrating its schema forward if it was written by
@@ -127,15 +143,38 @@ RUTA_EXTERN(int) ruta_replica_public_key(char **out, ruta_replica *r, int root);
 
 /* ---- status ----------------------------------------------------------- */
 
-#define RUTA_STATUS_VERSION 1
+#define RUTA_STATUS_VERSION 2
 typedef struct ruta_status {
 	unsigned int version;
 	int64_t unexported;      /* captured field changes not yet exported */
 	int64_t records;         /* live CRM records (not tombstoned) */
 	int schema_version;      /* migration number of the file */
 	uint64_t last_hlc;       /* the highest HLC this replica has issued or seen */
+	/* since version 2: */
+	int64_t changesets;      /* changesets held: made here and applied from others */
+	int64_t own_seq;         /* this replica's last changeset number, 0 if none */
+	int64_t waiting;         /* received changesets waiting for what they depend on */
+	int64_t quarantined;     /* refused input, kept with its reason */
+	int64_t trust_version;   /* the trust file in force, 0 if none */
 } ruta_status;
-#define RUTA_STATUS_INIT { RUTA_STATUS_VERSION, 0, 0, 0, 0 }
+#define RUTA_STATUS_INIT { RUTA_STATUS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/* Refused and waiting input, as `ruta status` lists it. */
+typedef struct ruta_held_iter ruta_held_iter;
+#define RUTA_HELD_VERSION 1
+typedef struct ruta_held {
+	unsigned int version;    /* set by the caller: RUTA_HELD_INIT */
+	int waiting;             /* 1: waits for what it depends on; 0: refused */
+	const char *name;        /* the file name it came as */
+	const char *reason;
+	const char *at;          /* when it arrived, ISO-8601 UTC */
+	int code;                /* RUTA_EVERIFY, RUTA_EINVALID, or RUTA_OK while waiting */
+} ruta_held;
+#define RUTA_HELD_INIT { RUTA_HELD_VERSION, 0, NULL, NULL, NULL, 0 }
+RUTA_EXTERN(int) ruta_held_list(ruta_held_iter **out, ruta_replica *r) RUTA_WARN_UNUSED;
+/* Fills *out (strings borrowed until the next call), or RUTA_ITEROVER. */
+RUTA_EXTERN(int) ruta_held_next(ruta_held *out, ruta_held_iter *it);
+RUTA_EXTERN(void) ruta_held_iter_free(ruta_held_iter *it);
 
 RUTA_EXTERN(int) ruta_replica_status(ruta_status *out, ruta_replica *r);
 
@@ -253,7 +292,10 @@ RUTA_EXTERN(int) ruta_offer_revise(char **out, ruta_replica *r, const char *id) 
  */
 typedef struct ruta_change_iter ruta_change_iter;
 
+#define RUTA_CHANGE_VERSION 1
 typedef struct ruta_change {
+	unsigned int version; /* set by the caller (RUTA_CHANGE_INIT); fields of later
+	                       * versions are filled only for callers that know them */
 	int64_t seq;          /* position in the local log */
 	const char *table;    /* SQL table, e.g. "opportunity" */
 	const char *record;   /* record id */
@@ -265,11 +307,12 @@ typedef struct ruta_change {
 	uint64_t base;        /* the version it overwrote; 0 if none */
 	int64_t wall_ms;      /* wall clock when it was captured (ms since 1970) */
 } ruta_change;
+#define RUTA_CHANGE_INIT { RUTA_CHANGE_VERSION, 0, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0 }
 
 /* Stamps pending changes and lists the unexported ones, oldest first. */
 RUTA_EXTERN(int) ruta_changes_local(ruta_change_iter **out, ruta_replica *r) RUTA_WARN_UNUSED;
-/* Fills *out with the next change (borrowed until the next call) or returns
- * RUTA_ITEROVER. */
+/* Fills *out (whose version the caller set) with the next change; its
+ * strings are borrowed until the next call. RUTA_ITEROVER at the end. */
 RUTA_EXTERN(int) ruta_change_iter_next(ruta_change *out, ruta_change_iter *it);
 RUTA_EXTERN(void) ruta_change_iter_free(ruta_change_iter *it);
 
@@ -279,6 +322,99 @@ RUTA_EXTERN(void) ruta_hlc_format(char out[17], uint64_t hlc);
 /* Writes an HLC as an ISO-8601 UTC time with milliseconds and its counter,
  * "2026-11-22T10:15:00.123Z+3" (at most 40 bytes with the NUL). */
 RUTA_EXTERN(void) ruta_hlc_describe(char out[40], uint64_t hlc);
+
+/* ---- signed changesets ------------------------------------------------- */
+
+/*
+ * A changeset is every change this replica had not exported yet, sealed into
+ * canonical JSON with a sequence number and the hash of the replica's previous
+ * changeset, and signed (an OpenSSH SSHSIG, namespace "ruta-changeset").
+ * docs/format.md specifies it byte for byte. Files: NAME.json and NAME.json.sig,
+ * where NAME is "<replica id>-<seq, 8 digits>"; head office's trust file
+ * travels as ruta-trust-<version, 8 digits>.txt and .txt.sig.
+ */
+
+/* Seals the unexported changes into the next changeset, atomically: *seq and
+ * *changes (field changes) describe it. RUTA_ITEROVER when there is nothing to
+ * export (nothing is made). Needs the replica's secret key. */
+RUTA_EXTERN(int) ruta_changeset_seal(int64_t *seq, int64_t *changes, ruta_replica *r) RUTA_WARN_UNUSED;
+
+#define RUTA_EXPORT_OPTIONS_VERSION 1
+typedef struct ruta_export_options {
+	unsigned int version;
+	int all;   /* every changeset this replica holds (its own and received), not only
+	            * its own not yet written anywhere */
+} ruta_export_options;
+#define RUTA_EXPORT_OPTIONS_INIT { RUTA_EXPORT_OPTIONS_VERSION, 0 }
+
+/* Writes changesets (and the newest trust file) as files into `dir`, which
+ * must exist; *written counts the changesets. Files already there with the
+ * same bytes are left alone. */
+RUTA_EXTERN(int) ruta_export_dir(size_t *written, ruta_replica *r, const char *dir,
+	const ruta_export_options *opts) RUTA_WARN_UNUSED;
+/* The same as one "ruta-bundle" stream (for pipes). New; free with ruta_free. */
+RUTA_EXTERN(int) ruta_export_bundle(char **out, size_t *len, ruta_replica *r,
+	const ruta_export_options *opts) RUTA_WARN_UNUSED;
+
+/* What applying did. Counts are of changesets. */
+#define RUTA_APPLY_RESULT_VERSION 1
+typedef struct ruta_apply_result {
+	unsigned int version;
+	int64_t applied;      /* verified and applied now */
+	int64_t changes;      /* field changes they carried */
+	int64_t duplicates;   /* had them already (byte-identical): nothing to do */
+	int64_t waiting;      /* verified, wait for a changeset they depend on */
+	int64_t refused;      /* refused and quarantined (see ruta_status / ruta apply) */
+	int64_t refused_verify; /* of those, for a signature, chain or trust reason */
+	int trust_version;    /* the trust file version in force afterwards */
+} ruta_apply_result;
+#define RUTA_APPLY_RESULT_INIT { RUTA_APPLY_RESULT_VERSION, 0, 0, 0, 0, 0, 0, 0 }
+
+/* Told about each file that is refused or waits: its name, a RUTA_E* code
+ * (RUTA_EVERIFY for signature, chain and trust problems) and the reason. */
+typedef void (*ruta_apply_report_cb)(const char *name, int code, const char *reason, void *payload);
+
+#define RUTA_APPLY_OPTIONS_VERSION 1
+typedef struct ruta_apply_options {
+	unsigned int version;
+	ruta_apply_report_cb report;
+	void *payload;
+} ruta_apply_options;
+#define RUTA_APPLY_OPTIONS_INIT { RUTA_APPLY_OPTIONS_VERSION, NULL, NULL }
+
+/*
+ * Verifies and applies changeset files: one file (with FILE.sig beside it) or
+ * every changeset and trust file in a directory. Each changeset is checked
+ * before its JSON is parsed (signature, endorsed and unrevoked key, replica id
+ * equal to the key's principal), then its chain (sequence and previous hash;
+ * a gap waits, a fork or altered history is refused), its format, then
+ * applied in one transaction. Applying the same changeset again changes
+ * nothing. Refused input is quarantined with its reason, never dropped.
+ * Returns 0 unless the replica itself failed; see *out for what happened.
+ */
+RUTA_EXTERN(int) ruta_apply_path(ruta_apply_result *out, ruta_replica *r, const char *path,
+	const ruta_apply_options *opts) RUTA_WARN_UNUSED;
+/* The same for a "ruta-bundle" stream. */
+RUTA_EXTERN(int) ruta_apply_bundle(ruta_apply_result *out, ruta_replica *r, const char *data,
+	size_t len, const ruta_apply_options *opts) RUTA_WARN_UNUSED;
+
+/* ---- keys and trust ---------------------------------------------------- */
+
+/* Head office: endorse a replica's public key (one OpenSSH line whose comment
+ * is the replica id) for `team`, optionally only from/until an ISO time.
+ * Makes and signs the next trust file version. */
+RUTA_EXTERN(int) ruta_keys_endorse(ruta_replica *r, const char *pubkey_line, const char *team,
+	const char *valid_after, const char *valid_before) RUTA_WARN_UNUSED;
+/* Head office: revoke a replica (its id) or every replica of a team (its name).
+ * What head office already applied from it stays valid; later changesets are
+ * refused everywhere the new trust file arrives. */
+RUTA_EXTERN(int) ruta_keys_revoke(int *revoked, ruta_replica *r, const char *name) RUTA_WARN_UNUSED;
+/* The trust file in force (NULL, version 0 if none). New; free with ruta_free. */
+RUTA_EXTERN(int) ruta_keys_trust(char **text, int64_t *version, ruta_replica *r) RUTA_WARN_UNUSED;
+/* Protects this replica's secret key (and at head office the root key) with a
+ * passphrase, changes it, or (new_pass NULL) removes it. */
+RUTA_EXTERN(int) ruta_keys_passphrase(ruta_replica *r, const char *old_pass,
+	const char *new_pass) RUTA_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

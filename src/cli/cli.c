@@ -4,6 +4,7 @@
  * Human output may change between releases; --json output is the stable one.
  */
 #include <stdarg.h>
+#include <termios.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,9 +50,53 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* RUTA_PASSPHRASE, or a prompt on the terminal with echo off; never from
+ * a pipe, so a script cannot hang on a question. */
+int cli_read_passphrase(char *buf, size_t size, const char *prompt, const char *env)
+{
+	const char *from_env = env ? getenv(env) : NULL;
+	struct termios old, quiet;
+	FILE *tty;
+	size_t n;
+
+	if (from_env) {
+		if (strlen(from_env) >= size)
+			return -1;
+		strcpy(buf, from_env);
+		return 0;
+	}
+	if (!(tty = fopen("/dev/tty", "r+")))
+		return -1;
+	fprintf(tty, "%s: ", prompt);
+	fflush(tty);
+	tcgetattr(fileno(tty), &old);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	if (!fgets(buf, (int)size, tty))
+		buf[0] = '\0';
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return n ? 0 : -1;
+}
+
+static int ask_passphrase(char *buf, size_t size, const char *what, void *payload)
+{
+	char prompt[96];
+	(void)payload;
+	snprintf(prompt, sizeof(prompt), "passphrase for the %s", what);
+	return cli_read_passphrase(buf, size, prompt, "RUTA_PASSPHRASE");
+}
+
 int cli_open(ruta_replica **out, cli_ctx *ctx)
 {
-	int err = ruta_replica_open(out, ctx->dir, NULL);
+	ruta_open_options o = RUTA_OPEN_OPTIONS_INIT;
+	int err;
+	o.passphrase = ask_passphrase;
+	err = ruta_replica_open(out, ctx->dir, &o);
 	return err < 0 ? cli_fail(err) : 0;
 }
 
@@ -85,6 +130,32 @@ int cli_dispatch(const cli_cmd *table, const char *group, cli_ctx *ctx, int argc
 	return cli_usage(group, "'%s' is not a subcommand of 'ruta %s'", argv[0], group);
 }
 
+void cli_sanitize(char *s)
+{
+	/* One line per row, and nothing a terminal would act on: a value written
+	 * by another program could hold escape sequences. */
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = (*s == '\n' || *s == '\t' || *s == '\r') ? ' ' : '?';
+}
+
+json_t *cli_json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy, *p;
+	if (j || !s)
+		return j;
+	/* Not UTF-8 (another program wrote it): show it, with '?' for bad bytes. */
+	if (!(copy = strdup(s)))
+		return NULL;
+	for (p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 struct cli_table {
 	int ncols;
 	size_t ncells, cap;
@@ -101,7 +172,7 @@ cli_table *cli_table_new(int ncols)
 
 void cli_table_cell(cli_table *t, const char *text)
 {
-	char *copy, *p;
+	char *copy;
 	if (t->ncells == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
 		char **n = realloc(t->cells, cap * sizeof(*n));
@@ -111,10 +182,7 @@ void cli_table_cell(cli_table *t, const char *text)
 		t->cap = cap;
 	}
 	copy = strdup(text ? text : "");
-	/* A table row is one line: newlines and tabs in notes become spaces. */
-	for (p = copy; p && *p; p++)
-		if (*p == '\n' || *p == '\t' || *p == '\r')
-			*p = ' ';
+	cli_sanitize(copy);
 	t->cells[t->ncells++] = copy ? copy : strdup("");
 }
 

@@ -2,6 +2,7 @@
 #ifndef RUTA_CLI_H
 #define RUTA_CLI_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "ruta.h"
@@ -18,7 +19,8 @@ enum {
 
 /* What every command gets: the replica directory (absolute). */
 typedef struct cli_ctx {
-	const char *dir;
+	const char *dir;    /* the replica directory, absolute */
+	const char *base;   /* the -C directory if one was given, else NULL */
 } cli_ctx;
 
 typedef struct cli_cmd {
@@ -35,12 +37,20 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Opens the replica of ctx; prints the error and returns its exit code, or 0. */
 int cli_open(ruta_replica **out, cli_ctx *ctx);
+/* A passphrase from $env if set, else typed at the terminal without echo.
+ * 0, or -1 if there is neither (nothing is read from a pipe). */
+int cli_read_passphrase(char *buf, size_t size, const char *prompt, const char *env);
 /* Runs argv[0] from a subcommand table; prints usage for unknown ones. */
 int cli_dispatch(const cli_cmd *table, const char *group, cli_ctx *ctx, int argc, char **argv);
 /* Prints a subcommand table as help. */
 void cli_list_commands(FILE *out, const cli_cmd *table);
 /* 1 if argv holds -h or --help before a "--". */
 int cli_wants_help(int argc, char **argv);
+
+/* Replaces control characters in place: newlines and tabs by spaces, others by '?'. */
+void cli_sanitize(char *s);
+/* A JSON string even for text that is not UTF-8 (bad bytes become '?'). */
+json_t *cli_json_text(const char *s);
 
 /* A table printed with aligned columns; cells are copied. */
 typedef struct cli_table cli_table;
@@ -54,6 +64,8 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv);
 int cmd_status(cli_ctx *ctx, int argc, char **argv);
 int cmd_log(cli_ctx *ctx, int argc, char **argv);
 int cmd_keys(cli_ctx *ctx, int argc, char **argv);
+int cmd_export(cli_ctx *ctx, int argc, char **argv);
+int cmd_apply(cli_ctx *ctx, int argc, char **argv);
 int cmd_account(cli_ctx *ctx, int argc, char **argv);
 int cmd_contact(cli_ctx *ctx, int argc, char **argv);
 int cmd_opp(cli_ctx *ctx, int argc, char **argv);

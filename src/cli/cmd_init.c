@@ -37,9 +37,10 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
 	};
 	ruta_init_options o = RUTA_INIT_OPTIONS_INIT;
 	ruta_replica *r = NULL;
+	char where[8192];
+	const char *dir;
 	int c, json = 0, err;
 
-	(void)ctx;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -58,7 +59,13 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage("init", "give one directory to create the replica in");
 	if (!o.head_office && !o.team)
 		return cli_usage("init", "say whose replica this is: --team NAME or --head-office");
-	if ((err = ruta_replica_init(&r, argv[optind], &o)) < 0)
+	/* After -C, the new replica is made inside that directory. */
+	dir = argv[optind];
+	if (ctx->base && dir[0] != '/') {
+		snprintf(where, sizeof(where), "%s/%s", ctx->base, dir);
+		dir = where;
+	}
+	if ((err = ruta_replica_init(&r, dir, &o)) < 0)
 		return cli_fail(err);
 	if (json) {
 		json_t *j = json_pack("{s:i, s:s, s:s?, s:b, s:s}", "schema", 1, "id",

@@ -177,8 +177,12 @@ static void print_record_human(const ruta_record *rec)
 			w = strlen(ruta_record_field_name(rec, i));
 	for (i = 0; i < n; i++) {
 		const char *v = ruta_record_field_value(rec, i);
-		if (v)
-			printf("%-*s  %s\n", (int)w, ruta_record_field_name(rec, i), v);
+		char *safe;
+		if (!v || !(safe = strdup(v)))
+			continue;
+		cli_sanitize(safe);
+		printf("%-*s  %s\n", (int)w, ruta_record_field_name(rec, i), safe);
+		free(safe);
 	}
 }
 

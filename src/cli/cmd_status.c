@@ -1,4 +1,4 @@
-/* cmd_status.c - `ruta status`, `ruta log --local` and `ruta keys`: what this replica holds. */
+/* cmd_status.c - `ruta status` and `ruta log --local`: what this replica holds and has captured. */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -42,11 +42,52 @@ static int simple_opts(int *json, const char *cmd, const char *help, int argc, c
 	return 0;
 }
 
+/* Refused and waiting input, each with why: nothing refused is hidden. */
+static int held_json(json_t *j, ruta_replica *r)
+{
+	ruta_held_iter *it = NULL;
+	ruta_held h = RUTA_HELD_INIT;
+	json_t *arr = json_array();
+	int err;
+	if ((err = ruta_held_list(&it, r)) < 0) {
+		json_decref(arr);
+		json_decref(j);
+		return cli_fail(err);
+	}
+	while ((err = ruta_held_next(&h, it)) == 0)
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:s}", "state",
+			h.waiting ? "waiting" : "refused", "name", cli_json_text(h.name), "reason",
+			cli_json_text(h.reason), "at", h.at));
+	ruta_held_iter_free(it);
+	json_object_set_new(j, "held", arr);
+	return err == RUTA_ITEROVER ? 0 : cli_fail(err);
+}
+
+static int held_human(ruta_replica *r)
+{
+	ruta_held_iter *it = NULL;
+	ruta_held h = RUTA_HELD_INIT;
+	int err;
+	if ((err = ruta_held_list(&it, r)) < 0)
+		return cli_fail(err);
+	while ((err = ruta_held_next(&h, it)) == 0) {
+		char *reason = strdup(h.reason ? h.reason : "");
+		cli_sanitize(reason);
+		printf("  %-8s %s  %s: %s\n", h.waiting ? "waiting" : "refused", h.at, h.name,
+			reason ? reason : "");
+		free(reason);
+	}
+	ruta_held_iter_free(it);
+	return err == RUTA_ITEROVER ? 0 : cli_fail(err);
+}
+
 static const char status_help[] =
 	"usage: ruta status [--json]\n"
 	"\n"
-	"Shows this replica: its id, team, how many records it holds and how many\n"
-	"captured field changes are not exported yet.\n"
+	"Shows this replica: its id, team, how many records it holds, how many\n"
+	"captured field changes are not exported yet, the changesets it holds, the\n"
+	"trust file in force, and every changeset it refused or keeps waiting, with\n"
+	"the reason.\n"
 	"\n"
 	"examples:\n"
 	"  ruta -C north status\n"
@@ -69,11 +110,18 @@ int cmd_status(cli_ctx *ctx, int argc, char **argv)
 	}
 	ruta_hlc_format(hlc, st.last_hlc);
 	if (json) {
-		print_json(json_pack("{s:i, s:s, s:s?, s:b, s:s, s:I, s:I, s:i, s:s}",
+		json_t *j = json_pack("{s:i, s:s, s:s?, s:b, s:s, s:I, s:I, s:i, s:s, s:I, s:I, s:I,"
+			" s:I, s:I}",
 			"schema", 1, "id", ruta_replica_id(r), "team", ruta_replica_team(r),
 			"head_office", ruta_replica_is_head_office(r), "dir", ruta_replica_dir(r),
 			"unexported", (json_int_t)st.unexported, "records", (json_int_t)st.records,
-			"schema_version", st.schema_version, "last_hlc", hlc));
+			"schema_version", st.schema_version, "last_hlc", hlc,
+			"changesets", (json_int_t)st.changesets, "own_seq", (json_int_t)st.own_seq,
+			"waiting", (json_int_t)st.waiting, "quarantined", (json_int_t)st.quarantined,
+			"trust_version", (json_int_t)st.trust_version);
+		if ((rc = held_json(j, r)) != 0)
+			goto done;
+		print_json(j);
 	} else {
 		printf("replica      %s\n", ruta_replica_id(r));
 		printf("role         %s%s\n", ruta_replica_is_head_office(r) ? "head office" : "team ",
@@ -86,6 +134,14 @@ int cmd_status(cli_ctx *ctx, int argc, char **argv)
 			ruta_hlc_describe(hlc, st.last_hlc);
 			printf("last hlc     %s\n", hlc);
 		}
+		printf("changesets   %lld held; this replica's last is %lld\n",
+			(long long)st.changesets, (long long)st.own_seq);
+		printf("trust file   version %lld\n", (long long)st.trust_version);
+		if (st.waiting || st.quarantined)
+			printf("held         %lld waiting, %lld refused\n", (long long)st.waiting,
+				(long long)st.quarantined);
+		if ((rc = held_human(r)) != 0)
+			goto done;
 	}
 	rc = EXIT_DONE;
 done:
@@ -116,10 +172,10 @@ static json_t *change_json(const ruta_change *c)
 	ruta_hlc_format(base, c->base);
 	ruta_hlc_describe(when, c->hlc);
 	v = !c->value ? json_null() : c->value_is_int ?
-		json_integer(strtoll(c->value, NULL, 10)) : json_string(c->value);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s#, s:s, s:o, s:s}", "seq",
+		json_integer(strtoll(c->value, NULL, 10)) : cli_json_text(c->value);
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s#, s:s, s:o, s:s}", "seq",
 		(json_int_t)c->seq, "hlc", hlc, "time", when, "table", c->table, "record",
-		c->record, "op", &c->op, 1, "field", c->field, "value", v, "base", base);
+		cli_json_text(c->record), "op", &c->op, 1, "field", c->field, "value", v, "base", base);
 }
 
 static void change_row(cli_table *t, const ruta_change *c)
@@ -146,7 +202,7 @@ int cmd_log(cli_ctx *ctx, int argc, char **argv)
 		"FIELD", "VALUE", "BASE" };
 	ruta_replica *r = NULL;
 	ruta_change_iter *it = NULL;
-	ruta_change c;
+	ruta_change c = RUTA_CHANGE_INIT;
 	cli_table *t = NULL;
 	json_t *arr = NULL;
 	int json = 0, local = 0, rc, err, i;
@@ -187,46 +243,6 @@ done:
 	json_decref(arr);
 	cli_table_free(t);
 	ruta_change_iter_free(it);
-	ruta_replica_free(r);
-	return rc;
-}
-
-static const char keys_help[] =
-	"usage: ruta keys export-pub [--root]\n"
-	"\n"
-	"Prints this replica's public key, or with --root head office's root public\n"
-	"key (at a team: the one pinned by init --root-key), as one OpenSSH line\n"
-	"(\"ssh-ed25519 AAAA... principal\").\n"
-	"\n"
-	"examples:\n"
-	"  ruta -C north keys export-pub > north.pub\n"
-	"  ruta -C hq keys export-pub --root > root.pub\n";
-
-int cmd_keys(cli_ctx *ctx, int argc, char **argv)
-{
-	ruta_replica *r = NULL;
-	char *line = NULL;
-	int root = 0, rc, err, i;
-
-	if (cli_wants_help(argc, argv) || argc < 2) {
-		fputs(keys_help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_DONE;
-	}
-	if (strcmp(argv[1], "export-pub") != 0)
-		return cli_usage("keys", "'%s' is not a subcommand of 'ruta keys'", argv[1]);
-	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--root") == 0)
-			root = 1;
-		else
-			return cli_usage("keys", "unknown option '%s'", argv[i]);
-	}
-	if ((rc = cli_open(&r, ctx)) != 0)
-		return rc;
-	if ((err = ruta_replica_public_key(&line, r, root)) < 0)
-		rc = cli_fail(err);
-	else
-		fputs(line, stdout);
-	ruta_free(line);
 	ruta_replica_free(r);
 	return rc;
 }

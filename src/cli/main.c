@@ -17,7 +17,9 @@ static const cli_cmd commands[] = {
 	{ "init", cmd_init, "create a replica: head office's or a team's" },
 	{ "status", cmd_status, "show this replica and what is not exported yet" },
 	{ "log", cmd_log, "list captured changes (--local: not exported yet)" },
-	{ "keys", cmd_keys, "print public keys (export-pub)" },
+	{ "export", cmd_export, "seal new changes into a signed changeset and write it out" },
+	{ "apply", cmd_apply, "verify and apply changesets from files, a directory or stdin" },
+	{ "keys", cmd_keys, "keys and the trust file: show, export-pub, endorse, revoke" },
 	{ "account", cmd_account, "companies: add, edit, show, list, rm" },
 	{ "contact", cmd_contact, "people, with their emails and phones" },
 	{ "opp", cmd_opp, "opportunities: add, edit, move, win, lose, ..." },
@@ -41,8 +43,8 @@ static const char usage_text[] =
 	"  ruta -C north log --local\n"
 	"\n"
 	"options:\n"
-	"  -C DIR       run as if started in DIR: the replica is DIR (without -C:\n"
-	"               $RUTA_DIR if set, else the current directory)\n"
+	"  -C DIR       the replica is DIR (without -C: $RUTA_DIR if set, else the\n"
+	"               current directory); 'ruta -C DIR init NAME' makes DIR/NAME\n"
 	"  --version    print the version\n"
 	"  -h, --help   this help; 'ruta COMMAND --help' for a command\n"
 	"\n"
@@ -97,30 +99,38 @@ static int cmd_version(cli_ctx *ctx, int argc, char **argv)
 	return EXIT_DONE;
 }
 
-/* -C works like git's: everything after it runs in that directory. */
-static int change_dir(const char *dir)
+/* -C names the replica (and where init makes one); a second -C is taken
+ * from the first, as with git. Paths given to commands (a file to apply,
+ * an --out directory) stay relative to where the command was typed. */
+static int add_dir(char *acc, size_t size, const char *dir)
 {
-	if (chdir(dir) < 0) {
-		cli_say("cannot change to '%s': %s", dir, strerror(errno));
+	char joined[PATH_MAX * 2], *real;
+	if (dir[0] == '/' || !acc[0])
+		snprintf(joined, sizeof(joined), "%s", dir);
+	else
+		snprintf(joined, sizeof(joined), "%s/%s", acc, dir);
+	if (!(real = realpath(joined, NULL))) {
+		cli_say("cannot use '%s' (-C): %s", joined, strerror(errno));
 		return EXIT_ERROR;
 	}
+	snprintf(acc, size, "%s", real);
+	free(real);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static char cwd[PATH_MAX];
-	cli_ctx ctx = { NULL };
+	static char cwd[PATH_MAX], cdir[PATH_MAX];
+	cli_ctx ctx = { NULL, NULL };
 	const cli_cmd *c;
-	int i = 1, rc, given_c = 0;
+	int i = 1, rc;
 
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-C") == 0) {
 			if (i + 1 >= argc)
 				return cli_usage("help", "-C needs a directory");
-			if ((rc = change_dir(argv[i + 1])) != 0)
+			if ((rc = add_dir(cdir, sizeof(cdir), argv[i + 1])) != 0)
 				return rc;
-			given_c = 1;
 			i += 2;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			return cmd_version(&ctx, 0, NULL);
@@ -140,7 +150,8 @@ int main(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	/* The command line wins over the environment. */
-	ctx.dir = !given_c && getenv("RUTA_DIR") && *getenv("RUTA_DIR") ? getenv("RUTA_DIR") : cwd;
+	ctx.dir = cdir[0] ? cdir : getenv("RUTA_DIR") && *getenv("RUTA_DIR") ? getenv("RUTA_DIR") : cwd;
+	ctx.base = cdir[0] ? cdir : NULL;
 	for (c = commands; c->name; c++)
 		if (strcmp(c->name, argv[i]) == 0)
 			return c->run(&ctx, argc - i, argv + i);

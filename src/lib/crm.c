@@ -42,6 +42,10 @@ static int load_target(target *x, ruta_replica *r, const char *type, const char 
 		free(deleted);
 		return ruta_error__set(RUTA_ESTATE, "%s %s was deleted", x->t->label, x->id);
 	}
+	/* Another program may have emptied it; a verb then has nothing to go on. */
+	if (!x->state)
+		return ruta_error__set(RUTA_ESTATE, "%s %s has no %s (emptied by another program); "
+			"set it first", x->t->label, x->id, state_col);
 	return 0;
 }
 
@@ -190,9 +194,11 @@ static int opp_verb(ruta_replica *r, const void *p)
 			err = check_reason(r, a->reason);
 		else if ((err = config_code(&reason, r, "lost_reason", a->reason)) == 0)
 			vals[1] = reason;
-		if (err == 0 && (err = check_reason(r, reason)) == 0 &&
-				(!vals[2] || (err = ruta_utf8__valid(vals[2], strlen(vals[2])) ? 0 :
-				ruta_error__set(RUTA_EINVALID, "the note is not valid UTF-8")) == 0))
+		if (err == 0)
+			err = check_reason(r, reason);
+		if (err == 0 && vals[2] && (err = ruta_record__check_text(vals[2], 0)) < 0)
+			ruta_error__prefix("opportunity lost note");
+		if (err == 0)
 			err = write_fields(r, lose_sql, vals, 3, x.id);
 	} else if (strcmp(x.state, stage) != 0) {
 		const char *vals[1] = { stage };
@@ -291,8 +297,8 @@ static int act_verb(ruta_replica *r, const void *p)
 		if (!vals[1] && strcmp(a->status, "not_held") == 0)
 			err = ruta_error__set(RUTA_EINVALID, "say why activity %s was not held "
 				"(--reason TEXT)", x.id);
-		else if (vals[1] && !ruta_utf8__valid(vals[1], strlen(vals[1])))
-			err = ruta_error__set(RUTA_EINVALID, "the reason is not valid UTF-8");
+		else if (vals[1] && (err = ruta_record__check_text(vals[1], 0)) < 0)
+			ruta_error__prefix("activity reason");
 		else
 			err = write_fields(r, not_held_sql, vals, 2, x.id);
 	}

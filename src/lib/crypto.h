@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "ruta.h"
+
 #define RUTA_PK_BYTES 32
 #define RUTA_FINGERPRINT_MAX 64  /* "SHA256:" + 43 base64 characters + NUL */
 
@@ -24,5 +26,38 @@ int ruta_crypto__parse_public(unsigned char pk[RUTA_PK_BYTES], const char *line)
 
 /* "SHA256:<base64, no padding>", as ssh-keygen -l prints it. */
 int ruta_crypto__fingerprint(char out[RUTA_FINGERPRINT_MAX], const unsigned char pk[RUTA_PK_BYTES]);
+
+
+/* ---- hashing, signing (SSHSIG), secret keys ---- */
+
+#define RUTA_NS_CHANGESET "ruta-changeset"
+#define RUTA_NS_TRUST "ruta-trust"
+
+/* SHA-256 of `len` bytes as 64 lower-case hex digits. */
+void ruta_crypto__sha256_hex(char out[65], const void *data, size_t len);
+
+/* A secret key held in guarded memory, wiped when freed. */
+typedef struct ruta_secret ruta_secret;
+
+/* Reads a secret key file: OpenSSH "openssh-key-v1" (unencrypted), or
+ * ruta's passphrase-encrypted form, for which `ask` is called. */
+int ruta_crypto__load_secret(ruta_secret **out, const char *path,
+	ruta_passphrase_cb ask, void *payload);
+void ruta_crypto__secret_free(ruta_secret *sk);
+void ruta_crypto__secret_public(unsigned char pk[RUTA_PK_BYTES], const ruta_secret *sk);
+
+/* An armored OpenSSH signature ("-----BEGIN SSH SIGNATURE-----") over the
+ * bytes, with SHA-512, exactly as `ssh-keygen -Y sign -n NS` makes it. New. */
+int ruta_crypto__sshsig_sign(char **out, const ruta_secret *sk, const char *ns,
+	const void *data, size_t len);
+
+/* Checks an armored signature over the bytes for namespace `ns`; on success
+ * *signer gets the signing key. RUTA_EVERIFY with the reason otherwise. */
+int ruta_crypto__sshsig_verify(unsigned char signer[RUTA_PK_BYTES], const char *armored,
+	size_t armored_len, const char *ns, const void *data, size_t len);
+
+/* Encrypts (new_pass non-NULL) or decrypts (NULL) the secret key file in
+ * place; `old_pass` opens an encrypted one. */
+int ruta_crypto__protect(const char *path, const char *old_pass, const char *new_pass);
 
 #endif

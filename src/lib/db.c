@@ -52,8 +52,10 @@ int ruta_db__open(sqlite3 **out, const char *path, int create, int busy_ms)
 	sqlite3_busy_timeout(db, busy_ms > 0 ? busy_ms : 5000);
 	/* WAL lets readers (an app, the sqlite3 CLI) work while ruta writes;
 	 * NORMAL is durable across application crashes, which is what we need. */
-	if ((err = ruta_db__exec(db, "PRAGMA journal_mode=WAL;"
-			"PRAGMA synchronous=NORMAL;"
+	/* WAL is a property of the file, set once when ruta creates it: opening
+	 * must not change a file before knowing it is a replica. */
+	if ((create && (err = ruta_db__exec(db, "PRAGMA journal_mode=WAL")) < 0) ||
+			(err = ruta_db__exec(db, "PRAGMA synchronous=NORMAL;"
 			"PRAGMA foreign_keys=OFF;"
 			"PRAGMA trusted_schema=OFF;")) < 0) {
 		sqlite3_close(db);

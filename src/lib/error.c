@@ -87,6 +87,11 @@ int ruta_error__sqlite(sqlite3 *db, int rc, const char *doing)
 	}
 }
 
+const char *ruta_version(void)
+{
+	return RUTA_VERSION;
+}
+
 void ruta_free(void *ptr)
 {
 	free(ptr);

@@ -35,6 +35,8 @@ struct ruta_replica {
 	int head_office;
 	char *country;
 	struct ruta_stmt_cache *stmts;
+	ruta_passphrase_cb passphrase;   /* for protected keys, from the open options */
+	void *passphrase_payload;
 };
 
 /* ---- db.c: SQLite connection, transactions, prepared statements ---- */
@@ -62,6 +64,8 @@ int ruta_db__meta_set(sqlite3 *db, const char *key, const char *value);
  * version `base`, when the last version this replica issued or saw is `last`. */
 uint64_t ruta_hlc__next(uint64_t last, int64_t wall_ms, uint64_t base);
 #define RUTA_HLC_COUNTER_BITS 16
+/* Versions beyond this (year ~6000) are not from a sane clock. */
+#define RUTA_HLC_MAX_SANE (((uint64_t)1 << 62) - 1)
 /* Parses 16 hex digits; 0 or RUTA_EINVALID. */
 int ruta_hlc__parse(uint64_t *out, const char *text);
 

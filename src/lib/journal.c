@@ -74,6 +74,7 @@ static int field_version(uint64_t *out, ruta_replica *r, const pending *p)
 {
 	char sql[256];
 	sqlite3_stmt *st;
+	sqlite3_int64 v;
 	int rc, err;
 
 	snprintf(sql, sizeof(sql), "SELECT %s__v FROM %s WHERE id = ?1", p->col, p->table->name);
@@ -81,9 +82,18 @@ static int field_version(uint64_t *out, ruta_replica *r, const pending *p)
 		return err;
 	sqlite3_bind_text(st, 1, p->rec, -1, SQLITE_STATIC);
 	rc = ruta_db__step(r, st);
-	*out = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	/* Only ruta writes versions; one outside the clock's range would drag
+	 * every later version with it, so it is refused, not followed. */
+	if (v < 0 || (uint64_t)v > RUTA_HLC_MAX_SANE)
+		return ruta_error__set(RUTA_ERROR, "%s %s %s has version %lld, which ruta never "
+			"writes; another program changed %s__v", p->table->name, p->rec, p->col,
+			(long long)v, p->col);
+	*out = (uint64_t)v;
+	return 0;
 }
 
 static int stamp_one(ruta_replica *r, const pending *p, uint64_t ver, uint64_t base)
@@ -142,7 +152,7 @@ static int save_state(ruta_replica *r, uint64_t hlc, int64_t stamped)
 
 static int stamp_batches(ruta_replica *r, pending *buf)
 {
-	uint64_t last = 0, cur, ver;
+	uint64_t last = 0, cur = 0, ver;
 	int64_t stamped = 0;
 	size_t n, i;
 	int err;
@@ -196,9 +206,11 @@ struct ruta_change_iter {
 	char hlcbuf[32];
 };
 
+/* Stamped rows only: a program may add rows between the stamp and the read. */
 static const char local_sql[] =
 	"SELECT seq, tbl, rec, op, col, val, ver, base, t FROM ruta_change"
-	" WHERE seq > (SELECT exported_seq FROM ruta_sync_state WHERE k = 0) ORDER BY seq";
+	" WHERE seq > (SELECT exported_seq FROM ruta_sync_state WHERE k = 0)"
+	" AND seq <= (SELECT stamped_seq FROM ruta_sync_state WHERE k = 0) ORDER BY seq";
 
 int ruta_changes_local(ruta_change_iter **out, ruta_replica *r)
 {
@@ -231,7 +243,8 @@ int ruta_change_iter_next(ruta_change *out, ruta_change_iter *it)
 		return RUTA_ITEROVER;
 	if (rc < 0)
 		return rc;
-	memset(out, 0, sizeof(*out));
+	if (out->version < 1 || out->version > RUTA_CHANGE_VERSION)
+		return ruta_error__set(RUTA_EINVALID, "change version %u is not supported", out->version);
 	out->seq = sqlite3_column_int64(st, 0);
 	out->table = (const char *)sqlite3_column_text(st, 1);
 	out->record = (const char *)sqlite3_column_text(st, 2);

@@ -204,7 +204,7 @@ int ruta_record__column(char **out, ruta_replica *r, const ruta_tabledef *t,
 
 /* ---- checking values --------------------------------------------------------- */
 
-static int check_text(const char *v, int required)
+int ruta_record__check_text(const char *v, int required)
 {
 	size_t n = strlen(v), i;
 	if (!ruta_utf8__valid(v, n))
@@ -344,7 +344,7 @@ static int put_kind(ruta_replica *r, const ruta_tabledef *t, const ruta_coldef *
 
 	switch (c->kind) {
 	case RUTA_K_TEXT:
-		if ((err = check_text(v, c->flags & RUTA_F_REQUIRED)) < 0)
+		if ((err = ruta_record__check_text(v, c->flags & RUTA_F_REQUIRED)) < 0)
 			return err;
 		return rowset_put(rs, c->name, SQLITE_TEXT, 0, v);
 	case RUTA_K_INT:
@@ -388,7 +388,7 @@ static int put_kind(ruta_replica *r, const ruta_tabledef *t, const ruta_coldef *
 		return err;
 	}
 	case RUTA_K_TAXID:
-		if ((err = check_text(v, 1)) < 0 || (err = ruta_norm__tax_id(buf, sizeof(buf), v)) < 0)
+		if ((err = ruta_record__check_text(v, 1)) < 0 || (err = ruta_norm__tax_id(buf, sizeof(buf), v)) < 0)
 			return err;
 		if ((err = rowset_put(rs, c->name, SQLITE_TEXT, 0, v)) < 0)
 			return err;
@@ -592,6 +592,21 @@ static int check_fields_together(ruta_replica *r, const ruta_tabledef *t, const 
 {
 	char *a = NULL, *b = NULL;
 	int err = check_currency_change(r, t, id, rs);
+	size_t i;
+
+	/* An amount never stands without its currency, whoever cleared which. */
+	for (i = 0; i < t->ncols && err == 0; i++) {
+		const ruta_coldef *c = &t->cols[i];
+		if (c->kind != RUTA_K_MONEY)
+			continue;
+		if ((err = value_after(&a, r, t, id, rs, c->name)) == 0 &&
+				(err = value_after(&b, r, t, id, rs, "currency")) == 0 && a && !b)
+			err = ruta_error__set(RUTA_EINVALID, "%s %s needs a currency (--currency, for "
+				"example EUR or RON)", t->label, c->api);
+		free(a);
+		free(b);
+		a = b = NULL;
+	}
 
 	if (err == 0 && strcmp(t->name, "activity") == 0 &&
 			(err = value_after(&a, r, t, id, rs, "planned_start")) == 0 &&
@@ -793,7 +808,7 @@ static int child_value(ruta_replica *r, const char *contact, const char *what, c
 			return ruta_error__prefix("contact email");
 		return child_change(r, &email_kind, contact, raw, norm, add, adding);
 	}
-	if ((err = check_text(v, 1)) < 0 || (err = ruta_norm__phone(norm, sizeof(norm), v,
+	if ((err = ruta_record__check_text(v, 1)) < 0 || (err = ruta_norm__phone(norm, sizeof(norm), v,
 			r->country)) < 0)
 		return ruta_error__prefix("contact phone");
 	return child_change(r, &phone_kind, contact, v, norm, add, adding);
@@ -1165,9 +1180,10 @@ static int load_children(child **out, size_t *n, ruta_replica *r, const char *sq
 			*out = nc;
 		}
 		c = &(*out)[*n];
-		c->id = strdup((const char *)sqlite3_column_text(st, 0));
-		c->value = strdup((const char *)sqlite3_column_text(st, 1));
-		c->kind = strdup((const char *)sqlite3_column_text(st, 2));
+		/* Another program may have left a NULL where ruta never would. */
+		c->id = strdup(sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+		c->value = strdup(sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+		c->kind = strdup(sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
 		c->primary = sqlite3_column_int(st, 3);
 		(*n)++;
 		if (!c->id || !c->value || !c->kind) {
@@ -1297,7 +1313,7 @@ int ruta_record_list(ruta_record_iter **out, ruta_replica *r, const char *type,
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != RUTA_LIST_OPTIONS_VERSION)
+	if (opts->version < 1 || opts->version > RUTA_LIST_OPTIONS_VERSION)
 		return ruta_error__set(RUTA_EINVALID, "list options version %u is not supported",
 			opts->version);
 	if ((err = ruta_record__table(&t, type)) < 0)
@@ -1392,13 +1408,41 @@ const char *ruta_record_value(const ruta_record *rec, const char *name)
 	return NULL;
 }
 
+/* Text for JSON output: a program may have stored bytes that are not UTF-8;
+ * they show as U+FFFD rather than silently dropping the value. */
+static json_t *json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	ruta_buf b = RUTA_BUF_INIT;
+	size_t i, n;
+	if (j || !s)
+		return j;
+	n = strlen(s);
+	for (i = 0; i < n; i++) {
+		size_t k;
+		for (k = 4; k > 0; k--)
+			if (i + k <= n && ruta_utf8__valid(s + i, k))
+				break;
+		if (k > 0) {
+			ruta_buf__put(&b, s + i, k);
+			i += k - 1;
+		} else {
+			ruta_buf__puts(&b, "\xef\xbf\xbd");
+		}
+	}
+	j = b.ptr ? json_string(b.ptr) : json_string("");
+	ruta_buf__dispose(&b);
+	return j;
+}
+
 static json_t *children_json(const child *c, size_t n, const char *valname)
 {
 	json_t *arr = json_array();
 	size_t i;
 	for (i = 0; arr && i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "id", c[i].id,
-			valname, c[i].value, "kind", c[i].kind, "primary", c[i].primary));
+		json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:b}", "id", json_text(c[i].id),
+			valname, json_text(c[i].value), "kind", json_text(c[i].kind), "primary",
+			c[i].primary));
 	return arr;
 }
 
@@ -1418,7 +1462,7 @@ int ruta_record_json(char **out, const ruta_record *rec)
 		if (rec->emails_loaded && (!strcmp(f->name, "email") || !strcmp(f->name, "phone")))
 			continue;   /* a contact's: as arrays below */
 		json_object_set_new(o, f->name, !f->value ? json_null() :
-			f->is_int ? json_integer(strtoll(f->value, NULL, 10)) : json_string(f->value));
+			f->is_int ? json_integer(strtoll(f->value, NULL, 10)) : json_text(f->value));
 	}
 	if (rec->emails_loaded) {
 		json_object_set_new(o, "emails", children_json(rec->emails, rec->nemails, "email"));

@@ -13,6 +13,10 @@ int ruta_record__resolve(char **out, ruta_replica *r, const ruta_tabledef *t, co
 int ruta_record__column(char **out, ruta_replica *r, const ruta_tabledef *t,
 	const char *id, const char *col);
 
+/* Free text as every field takes it: UTF-8, no control characters but tab
+ * and newline, at most 8000 bytes; `required`: not blank. */
+int ruta_record__check_text(const char *v, int required);
+
 /* Resolves `type` to a table, or RUTA_EINVALID naming the known types. */
 int ruta_record__table(const ruta_tabledef **out, const char *type);
 

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "crypto.h"
 #include "journal.h"
+#include "trust.h"
 #include "normalize.h"
 #include "schema.h"
 
@@ -49,7 +50,7 @@ static int valid_team(const char *team)
 static int check_init_options(const ruta_init_options *o)
 {
 	char cc[3];
-	if (o->version != RUTA_INIT_OPTIONS_VERSION)
+	if (o->version < 1 || o->version > RUTA_INIT_OPTIONS_VERSION)
 		return ruta_error__set(RUTA_EINVALID, "init options version %u is not supported",
 			o->version);
 	if (o->head_office && o->team)
@@ -274,6 +275,22 @@ done:
 	return err;
 }
 
+/* Migrations only ever run on a file ruta init made (schema 1 or later). */
+static int check_is_replica(ruta_replica *r)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL), v = 0;
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return ruta_error__sqlite(r->db, rc, "reading the replica database");
+	if (v < 1)
+		return ruta_error__set(RUTA_ENOTREPLICA, "'%s/ruta.db' was not made by ruta init; "
+			"it was left untouched", r->dir);
+	return 0;
+}
+
 static int replica_alloc(ruta_replica **out, const char *dir)
 {
 	ruta_replica *r = calloc(1, sizeof(*r));
@@ -316,6 +333,9 @@ int ruta_replica_init(ruta_replica **out, const char *dir, const ruta_init_optio
 	r->id = NULL;
 	if ((err = load_meta(r)) < 0)
 		goto fail;
+	/* Head office starts the trust file: version 1 endorses its own key. */
+	if (r->head_office && (err = ruta_trust__create(r)) < 0)
+		goto fail;
 	free(dbpath);
 	*out = r;
 	return 0;
@@ -335,11 +355,15 @@ int ruta_replica_open(ruta_replica **out, const char *dir, const ruta_open_optio
 
 	ruta_error__clear();
 	*out = NULL;
-	if (opts && opts->version != RUTA_OPEN_OPTIONS_VERSION)
+	if (opts && (opts->version < 1 || opts->version > RUTA_OPEN_OPTIONS_VERSION))
 		return ruta_error__set(RUTA_EINVALID, "open options version %u is not supported",
 			opts->version);
 	if ((err = ruta_crypto__init()) < 0 || (err = replica_alloc(&r, dir)) < 0)
 		return err;
+	if (opts && opts->version >= 2) {
+		r->passphrase = opts->passphrase;
+		r->passphrase_payload = opts->passphrase_payload;
+	}
 	if (!(dbpath = path_join(dir, DB_FILE))) {
 		err = ruta_error__oom();
 		goto fail;
@@ -350,6 +374,7 @@ int ruta_replica_open(ruta_replica **out, const char *dir, const ruta_open_optio
 		goto fail;
 	}
 	if ((err = ruta_db__open(&r->db, dbpath, 0, opts ? opts->busy_timeout_ms : 0)) < 0 ||
+			(err = check_is_replica(r)) < 0 ||
 			(err = ruta_schema__migrate(r->db)) < 0 || (err = load_meta(r)) < 0)
 		goto fail;
 	free(dbpath);
@@ -433,23 +458,95 @@ static const char status_sql[] =
 	" + (SELECT count(*) FROM offer WHERE deleted_at IS NULL)"
 	" FROM ruta_sync_state AS s WHERE s.k = 0";
 
+static const char status2_sql[] =
+	"SELECT (SELECT count(*) FROM ruta_changeset),"
+	" coalesce((SELECT seq FROM ruta_frontier WHERE replica = ?1), 0),"
+	" (SELECT count(*) FROM ruta_pending), (SELECT count(*) FROM ruta_quarantine),"
+	" coalesce((SELECT max(version) FROM ruta_trust), 0)";
+
 int ruta_replica_status(ruta_status *out, ruta_replica *r)
 {
 	sqlite3_stmt *st;
 	int err;
 
 	ruta_error__clear();
-	if (out->version != RUTA_STATUS_VERSION)
+	if (out->version < 1 || out->version > RUTA_STATUS_VERSION)
 		return ruta_error__set(RUTA_EINVALID, "status version %u is not supported", out->version);
 	/* Stamp first, so the last HLC covers every captured change. */
 	if ((err = ruta_journal__stamp(r)) < 0 || (err = ruta_db__stmt(&st, r, status_sql)) < 0)
 		return err;
-	if ((err = ruta_db__step(r, st)) != SQLITE_ROW)
+	if ((err = ruta_db__step(r, st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
 		return err < 0 ? err : ruta_error__set(RUTA_ERROR, "the replica has no sync state");
+	}
 	out->unexported = sqlite3_column_int64(st, 0);
 	out->last_hlc = (uint64_t)sqlite3_column_int64(st, 1);
 	out->records = sqlite3_column_int64(st, 2);
 	out->schema_version = ruta_schema__latest();
 	sqlite3_reset(st);
+	if (out->version < 2)
+		return 0;
+	if ((err = ruta_db__stmt(&st, r, status2_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	if ((err = ruta_db__step(r, st)) == SQLITE_ROW) {
+		out->changesets = sqlite3_column_int64(st, 0);
+		out->own_seq = sqlite3_column_int64(st, 1);
+		out->waiting = sqlite3_column_int64(st, 2);
+		out->quarantined = sqlite3_column_int64(st, 3);
+		out->trust_version = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return err < 0 ? err : 0;
+}
+
+struct ruta_held_iter {
+	ruta_replica *r;
+	sqlite3_stmt *st;
+};
+
+static const char held_sql[] =
+	"SELECT 1, replica || '-' || printf('%08d', seq) || '.json', reason, at, 0 FROM ruta_pending"
+	" UNION ALL SELECT 0, name, reason, at, code FROM ruta_quarantine ORDER BY 4, 2";
+
+int ruta_held_list(ruta_held_iter **out, ruta_replica *r)
+{
+	ruta_held_iter *it = calloc(1, sizeof(*it));
+	int rc;
+	ruta_error__clear();
+	*out = NULL;
+	if (!it)
+		return ruta_error__oom();
+	if ((rc = sqlite3_prepare_v2(r->db, held_sql, -1, &it->st, NULL)) != SQLITE_OK) {
+		free(it);
+		return ruta_error__sqlite(r->db, rc, "listing held changesets");
+	}
+	it->r = r;
+	*out = it;
 	return 0;
+}
+
+int ruta_held_next(ruta_held *out, ruta_held_iter *it)
+{
+	int rc = ruta_db__step(it->r, it->st);
+	if (rc == SQLITE_DONE)
+		return RUTA_ITEROVER;
+	if (rc < 0)
+		return rc;
+	if (out->version < 1 || out->version > RUTA_HELD_VERSION)
+		return ruta_error__set(RUTA_EINVALID, "held version %u is not supported", out->version);
+	out->waiting = sqlite3_column_int(it->st, 0);
+	out->name = (const char *)sqlite3_column_text(it->st, 1);
+	out->reason = (const char *)sqlite3_column_text(it->st, 2);
+	out->at = (const char *)sqlite3_column_text(it->st, 3);
+	out->code = sqlite3_column_int(it->st, 4);
+	return 0;
+}
+
+void ruta_held_iter_free(ruta_held_iter *it)
+{
+	if (!it)
+		return;
+	sqlite3_finalize(it->st);
+	free(it);
 }

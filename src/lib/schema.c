@@ -22,9 +22,10 @@
 #include "buf.h"
 #include "schema.h"
 
-#define LATEST 1
-/* Bump when trigger text changes; files are re-triggered on open. */
-#define TRIGGER_REV "4"
+#define LATEST 2
+/* Bump when trigger text changes; files with an older revision are
+ * re-triggered on open, never those with a newer one. */
+#define TRIGGER_REV 5
 
 #define NOT_APPLYING "(SELECT applying FROM ruta_sync_state WHERE k = 0) = 0"
 
@@ -405,7 +406,33 @@ static const char migration_1[] =
 	" ('no_budget','No budget'), ('no_decision','No decision'), ('timing','Timing'),"
 	" ('other','Other');\n";
 
-static const char *const migration_extra[LATEST + 1] = { NULL, migration_1 };
+/* Signed changesets, trust and sync watermarks (docs/format.md §6-§7). */
+static const char migration_2[] =
+	/* Every changeset this replica made or accepted, as its exact bytes. */
+	"CREATE TABLE ruta_changeset (replica TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" hash TEXT NOT NULL UNIQUE, body BLOB NOT NULL, sig TEXT NOT NULL,"
+	" hlc_max INTEGER NOT NULL, at TEXT NOT NULL, written INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (replica, seq)) STRICT;\n"
+	/* The last changeset applied (or made) per replica: the causal frontier. */
+	"CREATE TABLE ruta_frontier (replica TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL,"
+	" hash TEXT NOT NULL) STRICT;\n"
+	/* Changesets that verified but wait for what they depend on. */
+	"CREATE TABLE ruta_pending (hash TEXT PRIMARY KEY NOT NULL, replica TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, body BLOB NOT NULL, sig TEXT NOT NULL, reason TEXT NOT NULL,"
+	" at TEXT NOT NULL) STRICT;\n"
+	/* Refused input, kept with the reason: never dropped. */
+	"CREATE TABLE ruta_quarantine (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	" hash TEXT NOT NULL, code INTEGER NOT NULL, reason TEXT NOT NULL, body BLOB NOT NULL,"
+	" sig TEXT, retry INTEGER NOT NULL DEFAULT 0, at TEXT NOT NULL) STRICT;\n"
+	"CREATE INDEX ruta_quarantine_hash ON ruta_quarantine(hash);\n"
+	/* Every trust file version, and the keys the newest one endorses. */
+	"CREATE TABLE ruta_trust (version INTEGER PRIMARY KEY, text TEXT NOT NULL,"
+	" sig TEXT NOT NULL, at TEXT NOT NULL) STRICT;\n"
+	"CREATE TABLE ruta_key (principal TEXT PRIMARY KEY NOT NULL, team TEXT NOT NULL,"
+	" pk BLOB NOT NULL, fingerprint TEXT NOT NULL, valid_after TEXT, valid_before TEXT,"
+	" revoked_after INTEGER) STRICT;\n";
+
+static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2 };
 
 static int migration_sql(ruta_buf *b, int version)
 {
@@ -510,8 +537,9 @@ static const char domain_triggers[] =
 	" INSERT INTO opportunity_stage_history(opportunity_id, from_stage, to_stage, at, replica)"
 	"  VALUES (new.id, NULL, new.stage, " RUTA_SQL_NOW_ISO ","
 	"  (SELECT value FROM ruta_meta WHERE key = 'replica_id'));\n"
-	" UPDATE opportunity SET probability = (SELECT probability FROM stage WHERE id = new.stage)"
-	"  WHERE id = new.id AND new.probability IS NULL;\n"
+	" UPDATE opportunity SET probability = (SELECT probability FROM stage WHERE id = new.stage),"
+	"  probability_manual = 0 WHERE id = new.id AND (new.probability IS NULL"
+	"  OR (SELECT is_closed FROM stage WHERE id = new.stage));\n"
 	" UPDATE opportunity SET closed_at = " RUTA_SQL_NOW_ISO
 	"  WHERE id = new.id AND new.closed_at IS NULL AND (SELECT is_closed FROM stage WHERE id = new.stage);\n"
 	"END;\n"
@@ -540,7 +568,17 @@ static const char domain_triggers[] =
 	" OR old.number IS NOT new.number OR old.description IS NOT new.description"
 	" OR old.opportunity_id IS NOT new.opportunity_id OR old.revision IS NOT new.revision)"
 	" BEGIN SELECT RAISE(ABORT, 'ruta: a sent offer cannot change; make a new revision"
-	" with ruta offer revise'); END;\n";
+	" with ruta offer revise'); END;\n"
+	/* Statuses only move forward, so no writer can unsend an offer to edit it
+	 * or turn a held visit back into a plan. */
+	"CREATE TRIGGER ruta_rule_offer_status BEFORE UPDATE OF status ON offer WHEN " NOT_APPLYING
+	" AND old.status IS NOT new.status AND NOT ((old.status = 'draft' AND new.status = 'sent')"
+	" OR (old.status = 'sent' AND new.status IN ('accepted','rejected','expired','withdrawn')))"
+	" BEGIN SELECT RAISE(ABORT, 'ruta: an offer goes draft -> sent -> accepted, rejected,"
+	" expired or withdrawn, never back'); END;\n"
+	"CREATE TRIGGER ruta_rule_activity_status BEFORE UPDATE OF status ON activity WHEN "
+	NOT_APPLYING " AND old.status IS NOT new.status AND old.status IS NOT 'planned'"
+	" BEGIN SELECT RAISE(ABORT, 'ruta: only a planned activity changes status'); END;\n";
 
 static int trigger_sql(ruta_buf *b)
 {
@@ -587,8 +625,11 @@ static int install_triggers(sqlite3 *db)
 	if ((err = trigger_sql(&b)) == 0)
 		err = ruta_db__exec(db, b.ptr);
 	ruta_buf__dispose(&b);
-	if (err == 0)
-		err = ruta_db__meta_set(db, "trigger_rev", TRIGGER_REV);
+	if (err == 0) {
+		char rev[16];
+		snprintf(rev, sizeof(rev), "%d", TRIGGER_REV);
+		err = ruta_db__meta_set(db, "trigger_rev", rev);
+	}
 	return err;
 }
 
@@ -622,11 +663,13 @@ static int run_migrations(sqlite3 *db, int from, int to)
 	return err;
 }
 
+/* Current: the file's triggers are this build's, or a newer ruta's (which
+ * knows better; an older build must not put its own back). */
 static int triggers_current(int *out, sqlite3 *db)
 {
 	char *rev = NULL;
 	int err = ruta_db__meta_get(&rev, db, "trigger_rev");
-	*out = err == 0 && rev && strcmp(rev, TRIGGER_REV) == 0;
+	*out = err == 0 && rev && strtol(rev, NULL, 10) >= TRIGGER_REV;
 	free(rev);
 	return err;
 }
@@ -651,7 +694,8 @@ int ruta_schema__migrate(sqlite3 *db)
 	if ((err = ruta_db__exec(db, "BEGIN IMMEDIATE")) < 0)
 		return err;
 	/* Another process may have migrated while we waited for the lock. */
-	if ((err = check_version(&v, db)) == 0 && (err = run_migrations(db, v, LATEST)) == 0)
+	if ((err = check_version(&v, db)) == 0 && (err = run_migrations(db, v, LATEST)) == 0 &&
+			(err = triggers_current(&fresh, db)) == 0 && !fresh)
 		err = install_triggers(db);
 	if (err == 0)
 		err = ruta_db__exec(db, "COMMIT");

@@ -58,7 +58,7 @@ expect_stderr "ruta init" "... and says how to create one"
 expect_exit 1 ruta account list
 run ruta -C "$TRASH/missing" status
 isnt "$rc" 0 "-C with a missing directory fails"
-expect_stderr "cannot change to '$TRASH/missing'" "-C names the missing directory"
+expect_stderr "cannot use '$TRASH/missing' \\(-C\\)" "-C names the missing directory"
 
 # A replica to point at.
 setup_replicas
@@ -66,7 +66,7 @@ ok ruta -C r status --json
 is "$(jget "$out" .team)" north "-C r: status shows team north"
 is "$(jget "$out" .head_office)" false "-C r: not head office"
 is "$(jget "$out" .dir)" "$TRASH/r" "-C r: status shows the absolute directory"
-is "$(jget "$out" .schema_version)" 1 "schema version 1"
+is "$(jget "$out" .schema_version)" 2 "schema version 2"
 is "$(jget "$out" .unexported)" 0 "a new replica has nothing to export"
 is "$(jget "$out" .records)" 0 "a new replica has no records"
 expect_exit 2 ruta -C r status --frobnicate

@@ -42,7 +42,7 @@ typedef struct seen {
 static seen changes_of(ruta_replica *r, const char *table, const char *field)
 {
 	ruta_change_iter *it = NULL;
-	ruta_change c;
+	ruta_change c = RUTA_CHANGE_INIT;
 	seen s;
 	int err;
 	memset(&s, 0, sizeof(s));
@@ -193,6 +193,42 @@ static void status_counts_unexported_changes(void **state)
 	assert_int_equal(st.records, 1);
 }
 
+static void a_version_written_by_another_program_is_refused(void **state)
+{
+	fixture *f = *state;
+	ruta_change_iter *it = NULL;
+	ruta_status st = RUTA_STATUS_INIT;
+	sql_ok(f->other, "INSERT INTO account(id, name) VALUES ('ACC9', 'Nine')");
+	ASSERT_OK(ruta_replica_status(&st, f->r));
+	sql_ok(f->other, "UPDATE account SET sector__v = -1 WHERE id = 'ACC9';"
+		"UPDATE account SET sector = 'x' WHERE id = 'ACC9'");
+	assert_int_equal(ruta_changes_local(&it, f->r), RUTA_ERROR);
+	assert_non_null(strstr(ruta_error_last()->message, "sector__v"));
+	/* Nothing was stamped past the bad row, and the clock did not move. */
+	assert_int_equal((uint64_t)sql_int(f->other, "SELECT hlc FROM ruta_sync_state"), st.last_hlc);
+	sql_ok(f->other, "UPDATE account SET sector__v = 9223372036854775807 WHERE id = 'ACC9'");
+	assert_int_equal(ruta_changes_local(&it, f->r), RUTA_ERROR);
+}
+
+static void the_listing_holds_only_stamped_changes(void **state)
+{
+	fixture *f = *state;
+	ruta_change_iter *it = NULL;
+	ruta_change c = RUTA_CHANGE_INIT;
+	int n = 0;
+	sql_ok(f->other, "INSERT INTO account(id, name) VALUES ('ACC10', 'Ten')");
+	ASSERT_OK(ruta_changes_local(&it, f->r));
+	/* Another program writes between the stamp and the read. */
+	sql_ok(f->other, "INSERT INTO account(id, name) VALUES ('ACC11', 'Eleven')");
+	while (ruta_change_iter_next(&c, it) == 0) {
+		assert_true(c.hlc != 0);
+		assert_string_equal(c.record, "ACC10");
+		n++;
+	}
+	ruta_change_iter_free(it);
+	assert_int_equal(n, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +241,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(versions_stay_monotonic_when_the_clock_goes_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_log_row_naming_no_field_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_counts_unexported_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_version_written_by_another_program_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_listing_holds_only_stamped_changes, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("capture", tests, NULL, NULL);
 }

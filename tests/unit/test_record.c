@@ -362,6 +362,62 @@ static void retired_configuration_is_not_used_again(void **state)
 	ruta_replica_free(hq);
 }
 
+static void what_other_programs_leave_is_handled(void **state)
+{
+	fixture *f = *state;
+	sqlite3 *db = foreign_db(f->dir);
+	ruta_field add[] = { { "last_name", "Ruiz" }, { "email", "a@b.es" } };
+	ruta_field nocur[] = { { "currency", "" } };
+	ruta_field act[] = { { "kind", "call" } };
+	ruta_record *rec = NULL;
+	char *c = NULL, *a = NULL, *json = NULL, sql[256];
+	ASSERT_OK(ruta_record_add(&c, f->r, "contact", add, 2));
+	snprintf(sql, sizeof(sql), "UPDATE contact_email SET kind = NULL; UPDATE contact SET "
+		"title = CAST(x'41ff42' AS TEXT) WHERE id = '%s'", c);
+	sql_ok(db, sql);
+	ASSERT_OK(ruta_record_get(&rec, f->r, "contact", c));
+	ASSERT_OK(ruta_record_json(&json, rec));
+	assert_non_null(strstr(json, "\"title\":\"A\xef\xbf\xbd" "B\""));
+	ruta_free(json);
+	ruta_record_free(rec);
+	ASSERT_OK(ruta_record_add(&a, f->r, "activity", act, 1));
+	snprintf(sql, sizeof(sql), "UPDATE activity SET status = NULL WHERE id = '%s'", a);
+	sql_ok(db, sql);
+	assert_int_equal(ruta_activity_held(f->r, a, NULL, NULL), RUTA_ESTATE);
+	/* An amount never loses its currency. */
+	REFUSED(f, RUTA_EINVALID, "needs a currency", ruta_record_edit(NULL, f->r, "opp", f->opp,
+		nocur, 1));
+	sqlite3_close(db);
+	ruta_free(c);
+	ruta_free(a);
+}
+
+static void statuses_only_move_forward_for_every_writer(void **state)
+{
+	fixture *f = *state;
+	ruta_field add[] = { { "opp", f->opp }, { "total", "10" } };
+	ruta_field won[] = { { "account", f->account }, { "name", "W" }, { "stage", "won" },
+		{ "probability", "30" } };
+	sqlite3 *db = foreign_db(f->dir);
+	ruta_record *rec = NULL;
+	char *o = NULL, *w = NULL, sql[256], *msg = NULL;
+	ASSERT_OK(ruta_record_add(&o, f->r, "offer", add, 2));
+	ASSERT_OK(ruta_offer_send(f->r, o));
+	snprintf(sql, sizeof(sql), "UPDATE offer SET status = 'draft' WHERE id = '%s'", o);
+	assert_int_not_equal(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK);
+	assert_non_null(strstr(msg, "never back"));
+	sqlite3_free(msg);
+	/* Created straight into a closed stage: the stage's probability. */
+	ASSERT_OK(ruta_record_add(&w, f->r, "opp", won, 4));
+	ASSERT_OK(ruta_record_get(&rec, f->r, "opp", w));
+	assert_string_equal(ruta_record_value(rec, "probability"), "100");
+	assert_string_equal(ruta_record_value(rec, "probability_manual"), "0");
+	ruta_record_free(rec);
+	sqlite3_close(db);
+	ruta_free(o);
+	ruta_free(w);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -379,6 +435,8 @@ int main(void)
 		T(fields_are_checked_together),
 		T(removing_the_primary_phone_promotes_the_next),
 		T(retired_configuration_is_not_used_again),
+		T(what_other_programs_leave_is_handled),
+		T(statuses_only_move_forward_for_every_writer),
 	};
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }

@@ -146,6 +146,51 @@ static void the_ssh_keygen_tool_reads_our_keys(void **state)
 	rm_tree(tmp);
 }
 
+static void a_database_ruta_did_not_make_is_left_untouched(void **state)
+{
+	ruta_replica *r = NULL;
+	char *tmp = temp_dir(), path[600], *before, *after;
+	sqlite3 *db;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/ruta.db", tmp);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sql_ok(db, "CREATE TABLE other_app(x); INSERT INTO other_app VALUES (1)");
+	sqlite3_close(db);
+	before = db_fingerprint(tmp);
+	assert_int_equal(ruta_replica_open(&r, tmp, NULL), RUTA_ENOTREPLICA);
+	assert_non_null(strstr(ruta_error_last()->message, "untouched"));
+	after = db_fingerprint(tmp);
+	assert_string_equal(before, after);
+	db = foreign_db(tmp);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema"), 1);
+	sqlite3_close(db);
+	free(before);
+	free(after);
+	rm_tree(tmp);
+}
+
+static void an_older_build_keeps_newer_triggers(void **state)
+{
+	char *tmp, *dir;
+	ruta_replica *r = team_replica(&tmp, "north");
+	sqlite3 *db;
+	(void)state;
+	dir = replica_path(tmp);
+	ruta_replica_free(r);
+	db = foreign_db(dir);
+	sql_ok(db, "UPDATE ruta_meta SET value = '999' WHERE key = 'trigger_rev';"
+		"DROP TRIGGER ruta_cap_account_city");
+	ASSERT_OK(ruta_replica_open(&r, dir, NULL));
+	/* A newer ruta set these triggers up; this one leaves them be. */
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = "
+		"'ruta_cap_account_city'"), 0);
+	ruta_replica_free(r);
+	sqlite3_close(db);
+	free(dir);
+	rm_tree(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +200,8 @@ int main(void)
 		cmocka_unit_test(open_says_what_is_missing),
 		cmocka_unit_test(a_second_writer_waits_then_fails_clearly),
 		cmocka_unit_test(the_ssh_keygen_tool_reads_our_keys),
+		cmocka_unit_test(a_database_ruta_did_not_make_is_left_untouched),
+		cmocka_unit_test(an_older_build_keeps_newer_triggers),
 	};
 	return cmocka_run_group_tests_name("replica", tests, NULL, NULL);
 }

@@ -1,0 +1,969 @@
+/*
+ * apply.c - taking in changesets and trust files from elsewhere: verify
+ * everything before believing anything, then apply in one transaction.
+ *
+ * Order of checks for a changeset (docs/format.md §6.4), cheapest and least
+ * trusting first: sizes; already have these exact bytes; the signature over
+ * the bytes; the signing key endorsed by the trust file in force; only then
+ * the JSON; the payload's replica is the key's principal; not revoked for
+ * this sequence number; the chain (seq = last + 1, prev = hash of last); the
+ * changesets it depends on are here; the schema. A gap or a missing
+ * dependency waits; anything else refused is quarantined with its reason.
+ *
+ * Until the merge engine exists, a field takes the incoming value when its
+ * version (HLC) is newer than the local one: last writer wins, and equal
+ * versions go to the greater value, so every replica picks the same.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "buf.h"
+#include "changeset.h"
+#include "crypto.h"
+#include "journal.h"
+#include "schema.h"
+#include "trust.h"
+
+enum { DONE_APPLIED, DONE_DUP, WAITING, REFUSED };
+
+typedef struct item {
+	char name[160];
+	char *body;
+	size_t len;
+	char *sig;
+	size_t siglen;
+	int trust;            /* a trust file, not a changeset */
+	long long version;    /* the trust file's, from its name */
+	int state;            /* -1 to do, else one of the enum */
+} item;
+
+typedef struct items {
+	item *v;
+	size_t n, cap;
+} items;
+
+typedef struct run {
+	ruta_replica *r;
+	ruta_apply_result *res;
+	const ruta_apply_options *opts;
+	int retry;            /* set on a refusal that a newer trust file may lift */
+} run;
+
+static void items_free(items *it)
+{
+	size_t i;
+	for (i = 0; i < it->n; i++) {
+		free(it->v[i].body);
+		free(it->v[i].sig);
+	}
+	free(it->v);
+	memset(it, 0, sizeof(*it));
+}
+
+/* Takes ownership of body and sig. */
+static int items_add(items *it, const char *name, char *body, size_t len, char *sig, size_t siglen)
+{
+	item *x;
+	if (it->n == it->cap) {
+		size_t cap = it->cap ? it->cap * 2 : 16;
+		item *nv = realloc(it->v, cap * sizeof(*nv));
+		if (!nv) {
+			free(body);
+			free(sig);
+			return ruta_error__oom();
+		}
+		it->v = nv;
+		it->cap = cap;
+	}
+	x = &it->v[it->n++];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	x->body = body;
+	x->len = len;
+	x->sig = sig;
+	x->siglen = siglen;
+	x->state = -1;
+	x->trust = strncmp(name, "ruta-trust-", 11) == 0;
+	if (x->trust)
+		x->version = strtoll(name + 11, NULL, 10);
+	return 0;
+}
+
+/* ---- reading files, a directory, a bundle ---------------------------------- */
+
+static int slurp(char **out, size_t *len, const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	ruta_buf b = RUTA_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+
+	*out = NULL;
+	*len = 0;
+	if (!f)
+		return errno == ENOENT ? RUTA_ENOTFOUND :
+			ruta_error__set(RUTA_ERROR, "cannot read '%s': %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (b.len + n > max) {
+			fclose(f);
+			ruta_buf__dispose(&b);
+			return ruta_error__set(RUTA_EINVALID, "'%s' is larger than %zu bytes", path, max);
+		}
+		ruta_buf__put(&b, chunk, n);
+	}
+	fclose(f);
+	if (ruta_buf__check(&b) < 0)
+		return RUTA_ENOMEM;
+	*len = b.len;
+	*out = ruta_buf__detach(&b);
+	return 0;
+}
+
+static int is_input_name(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 5 && strcmp(name + n - 5, ".json") == 0) ||
+		(strncmp(name, "ruta-trust-", 11) == 0 && n > 4 && strcmp(name + n - 4, ".txt") == 0);
+}
+
+static int add_file(items *it, const char *path, const char *name)
+{
+	char *body = NULL, *sig = NULL, sigpath[4200];
+	size_t len = 0, siglen = 0;
+	int err;
+
+	if ((err = slurp(&body, &len, path, RUTA_CS_MAX_BYTES + 1)) < 0 && err != RUTA_EINVALID)
+		return err == RUTA_ENOTFOUND ? ruta_error__set(RUTA_ENOTFOUND, "no file '%s'", path) : err;
+	if (err == RUTA_EINVALID) {
+		/* Too large to be a changeset: it is still refused by name, not read. */
+		body = strdup("");
+		len = RUTA_CS_MAX_BYTES + 1;
+	}
+	snprintf(sigpath, sizeof(sigpath), "%s.sig", path);
+	if ((err = slurp(&sig, &siglen, sigpath, RUTA_SIG_MAX_BYTES + 1)) < 0 && err != RUTA_ENOTFOUND &&
+			err != RUTA_EINVALID) {
+		free(body);
+		return err;
+	}
+	ruta_error__clear();
+	return items_add(it, name, body, len, sig, siglen);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_dir(items *it, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL, path[4200];
+	size_t n = 0, cap = 0, i;
+	int err = 0;
+
+	if (!d)
+		return ruta_error__set(RUTA_ERROR, "cannot read '%s': %s", dir, strerror(errno));
+	while ((e = readdir(d)) != NULL && err == 0) {
+		if (!is_input_name(e->d_name))
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*nn));
+			if (!nn) {
+				err = ruta_error__oom();
+				break;
+			}
+			names = nn;
+		}
+		if (!(names[n] = strdup(e->d_name)))
+			err = ruta_error__oom();
+		else
+			n++;
+	}
+	closedir(d);
+	/* Name order is replica then sequence: the order they apply in. */
+	if (err == 0)
+		qsort(names, n, sizeof(*names), compare_names);
+	for (i = 0; i < n; i++) {
+		if (err == 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			err = add_file(it, path, names[i]);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return err;
+}
+
+static int valid_entry_name(const char *s)
+{
+	size_t n = strlen(s), i;
+	if (n == 0 || n >= 150 || s[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+				(s[i] >= 'A' && s[i] <= 'Z') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			return 0;
+	return 1;
+}
+
+#define BUNDLE_MAGIC "ruta-bundle 1\n"
+
+/* "ruta-bundle 1\n" then entries "NAME LENGTH\n" + bytes + "\n"; NAME.sig
+ * entries carry signatures. */
+static int add_bundle(items *it, const char *data, size_t len)
+{
+	size_t pos = strlen(BUNDLE_MAGIC), i;
+	int err = 0;
+
+	if (len < pos || memcmp(data, BUNDLE_MAGIC, pos) != 0)
+		return ruta_error__set(RUTA_EINVALID, "not a ruta bundle (it must start with "
+			"'ruta-bundle 1')");
+	while (pos < len && err == 0) {
+		const char *nl = memchr(data + pos, '\n', len - pos < 200 ? len - pos : 200);
+		char head[200], name[160];
+		unsigned long long n;
+		int used = 0;
+		if (!nl || (size_t)(nl - data - pos) >= sizeof(head))
+			return ruta_error__set(RUTA_EINVALID, "bundle: bad entry header at byte %zu", pos);
+		memcpy(head, data + pos, (size_t)(nl - data - pos));
+		head[nl - data - pos] = '\0';
+		if (sscanf(head, "%159s %llu%n", name, &n, &used) != 2 || head[used] != '\0' ||
+				!valid_entry_name(name) || n > RUTA_CS_MAX_BYTES ||
+				n + 1 > len - (size_t)(nl + 1 - data) || nl[1 + n] != '\n')
+			return ruta_error__set(RUTA_EINVALID, "bundle: bad entry '%.60s' at byte %zu", head, pos);
+		{
+			size_t nlen = strlen(name);
+			char *copy = malloc(n + 1);
+			if (!copy)
+				return ruta_error__oom();
+			memcpy(copy, nl + 1, n);
+			copy[n] = '\0';
+			if (nlen > 4 && strcmp(name + nlen - 4, ".sig") == 0) {
+				name[nlen - 4] = '\0';
+				for (i = 0; i < it->n && strcmp(it->v[i].name, name) != 0; i++)
+					;
+				if (i == it->n || it->v[i].sig) {
+					free(copy);
+					return ruta_error__set(RUTA_EINVALID, "bundle: signature '%s.sig' does not "
+						"follow its file", name);
+				}
+				it->v[i].sig = copy;
+				it->v[i].siglen = n;
+			} else if (is_input_name(name)) {
+				err = items_add(it, name, copy, n, NULL, 0);
+			} else {
+				free(copy);
+				return ruta_error__set(RUTA_EINVALID, "bundle: unexpected entry '%s'", name);
+			}
+		}
+		pos = (size_t)(nl + 1 - data) + n + 1;
+	}
+	return err;
+}
+
+/* ---- outcomes ---------------------------------------------------------------- */
+
+static const char quarantine_sql[] = "INSERT INTO ruta_quarantine(name, hash, code, reason, body,"
+	" sig, retry, at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+	" WHERE NOT EXISTS (SELECT 1 FROM ruta_quarantine WHERE hash = ?2 AND reason = ?4)";
+static const char pending_sql[] = "INSERT INTO ruta_pending(hash, replica, seq, body, sig, reason,"
+	" at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+	" ON CONFLICT(hash) DO UPDATE SET reason = excluded.reason";
+static const char unpend_sql[] = "DELETE FROM ruta_pending WHERE hash = ?1";
+
+static void report(run *ru, const item *x, int code, const char *reason)
+{
+	if (ru->opts && ru->opts->report)
+		ru->opts->report(x->name, code, reason, ru->opts->payload);
+}
+
+/* Keeps what was refused, with why: never dropped. */
+static int refuse(run *ru, item *x, int code)
+{
+	char hash[65], reason[1024];
+	sqlite3_stmt *st;
+	int rc, err;
+
+	snprintf(reason, sizeof(reason), "%s", ruta_error_last()->message);
+	ruta_crypto__sha256_hex(hash, x->body, x->len);
+	x->state = REFUSED;
+	ru->res->refused++;
+	if (code == RUTA_EVERIFY)
+		ru->res->refused_verify++;
+	report(ru, x, code, reason);
+	if ((err = ruta_db__stmt(&st, ru->r, quarantine_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, x->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, code);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 5, x->body, (int)(x->len > RUTA_CS_MAX_BYTES ? 0 : x->len), SQLITE_STATIC);
+	if (x->sig)
+		sqlite3_bind_text(st, 6, x->sig, (int)x->siglen, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, ru->retry);
+	rc = ruta_db__step(ru->r, st);
+	sqlite3_reset(st);
+	ru->retry = 0;
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- checks that need the database -------------------------------------------- */
+
+typedef struct signer {
+	char principal[80];
+	char team[40];
+	long long revoked_after;   /* -1: not revoked */
+	char valid_after[21], valid_before[21];
+	char fingerprint[RUTA_FINGERPRINT_MAX];
+} signer;
+
+static const char key_sql[] = "SELECT principal, team, coalesce(revoked_after, -1),"
+	" coalesce(valid_after, ''), coalesce(valid_before, ''), fingerprint FROM ruta_key WHERE pk = ?1";
+
+static int find_signer(signer *out, ruta_replica *r, const unsigned char pk[RUTA_PK_BYTES])
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, key_sql)) < 0)
+		return err;
+	sqlite3_bind_blob(st, 1, pk, RUTA_PK_BYTES, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		snprintf(out->principal, sizeof(out->principal), "%s", sqlite3_column_text(st, 0));
+		snprintf(out->team, sizeof(out->team), "%s", sqlite3_column_text(st, 1));
+		out->revoked_after = sqlite3_column_int64(st, 2);
+		snprintf(out->valid_after, sizeof(out->valid_after), "%s", sqlite3_column_text(st, 3));
+		snprintf(out->valid_before, sizeof(out->valid_before), "%s", sqlite3_column_text(st, 4));
+		snprintf(out->fingerprint, sizeof(out->fingerprint), "%s", sqlite3_column_text(st, 5));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return RUTA_ENOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+static const char have_hash_sql[] = "SELECT 1 FROM ruta_changeset WHERE hash = ?1";
+static const char stored_sql[] = "SELECT hash FROM ruta_changeset WHERE replica = ?1 AND seq = ?2";
+static const char frontier_get_sql[] = "SELECT seq, hash FROM ruta_frontier WHERE replica = ?1";
+
+static int have_hash(int *yes, ruta_replica *r, const char *hash)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, have_hash_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	*yes = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The hash of changeset `seq` of `replica` if this replica has it, else "". */
+static int stored_hash(char out[65], ruta_replica *r, const char *replica, int64_t seq)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	out[0] = '\0';
+	if ((err = ruta_db__stmt(&st, r, stored_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, replica, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		snprintf(out, 65, "%s", sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int frontier(int64_t *seq, char hash[65], ruta_replica *r, const char *replica)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	*seq = 0;
+	snprintf(hash, 65, "%s", RUTA_GENESIS);
+	if ((err = ruta_db__stmt(&st, r, frontier_get_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, replica, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		snprintf(hash, 65, "%s", sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static void hlc_iso(char out[21], uint64_t hlc)
+{
+	time_t secs = (time_t)((hlc >> RUTA_HLC_COUNTER_BITS) / 1000);
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(out, 21, "9999-12-31T23:59:59Z");
+		return;
+	}
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The signer may make this changeset: its replica, unrevoked, in its window,
+ * and only head office touches the pipeline's configuration. */
+static int check_authority(const ruta_cs *cs, const signer *s)
+{
+	char lo[21], hi[21];
+	size_t i;
+	if (strcmp(cs->replica, s->principal) != 0)
+		return ruta_error__set(RUTA_EVERIFY, "changeset claims to be from replica %s but is "
+			"signed by the key of replica %s", cs->replica, s->principal);
+	if (strcmp(cs->key, s->fingerprint) != 0)
+		return ruta_error__set(RUTA_EVERIFY, "changeset names key %s but is signed by %s",
+			cs->key, s->fingerprint);
+	if (s->revoked_after >= 0 && cs->seq > s->revoked_after)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s was revoked after its changeset %lld; "
+			"changeset %lld is refused", s->principal, s->revoked_after, (long long)cs->seq);
+	hlc_iso(lo, cs->hlc_min);
+	hlc_iso(hi, cs->hlc_max);
+	if (s->valid_after[0] && strcmp(lo, s->valid_after) < 0)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s's key is valid only from %s; this "
+			"changeset is from %s", s->principal, s->valid_after, lo);
+	if (s->valid_before[0] && strcmp(hi, s->valid_before) > 0)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s's key expired at %s; this changeset "
+			"is from %s", s->principal, s->valid_before, hi);
+	if (strcmp(s->team, "hq") == 0)
+		return 0;
+	for (i = 0; i < json_array_size(cs->records); i++) {
+		const char *t = json_string_value(json_object_get(json_array_get(cs->records, i), "t"));
+		const ruta_tabledef *td = ruta_schema__by_name(t);
+		if (td->flags & RUTA_T_CONFIG)
+			return ruta_error__set(RUTA_EVERIFY, "replica %s (team %s) changes %s records; only "
+				"head office may", s->principal, s->team, td->label);
+	}
+	return 0;
+}
+
+/* Chain and dependencies. 1 = wait (reason in the error), 0 = go. */
+static int check_order(ruta_replica *r, const ruta_cs *cs)
+{
+	char last[65], have[65];
+	const char *d;
+	json_t *dep;
+	int64_t seq;
+	int err;
+
+	if ((err = stored_hash(have, r, cs->replica, cs->seq)) < 0)
+		return err;
+	if (have[0])
+		return ruta_error__set(RUTA_EVERIFY, "fork: replica %s's changeset %lld is not the one "
+			"this replica applied (hash %.12s...)", cs->replica, (long long)cs->seq, have);
+	if (strcmp(cs->replica, r->id) == 0)
+		return ruta_error__set(RUTA_EVERIFY, "changeset %lld claims to be this replica's own, "
+			"but this replica never made it", (long long)cs->seq);
+	if ((err = frontier(&seq, last, r, cs->replica)) < 0)
+		return err;
+	if (cs->seq > seq + 1) {
+		ruta_error__set(RUTA_OK, "waiting for changeset %lld of replica %s (a gap: this is %lld)",
+			(long long)seq + 1, cs->replica, (long long)cs->seq);
+		return 1;
+	}
+	if (strcmp(cs->prev, last) != 0)
+		return ruta_error__set(RUTA_EVERIFY, "chain broken: changeset %lld of replica %s does "
+			"not follow changeset %lld this replica has", (long long)cs->seq, cs->replica,
+			(long long)seq);
+	json_object_foreach(cs->deps, d, dep) {
+		int64_t want = json_integer_value(json_object_get(dep, "seq")), at;
+		const char *hash = json_string_value(json_object_get(dep, "hash"));
+		if ((err = frontier(&at, last, r, d)) < 0 || (err = stored_hash(have, r, d, want)) < 0)
+			return err;
+		if (have[0] && strcmp(have, hash) != 0)
+			return ruta_error__set(RUTA_EVERIFY, "fork witnessed: replica %s saw changeset %lld "
+				"of %s with another hash than this replica has", cs->replica, (long long)want, d);
+		if (at < want) {
+			ruta_error__set(RUTA_OK, "waiting for changeset %lld of replica %s, which it "
+				"depends on", (long long)want, d);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- applying one record, field by field -------------------------------------- */
+
+static void bind_json(sqlite3_stmt *st, int idx, json_t *v)
+{
+	if (json_is_integer(v))
+		sqlite3_bind_int64(st, idx, json_integer_value(v));
+	else if (json_is_string(v))
+		sqlite3_bind_text(st, idx, json_string_value(v), (int)json_string_length(v), SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+/* Remote beats local: a newer version, or the same version and a greater
+ * value (any total order would do; this one needs no more metadata). */
+static int remote_wins(uint64_t hlc, json_t *v, uint64_t local_v, sqlite3_stmt *row, int col)
+{
+	if (hlc != local_v)
+		return hlc > local_v;
+	if (json_is_null(v))
+		return 0;
+	if (sqlite3_column_type(row, col) == SQLITE_NULL)
+		return 1;
+	if (json_is_integer(v))
+		return sqlite3_column_type(row, col) == SQLITE_INTEGER &&
+			json_integer_value(v) > sqlite3_column_int64(row, col);
+	if (sqlite3_column_type(row, col) == SQLITE_INTEGER)
+		return 1;
+	return strcmp(json_string_value(v), (const char *)sqlite3_column_text(row, col)) > 0;
+}
+
+static int insert_record(ruta_replica *r, const ruta_tabledef *t, const char *id, json_t *f)
+{
+	ruta_buf b = RUTA_BUF_INIT, v = RUTA_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char *col;
+	json_t *e;
+	int k = 2, rc, err;
+
+	ruta_buf__printf(&b, "INSERT INTO %s (id", t->name);
+	ruta_buf__puts(&v, "?1");
+	json_object_foreach(f, col, e) {
+		ruta_buf__printf(&b, ", %s, %s__v", col, col);
+		ruta_buf__printf(&v, ", ?%d, ?%d", k, k + 1);
+		k += 2;
+	}
+	ruta_buf__printf(&b, ") VALUES (%s)", v.ptr ? v.ptr : "");
+	if ((err = ruta_buf__check(&b)) == 0 && (err = ruta_buf__check(&v)) == 0) {
+		if ((rc = sqlite3_prepare_v2(r->db, b.ptr, -1, &st, NULL)) != SQLITE_OK)
+			err = ruta_error__sqlite(r->db, rc, "applying");
+	}
+	if (err == 0) {
+		uint64_t hlc = 0;
+		k = 2;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		json_object_foreach(f, col, e) {
+			ruta_hlc__parse(&hlc, json_string_value(json_array_get(e, 1)));
+			bind_json(st, k, json_array_get(e, 0));
+			sqlite3_bind_int64(st, k + 1, (sqlite3_int64)hlc);
+			k += 2;
+		}
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+			err = ruta_error__sqlite(r->db, rc, "applying");
+	}
+	sqlite3_finalize(st);
+	ruta_buf__dispose(&b);
+	ruta_buf__dispose(&v);
+	return err;
+}
+
+static int update_record(ruta_replica *r, const ruta_tabledef *t, const char *id, json_t *f,
+	sqlite3_stmt *row)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char *col;
+	json_t *e;
+	int i = 0, k = 1, rc, err = 0, wins = 0;
+	uint64_t hlc;
+	char win[512];
+
+	memset(win, 0, sizeof(win));
+	ruta_buf__printf(&b, "UPDATE %s SET ", t->name);
+	json_object_foreach(f, col, e) {
+		ruta_hlc__parse(&hlc, json_string_value(json_array_get(e, 1)));
+		if (i < (int)sizeof(win) && remote_wins(hlc, json_array_get(e, 0),
+				(uint64_t)sqlite3_column_int64(row, 2 * i), row, 2 * i + 1)) {
+			win[i] = 1;
+			ruta_buf__printf(&b, "%s%s = ?%d, %s__v = ?%d", wins ? ", " : "", col, k, col, k + 1);
+			k += 2;
+			wins++;
+		}
+		i++;
+	}
+	ruta_buf__printf(&b, " WHERE id = ?%d", k);
+	if (wins == 0 || (err = ruta_buf__check(&b)) < 0) {
+		ruta_buf__dispose(&b);
+		return err;
+	}
+	if ((rc = sqlite3_prepare_v2(r->db, b.ptr, -1, &st, NULL)) != SQLITE_OK)
+		err = ruta_error__sqlite(r->db, rc, "applying");
+	i = 0;
+	k = 1;
+	if (err == 0) {
+		json_object_foreach(f, col, e) {
+			if (win[i++]) {
+				ruta_hlc__parse(&hlc, json_string_value(json_array_get(e, 1)));
+				bind_json(st, k, json_array_get(e, 0));
+				sqlite3_bind_int64(st, k + 1, (sqlite3_int64)hlc);
+				k += 2;
+			}
+		}
+		sqlite3_bind_text(st, k, id, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+			err = ruta_error__sqlite(r->db, rc, "applying");
+	}
+	sqlite3_finalize(st);
+	ruta_buf__dispose(&b);
+	return err;
+}
+
+static int apply_record(ruta_replica *r, json_t *rec)
+{
+	const ruta_tabledef *t = ruta_schema__by_name(json_string_value(json_object_get(rec, "t")));
+	const char *id = json_string_value(json_object_get(rec, "id")), *col;
+	json_t *f = json_object_get(rec, "f"), *e;
+	ruta_buf b = RUTA_BUF_INIT;
+	sqlite3_stmt *row = NULL;
+	int rc, err, first = 1;
+
+	ruta_buf__puts(&b, "SELECT ");
+	json_object_foreach(f, col, e) {
+		ruta_buf__printf(&b, "%s%s__v, %s", first ? "" : ", ", col, col);
+		first = 0;
+	}
+	ruta_buf__printf(&b, " FROM %s WHERE id = ?1", t->name);
+	if ((err = ruta_buf__check(&b)) < 0)
+		return err;
+	if ((rc = sqlite3_prepare_v2(r->db, b.ptr, -1, &row, NULL)) != SQLITE_OK) {
+		err = ruta_error__sqlite(r->db, rc, "applying");
+	} else {
+		sqlite3_bind_text(row, 1, id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(row);
+		if (rc == SQLITE_DONE)
+			err = insert_record(r, t, id, f);
+		else if (rc == SQLITE_ROW)
+			err = update_record(r, t, id, f, row);
+		else
+			err = ruta_error__sqlite(r->db, rc, "applying");
+	}
+	sqlite3_finalize(row);
+	ruta_buf__dispose(&b);
+	return err;
+}
+
+static const char store_sql[] = "INSERT INTO ruta_changeset(replica, seq, hash, body, sig, hlc_max,"
+	" at, written) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now'), 1)";
+static const char frontier_set_sql[] = "INSERT INTO ruta_frontier(replica, seq, hash) VALUES"
+	" (?1, ?2, ?3) ON CONFLICT(replica) DO UPDATE SET seq = excluded.seq, hash = excluded.hash";
+static const char clock_sql[] = "UPDATE ruta_sync_state SET hlc = max(hlc, ?1) WHERE k = 0";
+
+static int record_applied(ruta_replica *r, const ruta_cs *cs, const item *x, const char *hash)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, store_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, cs->replica, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, cs->seq);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, x->body, (int)x->len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, x->sig, (int)x->siglen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)cs->hlc_max);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	if (rc < 0 || (err = ruta_db__stmt(&st, r, frontier_set_sql)) < 0)
+		return rc < 0 ? rc : err;
+	sqlite3_bind_text(st, 1, cs->replica, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, cs->seq);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	if (rc < 0 || (err = ruta_db__stmt(&st, r, clock_sql)) < 0)
+		return rc < 0 ? rc : err;
+	/* Later local edits must be newer than anything seen. */
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)cs->hlc_max);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	if (rc < 0 || (err = ruta_db__stmt(&st, r, unpend_sql)) < 0)
+		return rc < 0 ? rc : err;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Inside the transaction: order checks, then every record. 1 = wait. */
+static int apply_locked(ruta_replica *r, const ruta_cs *cs, const item *x, const char *hash)
+{
+	size_t i;
+	int err;
+
+	if ((err = check_order(r, cs)) != 0)
+		return err;
+	/* Local edits get their versions before remote ones are weighed. */
+	if ((err = ruta_journal__stamp_locked(r)) < 0 ||
+			(err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 1 WHERE k = 0")) < 0)
+		return err;
+	for (i = 0; i < json_array_size(cs->records) && err == 0; i++)
+		if ((err = apply_record(r, json_array_get(cs->records, i))) < 0)
+			ruta_error__prefix("record %zu", i);
+	if (err == 0)
+		err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 0 WHERE k = 0");
+	return err == 0 ? record_applied(r, cs, x, hash) : err;
+}
+
+static int wait_for(run *ru, item *x, const ruta_cs *cs, const char *hash)
+{
+	char reason[512];
+	sqlite3_stmt *st;
+	int rc, err;
+	snprintf(reason, sizeof(reason), "%s", ruta_error_last()->message);
+	x->state = WAITING;
+	if ((err = ruta_db__stmt(&st, ru->r, pending_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cs->replica, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, cs->seq);
+	sqlite3_bind_blob(st, 4, x->body, (int)x->len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, x->sig, (int)x->siglen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, reason, -1, SQLITE_TRANSIENT);
+	rc = ruta_db__step(ru->r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Everything before the transaction: what can be checked without the lock. */
+static int verify(run *ru, item *x, ruta_cs *cs, char hash[65])
+{
+	unsigned char pk[RUTA_PK_BYTES];
+	signer s;
+	int dup = 0, err;
+
+	ruta_crypto__sha256_hex(hash, x->body, x->len);
+	if (x->len > RUTA_CS_MAX_BYTES)
+		return ruta_error__set(RUTA_EINVALID, "changeset is larger than %u bytes", RUTA_CS_MAX_BYTES);
+	if ((err = have_hash(&dup, ru->r, hash)) < 0)
+		return err;
+	if (dup)
+		return 1;
+	if (!x->sig)
+		return ruta_error__set(RUTA_EVERIFY, "no signature (%s.sig is missing)", x->name);
+	if (x->siglen > RUTA_SIG_MAX_BYTES)
+		return ruta_error__set(RUTA_EVERIFY, "bad signature: the signature file is too large");
+	if ((err = ruta_crypto__sshsig_verify(pk, x->sig, x->siglen, RUTA_NS_CHANGESET, x->body,
+			x->len)) < 0)
+		return err;
+	if ((err = find_signer(&s, ru->r, pk)) == RUTA_ENOTFOUND) {
+		char fp[RUTA_FINGERPRINT_MAX];
+		ruta_crypto__fingerprint(fp, pk);
+		ru->retry = 1;   /* a newer trust file may endorse it */
+		return ruta_error__set(RUTA_EVERIFY, "signed by key %s, which no trust file this "
+			"replica has endorses", fp);
+	}
+	if (err < 0 || (err = ruta_changeset__parse(cs, x->body, x->len)) < 0)
+		return err;
+	if ((err = check_authority(cs, &s)) < 0)
+		ruta_changeset__free(cs);
+	return err;
+}
+
+static int try_changeset(run *ru, item *x)
+{
+	ruta_cs cs;
+	char hash[65];
+	int err, code;
+
+	memset(&cs, 0, sizeof(cs));
+	ruta_error__clear();
+	if ((err = verify(ru, x, &cs, hash)) == 1) {
+		x->state = DONE_DUP;
+		ru->res->duplicates++;
+		return 0;
+	}
+	if (err == RUTA_ENOMEM || err == RUTA_ERROR || err == RUTA_ELOCKED)
+		return err;
+	if (err < 0)
+		return refuse(ru, x, err);
+	if ((err = ruta_db__begin(ru->r)) < 0) {
+		ruta_changeset__free(&cs);
+		return err;
+	}
+	err = apply_locked(ru->r, &cs, x, hash);
+	if (err == 0 && (err = ruta_db__commit(ru->r)) == 0) {
+		x->state = DONE_APPLIED;
+		ru->res->applied++;
+		ru->res->changes += cs.changes;
+	} else {
+		code = err;
+		ruta_db__rollback(ru->r);
+		if (code == 1)
+			err = wait_for(ru, x, &cs, hash);
+		else if (code == RUTA_ENOMEM || code == RUTA_ERROR || code == RUTA_ELOCKED)
+			err = code;
+		else
+			err = refuse(ru, x, code == RUTA_ESTATE ? RUTA_EINVALID : code);
+	}
+	ruta_changeset__free(&cs);
+	return err;
+}
+
+/* ---- trust files ------------------------------------------------------------ */
+
+static int try_trust(run *ru, item *x)
+{
+	int err;
+	ruta_error__clear();
+	if (!x->sig) {
+		ruta_error__set(RUTA_EVERIFY, "trust file without a signature (%s.sig is missing)", x->name);
+		return refuse(ru, x, RUTA_EVERIFY);
+	}
+	if ((err = ruta_db__begin(ru->r)) < 0)
+		return err;
+	err = ruta_trust__install(ru->r, x->body, x->len, x->sig, x->siglen);
+	if (err >= 0) {
+		if ((err = ruta_db__commit(ru->r)) == 0)
+			x->state = DONE_APPLIED;
+		return err;
+	}
+	ruta_db__rollback(ru->r);
+	if (err == RUTA_ENOMEM || err == RUTA_ERROR || err == RUTA_ELOCKED)
+		return err;
+	return refuse(ru, x, RUTA_EVERIFY);
+}
+
+static int compare_trust(const void *a, const void *b)
+{
+	const item *x = a, *y = b;
+	if (x->trust != y->trust)
+		return y->trust - x->trust;   /* trust files first */
+	if (x->trust)
+		return x->version < y->version ? -1 : x->version > y->version;
+	return 0;
+}
+
+/* ---- the loop ----------------------------------------------------------------- */
+
+static const char load_pending_sql[] = "SELECT replica, seq, body, sig FROM ruta_pending";
+static const char load_retry_sql[] = "SELECT id, name, body, sig FROM ruta_quarantine WHERE retry = 1";
+static const char drop_retry_sql[] = "DELETE FROM ruta_quarantine WHERE retry = 1";
+
+/* Earlier input that waited, or was refused only for an unknown key. */
+static int add_stored(items *it, ruta_replica *r, int retry)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, retry ? load_retry_sql : load_pending_sql)) < 0)
+		return err;
+	while ((rc = ruta_db__step(r, st)) == SQLITE_ROW && err == 0) {
+		char name[160], *body, *sig;
+		size_t len = (size_t)sqlite3_column_bytes(st, 2), slen = (size_t)sqlite3_column_bytes(st, 3);
+		if (retry)
+			snprintf(name, sizeof(name), "%s", sqlite3_column_text(st, 1));
+		else
+			ruta_changeset__name(name, sizeof(name), (const char *)sqlite3_column_text(st, 0),
+				sqlite3_column_int64(st, 1));
+		body = malloc(len + 1);
+		sig = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : malloc(slen + 1);
+		if (!body || (slen && sqlite3_column_type(st, 3) != SQLITE_NULL && !sig)) {
+			free(body);
+			free(sig);
+			err = ruta_error__oom();
+			break;
+		}
+		memcpy(body, sqlite3_column_blob(st, 2) ? sqlite3_column_blob(st, 2) : "", len);
+		if (sig)
+			memcpy(sig, sqlite3_column_text(st, 3), slen);
+		err = items_add(it, name, body, len, sig, slen);
+	}
+	sqlite3_reset(st);
+	if (rc < 0 && err == 0)
+		err = rc;
+	if (err == 0 && retry)
+		err = ruta_db__exec(r->db, drop_retry_sql);
+	return err;
+}
+
+static int process(run *ru, items *it)
+{
+	size_t i, start;
+	int progress, err = 0, trusted = 0;
+	long long v = 0;
+
+	qsort(it->v, it->n, sizeof(*it->v), compare_trust);
+	for (i = 0; i < it->n && it->v[i].trust && err == 0; i++) {
+		err = try_trust(ru, &it->v[i]);
+		trusted |= it->v[i].state == DONE_APPLIED;
+	}
+	start = i;
+	if (err == 0 && trusted)
+		err = add_stored(it, ru->r, 1);
+	if (err == 0)
+		err = add_stored(it, ru->r, 0);
+	/* Apply what can be applied; what it unblocks goes in the next round. */
+	do {
+		progress = 0;
+		for (i = start; i < it->n && err == 0; i++) {
+			item *x = &it->v[i];
+			if (x->state != -1 && x->state != WAITING)
+				continue;
+			err = try_changeset(ru, x);
+			progress |= x->state == DONE_APPLIED;
+		}
+	} while (progress && err == 0);
+	for (i = start; i < it->n && err == 0; i++)
+		if (it->v[i].state == WAITING) {
+			ru->res->waiting++;
+			report(ru, &it->v[i], RUTA_OK, "waiting: see ruta status");
+		}
+	if (err == 0 && (err = ruta_trust__current(&v, NULL, NULL, ru->r)) == 0)
+		ru->res->trust_version = (int)v;
+	return err;
+}
+
+static int start(run *ru, ruta_apply_result *out, ruta_replica *r, const ruta_apply_options *opts)
+{
+	ruta_error__clear();
+	if (out->version < 1 || out->version > RUTA_APPLY_RESULT_VERSION)
+		return ruta_error__set(RUTA_EINVALID, "apply result version %u is not supported",
+			out->version);
+	if (opts && (opts->version < 1 || opts->version > RUTA_APPLY_OPTIONS_VERSION))
+		return ruta_error__set(RUTA_EINVALID, "apply options version %u is not supported",
+			opts->version);
+	memset(ru, 0, sizeof(*ru));
+	ru->r = r;
+	ru->res = out;
+	ru->opts = opts;
+	out->applied = out->changes = out->duplicates = out->waiting = 0;
+	out->refused = out->refused_verify = 0;
+	return 0;
+}
+
+int ruta_apply_path(ruta_apply_result *out, ruta_replica *r, const char *path,
+	const ruta_apply_options *opts)
+{
+	items it = { NULL, 0, 0 };
+	struct stat st;
+	run ru;
+	int err;
+
+	if ((err = start(&ru, out, r, opts)) < 0)
+		return err;
+	if (stat(path, &st) < 0)
+		return ruta_error__set(RUTA_ENOTFOUND, "no file or directory '%s'", path);
+	if (S_ISDIR(st.st_mode))
+		err = add_dir(&it, path);
+	else {
+		const char *base = strrchr(path, '/');
+		err = add_file(&it, path, base ? base + 1 : path);
+	}
+	if (err == 0)
+		err = process(&ru, &it);
+	items_free(&it);
+	return err;
+}
+
+int ruta_apply_bundle(ruta_apply_result *out, ruta_replica *r, const char *data, size_t len,
+	const ruta_apply_options *opts)
+{
+	items it = { NULL, 0, 0 };
+	run ru;
+	int err;
+
+	if ((err = start(&ru, out, r, opts)) < 0)
+		return err;
+	if ((err = add_bundle(&it, data, len)) == 0)
+		err = process(&ru, &it);
+	items_free(&it);
+	return err;
+}

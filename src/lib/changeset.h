@@ -1,0 +1,42 @@
+/* changeset.h - sealing changes into signed changesets and reading them back strictly. */
+#ifndef RUTA_CHANGESET_H
+#define RUTA_CHANGESET_H
+
+#include <jansson.h>
+
+#include "crypto.h"
+#include "internal.h"
+
+#define RUTA_CS_FORMAT "ruta-changeset/1"
+#define RUTA_CS_MAX_BYTES (64u << 20)   /* a changeset file, before parsing */
+#define RUTA_CS_MAX_RECORDS 1000000
+#define RUTA_CS_MAX_DEPS 10000
+#define RUTA_CS_MAX_TEXT 8000           /* bytes of one text value */
+#define RUTA_SIG_MAX_BYTES 4096
+#define RUTA_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* A changeset that passed ruta_changeset__parse: every field checked. */
+typedef struct ruta_cs {
+	json_t *root;
+	const char *replica;   /* borrowed from root */
+	const char *key;
+	const char *prev;
+	int64_t seq;
+	uint64_t hlc_min, hlc_max;
+	json_t *deps;          /* {replica: {"seq": n, "hash": h}} */
+	json_t *records;       /* [{"t","id","op","f":{col:[value, hlc, base]}}] */
+	int64_t changes;
+} ruta_cs;
+
+/* Parses and validates bytes against format 1 (docs/format.md §6): RUTA_EINVALID
+ * with a message saying what and where, for anything else. */
+int ruta_changeset__parse(ruta_cs *out, const char *body, size_t len);
+void ruta_changeset__free(ruta_cs *cs);
+
+/* This replica's secret key, asking for its passphrase if it has one. */
+int ruta_changeset__load_key(ruta_secret **sk, ruta_replica *r);
+
+/* The file name of a changeset: "<replica>-<seq 8 digits>.json". */
+void ruta_changeset__name(char *out, size_t size, const char *replica, int64_t seq);
+
+#endif
