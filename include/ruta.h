@@ -323,6 +323,14 @@ RUTA_EXTERN(void) ruta_hlc_format(char out[17], uint64_t hlc);
  * "2026-11-22T10:15:00.123Z+3" (at most 40 bytes with the NUL). */
 RUTA_EXTERN(void) ruta_hlc_describe(char out[40], uint64_t hlc);
 
+/*
+ * A hash of the CRM content: every record of every table (tombstones too),
+ * every field's value, in a fixed order; not versions, not sync metadata.
+ * Two replicas that applied the same changes print the same hash
+ * (docs/format.md §2.7). 64 hex digits and a NUL.
+ */
+RUTA_EXTERN(int) ruta_state_hash(char out[65], ruta_replica *r) RUTA_WARN_UNUSED;
+
 /* ---- signed changesets ------------------------------------------------- */
 
 /*

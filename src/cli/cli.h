@@ -65,6 +65,7 @@ int cmd_status(cli_ctx *ctx, int argc, char **argv);
 int cmd_log(cli_ctx *ctx, int argc, char **argv);
 int cmd_keys(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);
+int cmd_state_hash(cli_ctx *ctx, int argc, char **argv);
 int cmd_apply(cli_ctx *ctx, int argc, char **argv);
 int cmd_account(cli_ctx *ctx, int argc, char **argv);
 int cmd_contact(cli_ctx *ctx, int argc, char **argv);

@@ -246,3 +246,35 @@ done:
 	ruta_replica_free(r);
 	return rc;
 }
+
+static const char state_help[] =
+	"usage: ruta state-hash\n"
+	"\n"
+	"Prints a SHA-256 of this replica's CRM content: every record (deleted ones\n"
+	"too) and every field's value, in a fixed order, leaving out versions and\n"
+	"sync metadata. Replicas that applied the same changes print the same hash.\n"
+	"\n"
+	"example:\n"
+	"  for r in hq north south; do ruta -C $r state-hash; done\n";
+
+int cmd_state_hash(cli_ctx *ctx, int argc, char **argv)
+{
+	ruta_replica *r = NULL;
+	char hash[65];
+	int rc, err;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(state_help, stdout);
+		return EXIT_DONE;
+	}
+	if (argc > 1)
+		return cli_usage("state-hash", "'state-hash' takes no argument '%s'", argv[1]);
+	if ((rc = cli_open(&r, ctx)) != 0)
+		return rc;
+	if ((err = ruta_state_hash(hash, r)) < 0)
+		rc = cli_fail(err);
+	else
+		printf("%s\n", hash);
+	ruta_replica_free(r);
+	return rc;
+}

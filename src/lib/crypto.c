@@ -236,6 +236,31 @@ int ruta_crypto__fingerprint(char out[RUTA_FINGERPRINT_MAX], const unsigned char
 
 /* ---- hashing ---------------------------------------------------------------- */
 
+struct ruta_hasher {
+	crypto_hash_sha256_state st;
+};
+
+int ruta_crypto__hasher_new(ruta_hasher **out)
+{
+	if (!(*out = malloc(sizeof(**out))))
+		return ruta_error__oom();
+	crypto_hash_sha256_init(&(*out)->st);
+	return 0;
+}
+
+void ruta_crypto__hasher_add(ruta_hasher *h, const void *data, size_t len)
+{
+	crypto_hash_sha256_update(&h->st, data, len);
+}
+
+void ruta_crypto__hasher_done(ruta_hasher *h, char out[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&h->st, d);
+	sodium_bin2hex(out, 65, d, sizeof(d));
+	free(h);
+}
+
 void ruta_crypto__sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];

@@ -36,6 +36,13 @@ int ruta_crypto__fingerprint(char out[RUTA_FINGERPRINT_MAX], const unsigned char
 /* SHA-256 of `len` bytes as 64 lower-case hex digits. */
 void ruta_crypto__sha256_hex(char out[65], const void *data, size_t len);
 
+/* SHA-256 over data fed in pieces. */
+typedef struct ruta_hasher ruta_hasher;
+int ruta_crypto__hasher_new(ruta_hasher **out);
+void ruta_crypto__hasher_add(ruta_hasher *h, const void *data, size_t len);
+/* Writes the digest as 64 hex digits and frees the hasher. */
+void ruta_crypto__hasher_done(ruta_hasher *h, char out[65]);
+
 /* A secret key held in guarded memory, wiped when freed. */
 typedef struct ruta_secret ruta_secret;
 

@@ -1,0 +1,89 @@
+/*
+ * state.c - one hash of a replica's CRM content, to tell whether replicas
+ * converged.
+ *
+ * Tables in the schema descriptor's order, rows by id, columns in the
+ * descriptor's order (id, the fields, created_at, deleted_at); each value as
+ * a type byte ('n' null, 'i' integer, 't' text), its length in 8 decimal
+ * digits and its bytes. Versions and sync metadata are left out: replicas
+ * hold the same CRM when they hold the same values.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "schema.h"
+
+static void add_value(ruta_hasher *h, sqlite3_stmt *st, int col)
+{
+	char head[16];
+	const unsigned char *p;
+	int n;
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL:
+		ruta_crypto__hasher_add(h, "n", 1);
+		return;
+	case SQLITE_INTEGER:
+		snprintf(head, sizeof(head), "i%lld;", (long long)sqlite3_column_int64(st, col));
+		ruta_crypto__hasher_add(h, head, strlen(head));
+		return;
+	default:
+		p = sqlite3_column_text(st, col);
+		n = sqlite3_column_bytes(st, col);
+		snprintf(head, sizeof(head), "t%08d", n);
+		ruta_crypto__hasher_add(h, head, strlen(head));
+		ruta_crypto__hasher_add(h, p, (size_t)n);
+	}
+}
+
+static int hash_table(ruta_hasher *h, ruta_replica *r, const ruta_tabledef *t)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc, err, cols;
+
+	ruta_buf__puts(&b, "SELECT id");
+	for (i = 0; i < t->ncols; i++)
+		ruta_buf__printf(&b, ", %s", t->cols[i].name);
+	ruta_buf__printf(&b, ", created_at, deleted_at FROM %s ORDER BY id", t->name);
+	if ((err = ruta_buf__check(&b)) < 0)
+		return err;
+	if ((rc = sqlite3_prepare_v2(r->db, b.ptr, -1, &st, NULL)) != SQLITE_OK) {
+		ruta_buf__dispose(&b);
+		return ruta_error__sqlite(r->db, rc, "hashing the state");
+	}
+	ruta_crypto__hasher_add(h, t->name, strlen(t->name) + 1);
+	cols = sqlite3_column_count(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (i = 0; i < (size_t)cols; i++)
+			add_value(h, st, (int)i);
+	err = rc == SQLITE_DONE ? 0 : ruta_error__sqlite(r->db, rc, "hashing the state");
+	sqlite3_finalize(st);
+	ruta_buf__dispose(&b);
+	return err;
+}
+
+int ruta_state_hash(char out[65], ruta_replica *r)
+{
+	ruta_hasher *h = NULL;
+	size_t i;
+	int err;
+
+	ruta_error__clear();
+	if ((err = ruta_crypto__hasher_new(&h)) < 0)
+		return err;
+	/* One read transaction: a writer must not change the state mid-hash. */
+	if ((err = ruta_db__exec(r->db, "BEGIN")) < 0) {
+		ruta_crypto__hasher_done(h, out);
+		return err;
+	}
+	for (i = 0; i < ruta_schema__ntables && err == 0; i++)
+		err = hash_table(h, r, &ruta_schema__tables[i]);
+	ruta_db__exec(r->db, "COMMIT");
+	ruta_crypto__hasher_done(h, out);
+	if (err < 0)
+		out[0] = '\0';
+	return err;
+}
