@@ -143,7 +143,8 @@ done:
 static void report(const char *name, int code, const char *reason, void *payload)
 {
 	(void)payload;
-	cli_say("%s %s: %s", code == RUTA_OK ? "waiting" : "refused", name, reason);
+	cli_say("%s %s: %s", code != RUTA_OK ? "refused" : strstr(reason, "not installed") ?
+		"skipped" : "waiting", name, reason);
 }
 
 static char *read_stdin(size_t *len)

@@ -812,8 +812,11 @@ static int try_trust(run *ru, item *x)
 		return err;
 	err = ruta_trust__install(ru->r, x->body, x->len, x->sig, x->siglen);
 	if (err >= 0) {
+		int outcome = err;
 		if ((err = ruta_db__commit(ru->r)) == 0)
-			x->state = DONE_APPLIED;
+			x->state = outcome == 0 ? DONE_APPLIED : DONE_DUP;
+		if (err == 0 && outcome == 2)
+			report(ru, x, RUTA_OK, ruta_error_last()->message);
 		return err;
 	}
 	ruta_db__rollback(ru->r);

@@ -433,7 +433,7 @@ static int decrypt_container(unsigned char **plain, size_t *plainlen, const unsi
 	if (err != 0) {
 		sodium_free(*plain);
 		*plain = NULL;
-		return ruta_error__set(RUTA_EVERIFY, "wrong passphrase for the secret key");
+		return ruta_error__set(RUTA_EINVALID, "wrong passphrase for the secret key");
 	}
 	return 0;
 }
@@ -471,7 +471,7 @@ static int ask_passphrase(char **pass, const char *path, ruta_passphrase_cb ask,
 {
 	const char *what = strstr(path, "root.key") ? "root key" : "replica key";
 	if (!ask)
-		return ruta_error__set(RUTA_EVERIFY, "the %s is protected by a passphrase and none "
+		return ruta_error__set(RUTA_EINVALID, "the %s is protected by a passphrase and none "
 			"was given (set RUTA_PASSPHRASE or run ruta on a terminal)", what);
 	if (!(*pass = sodium_malloc(1024)))
 		return ruta_error__oom();
@@ -479,7 +479,7 @@ static int ask_passphrase(char **pass, const char *path, ruta_passphrase_cb ask,
 	if (ask(*pass, 1024, what, payload) != 0 || !memchr(*pass, '\0', 1024)) {
 		sodium_free(*pass);
 		*pass = NULL;
-		return ruta_error__set(RUTA_EVERIFY, "no passphrase for the %s", what);
+		return ruta_error__set(RUTA_EINVALID, "no passphrase for the %s", what);
 	}
 	return 0;
 }

@@ -389,8 +389,10 @@ int ruta_trust__install(ruta_replica *r, const char *text, size_t len, const cha
 		return err;
 	if ((err = ruta_trust__current(&have, &cur, NULL, r)) == 0) {
 		if (t.version < have)
-			err = ruta_error__set(RUTA_EVERIFY, "trust file version %lld is older than the "
-				"version %lld this replica has (rolled back?)", t.version, have);
+			/* Genuine but superseded (a stick keeps every version): never
+			 * installed, and no alarm. */
+			err = 2 + ruta_error__set(RUTA_OK, "trust file version %lld is older than "
+				"version %lld in force: not installed", t.version, have);
 		else if (t.version == have)
 			err = strlen(cur) == len && memcmp(cur, text, len) == 0 ? 1 :
 				ruta_error__set(RUTA_EVERIFY, "trust file version %lld differs from the "
