@@ -66,11 +66,97 @@ static void malformed_public_keys_are_refused(void **state)
 		"jUt24Omacf2IX2bQZddR3r3jf5VMhhjE north\n"));
 }
 
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, 8192);
+	assert_non_null(f);
+	*len = fread(buf, 1, 8191, f);
+	fclose(f);
+	return buf;
+}
+
+static void signatures_are_openssh_signatures(void **state)
+{
+	char *tmp = temp_dir(), sk[600], pk[600], data[600], cmd[2400], *ours, *theirs;
+	static const char body[] = "{\"format\":\"ruta-changeset/1\",\"x\":\"\xc3\xb1\"}\n";
+	unsigned char signer[RUTA_PK_BYTES], key[RUTA_PK_BYTES];
+	ruta_secret *secret = NULL;
+	size_t n;
+	FILE *f;
+	(void)state;
+	ASSERT_OK(ruta_crypto__init());
+	snprintf(sk, sizeof(sk), "%s/k", tmp);
+	snprintf(pk, sizeof(pk), "%s/k.pub", tmp);
+	snprintf(data, sizeof(data), "%s/data", tmp);
+	ASSERT_OK(ruta_crypto__keygen(sk, pk, "north-test"));
+	assert_non_null(f = fopen(data, "wb"));
+	fputs(body, f);
+	fclose(f);
+	ASSERT_OK(ruta_crypto__load_secret(&secret, sk, NULL, NULL));
+	ASSERT_OK(ruta_crypto__sshsig_sign(&ours, secret, RUTA_NS_CHANGESET, body, strlen(body)));
+	/* Ed25519 is deterministic: stock ssh-keygen makes the very same bytes. */
+	snprintf(cmd, sizeof(cmd), "ssh-keygen -q -Y sign -f '%s' -n ruta-changeset '%s' 2>/dev/null",
+		sk, data);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s.sig", data);
+	theirs = slurp(cmd, &n);
+	assert_string_equal(ours, theirs);
+	ASSERT_OK(ruta_crypto__sshsig_verify(signer, theirs, n, RUTA_NS_CHANGESET, body, strlen(body)));
+	ruta_crypto__secret_public(key, secret);
+	assert_memory_equal(signer, key, RUTA_PK_BYTES);
+	assert_int_equal(ruta_crypto__sshsig_verify(signer, theirs, n, "git", body, strlen(body)),
+		RUTA_EVERIFY);
+	assert_non_null(strstr(ruta_error_last()->message, "namespace"));
+	assert_int_equal(ruta_crypto__sshsig_verify(signer, theirs, n / 2, RUTA_NS_CHANGESET, body,
+		strlen(body)), RUTA_EVERIFY);
+	assert_int_equal(ruta_crypto__sshsig_verify(signer, theirs, n, RUTA_NS_CHANGESET, body,
+		strlen(body) - 1), RUTA_EVERIFY);
+	ruta_free(ours);
+	free(theirs);
+	ruta_crypto__secret_free(secret);
+	rm_tree(tmp);
+}
+
+static int give(char *buf, size_t size, const char *what, void *payload)
+{
+	(void)what;
+	snprintf(buf, size, "%s", (const char *)payload);
+	return 0;
+}
+
+static void a_protected_key_needs_its_passphrase(void **state)
+{
+	char *tmp = temp_dir(), sk[600], pk[600], cmd[1400], *text;
+	ruta_secret *secret = NULL;
+	size_t n;
+	(void)state;
+	snprintf(sk, sizeof(sk), "%s/k", tmp);
+	snprintf(pk, sizeof(pk), "%s/k.pub", tmp);
+	ASSERT_OK(ruta_crypto__keygen(sk, pk, "north-test"));
+	ASSERT_OK(ruta_crypto__protect(sk, NULL, "correct horse"));
+	text = slurp(sk, &n);
+	assert_non_null(strstr(text, "BEGIN RUTA ENCRYPTED KEY"));
+	free(text);
+	assert_int_equal(ruta_crypto__load_secret(&secret, sk, NULL, NULL), RUTA_EINVALID);
+	assert_int_equal(ruta_crypto__load_secret(&secret, sk, give, "wrong horse"), RUTA_EINVALID);
+	assert_non_null(strstr(ruta_error_last()->message, "wrong passphrase"));
+	ASSERT_OK(ruta_crypto__load_secret(&secret, sk, give, "correct horse"));
+	ruta_crypto__secret_free(secret);
+	assert_int_equal(ruta_crypto__protect(sk, "wrong", NULL), RUTA_EINVALID);
+	ASSERT_OK(ruta_crypto__protect(sk, "correct horse", NULL));
+	snprintf(cmd, sizeof(cmd), "ssh-keygen -y -f '%s' >/dev/null", sk);
+	assert_int_equal(system(cmd), 0);
+	rm_tree(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fingerprint_matches_ssh_keygen),
 		cmocka_unit_test(malformed_public_keys_are_refused),
+		cmocka_unit_test(signatures_are_openssh_signatures),
+		cmocka_unit_test(a_protected_key_needs_its_passphrase),
 	};
 	return cmocka_run_group_tests_name("crypto", tests, NULL, NULL);
 }

@@ -1,0 +1,324 @@
+/* test_changeset.c - sealing is canonical and atomic; applying checks chain, order and trust. */
+#include <sys/stat.h>
+
+#include "helpers.h"
+#include "changeset.h"
+#include "internal.h"
+
+typedef struct world {
+	char *tmp;
+	ruta_replica *hq, *north, *south;
+	char stick[600];
+} world;
+
+static ruta_replica *make(world *w, const char *name, int head_office)
+{
+	ruta_init_options o = RUTA_INIT_OPTIONS_INIT;
+	ruta_replica *r = NULL;
+	char dir[600], root[600];
+	snprintf(dir, sizeof(dir), "%s/%s", w->tmp, name);
+	snprintf(root, sizeof(root), "%s/hq/keys/root.pub", w->tmp);
+	o.head_office = head_office;
+	o.team = head_office ? NULL : name;
+	o.root_key = head_office ? NULL : root;
+	o.country = "ES";
+	ASSERT_OK(ruta_replica_init(&r, dir, &o));
+	return r;
+}
+
+static void endorse(world *w, ruta_replica *team)
+{
+	char *pub = NULL;
+	ASSERT_OK(ruta_replica_public_key(&pub, team, 0));
+	ASSERT_OK(ruta_keys_endorse(w->hq, pub, ruta_replica_team(team), NULL, NULL));
+	ruta_free(pub);
+}
+
+static int setup(void **state)
+{
+	world *w = calloc(1, sizeof(*w));
+	w->tmp = temp_dir();
+	w->hq = make(w, "hq", 1);
+	w->north = make(w, "north", 0);
+	w->south = make(w, "south", 0);
+	endorse(w, w->north);
+	endorse(w, w->south);
+	snprintf(w->stick, sizeof(w->stick), "%s/stick", w->tmp);
+	assert_int_equal(mkdir(w->stick, 0755), 0);
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	world *w = *state;
+	ruta_replica_free(w->hq);
+	ruta_replica_free(w->north);
+	ruta_replica_free(w->south);
+	rm_tree(w->tmp);
+	free(w);
+	return 0;
+}
+
+/* Seals and writes `r`'s new work to the stick; returns the seq. */
+static int64_t send(world *w, ruta_replica *r)
+{
+	int64_t seq = 0, changes = 0;
+	size_t written = 0;
+	int err = ruta_changeset_seal(&seq, &changes, r);
+	if (err != 0 && err != RUTA_ITEROVER)
+		fail_msg("seal: %s", ruta_error_last()->message);
+	ASSERT_OK(ruta_export_dir(&written, r, w->stick, NULL));
+	return seq;
+}
+
+static ruta_apply_result take(world *w, ruta_replica *r)
+{
+	ruta_apply_result res = RUTA_APPLY_RESULT_INIT;
+	ASSERT_OK(ruta_apply_path(&res, r, w->stick, NULL));
+	return res;
+}
+
+static char *add_account(ruta_replica *r, const char *name)
+{
+	ruta_field f[] = { { "name", name } };
+	char *id = NULL;
+	ASSERT_OK(ruta_record_add(&id, r, "account", f, 1));
+	return id;
+}
+
+static char *file_text(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(1 << 20);
+	assert_non_null(f);
+	*len = fread(buf, 1, (1 << 20) - 1, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void nothing_to_seal_makes_nothing(void **state)
+{
+	world *w = *state;
+	int64_t seq = 7, changes = 7;
+	assert_int_equal(ruta_changeset_seal(&seq, &changes, w->north), RUTA_ITEROVER);
+	assert_int_equal(seq, 0);
+}
+
+static void a_field_changed_twice_travels_once_with_its_first_base(void **state)
+{
+	world *w = *state;
+	ruta_field c1[] = { { "city", "Madrid" } }, c2[] = { { "city", "Sevilla" } };
+	char *a = add_account(w->north, "Acme"), path[900], *body;
+	ruta_cs cs;
+	size_t len;
+	json_t *f;
+
+	send(w, w->north);
+	ASSERT_OK(ruta_record_edit(NULL, w->north, "account", a, c1, 1));
+	ASSERT_OK(ruta_record_edit(NULL, w->north, "account", a, c2, 1));
+	assert_int_equal(send(w, w->north), 2);
+	snprintf(path, sizeof(path), "%s/%s-00000002.json", w->stick, ruta_replica_id(w->north));
+	body = file_text(path, &len);
+	ASSERT_OK(ruta_changeset__parse(&cs, body, len));
+	assert_int_equal(cs.changes, 1);
+	f = json_object_get(json_object_get(json_array_get(cs.records, 0), "f"), "city");
+	assert_string_equal(json_string_value(json_array_get(f, 0)), "Sevilla");
+	/* its base is the version south will have: none, never the first edit's */
+	assert_string_equal(json_string_value(json_array_get(f, 2)), "0000000000000000");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(cs.records, 0), "op")), "u");
+	/* canonical: no space, sorted keys, one trailing newline */
+	assert_null(strchr(body, ' ') ? strstr(body, "\": ") : NULL);
+	assert_int_equal(body[len - 1], '\n');
+	assert_int_equal(strncmp(body, "{\"deps\":{", 9), 0);
+	ruta_changeset__free(&cs);
+	free(body);
+	ruta_free(a);
+}
+
+static void changesets_chain_and_converge(void **state)
+{
+	world *w = *state;
+	ruta_apply_result res;
+	char *a = add_account(w->north, "Acme"), h1[65], h2[65], h3[65];
+	ruta_field c[] = { { "city", "Bilbao" } };
+
+	send(w, w->hq);   /* the trust file endorsing both teams */
+	send(w, w->north);
+	res = take(w, w->south);
+	assert_int_equal(res.applied, 1);
+	assert_int_equal(res.trust_version, 3);
+	ASSERT_OK(ruta_record_edit(NULL, w->south, "account", a, c, 1));
+	send(w, w->south);
+	res = take(w, w->north);
+	assert_int_equal(res.applied, 1);
+	assert_int_equal(res.duplicates, 1);   /* its own changeset, on the stick too */
+	res = take(w, w->hq);
+	assert_int_equal(res.applied, 2);
+	ASSERT_OK(ruta_state_hash(h1, w->hq));
+	ASSERT_OK(ruta_state_hash(h2, w->north));
+	ASSERT_OK(ruta_state_hash(h3, w->south));
+	assert_string_equal(h1, h2);
+	assert_string_equal(h1, h3);
+	/* again: nothing new */
+	res = take(w, w->hq);
+	assert_int_equal(res.applied, 0);
+	assert_int_equal(res.duplicates, 2);
+	assert_int_equal(res.refused, 0);
+	ruta_free(a);
+}
+
+static void a_gap_waits_then_applies(void **state)
+{
+	world *w = *state;
+	ruta_apply_result res;
+	char path[900], hidden[900];
+	char *a = add_account(w->north, "One"), *b;
+	send(w, w->hq);
+	send(w, w->north);
+	b = add_account(w->north, "Two");
+	send(w, w->north);
+	/* changeset 1 goes missing for a while */
+	snprintf(path, sizeof(path), "%s/%s-00000001.json", w->stick, ruta_replica_id(w->north));
+	snprintf(hidden, sizeof(hidden), "%s/later.bin", w->tmp);
+	assert_int_equal(rename(path, hidden), 0);
+	res = take(w, w->south);
+	assert_int_equal(res.applied, 0);
+	assert_int_equal(res.waiting, 1);
+	assert_int_equal(rename(hidden, path), 0);
+	res = take(w, w->south);
+	assert_int_equal(res.applied, 2);
+	assert_int_equal(res.waiting, 0);
+	ruta_free(a);
+	ruta_free(b);
+}
+
+static void a_fork_and_an_altered_chain_are_refused(void **state)
+{
+	world *w = *state;
+	ruta_apply_result res;
+	ruta_status st = RUTA_STATUS_INIT;
+	char *a = add_account(w->north, "One"), path[900], h_before[65], h_after[65];
+	char *body;
+	size_t len;
+	FILE *f;
+
+	send(w, w->hq);
+	send(w, w->north);
+	take(w, w->south);
+	ASSERT_OK(ruta_state_hash(h_before, w->south));
+	/* the same changeset number with other bytes: byte-edit the stored file */
+	snprintf(path, sizeof(path), "%s/%s-00000001.json", w->stick, ruta_replica_id(w->north));
+	body = file_text(path, &len);
+	*strstr(body, "One") = 'X';
+	assert_non_null(f = fopen(path, "wb"));
+	fwrite(body, 1, len, f);
+	fclose(f);
+	res = take(w, w->south);
+	assert_int_equal(res.refused, 1);
+	assert_int_equal(res.refused_verify, 1);   /* the signature no longer matches */
+	ASSERT_OK(ruta_state_hash(h_after, w->south));
+	assert_string_equal(h_before, h_after);
+	ASSERT_OK(ruta_replica_status(&st, w->south));
+	assert_int_equal(st.quarantined, 1);
+	free(body);
+	ruta_free(a);
+}
+
+static void the_newer_write_wins_the_same_on_both_sides(void **state)
+{
+	world *w = *state;
+	ruta_field n[] = { { "city", "Norte" } }, s[] = { { "city", "Sur" } };
+	char *a = add_account(w->north, "Shared"), h1[65], h2[65];
+	ruta_record *rec = NULL;
+
+	send(w, w->hq);
+	send(w, w->north);
+	take(w, w->south);
+	/* Both edit the same field without seeing each other; south edits later. */
+	ASSERT_OK(ruta_record_edit(NULL, w->north, "account", a, n, 1));
+	send(w, w->north);
+	usleep(5000);
+	ASSERT_OK(ruta_record_edit(NULL, w->south, "account", a, s, 1));
+	send(w, w->south);
+	take(w, w->north);
+	take(w, w->south);
+	ASSERT_OK(ruta_state_hash(h1, w->north));
+	ASSERT_OK(ruta_state_hash(h2, w->south));
+	assert_string_equal(h1, h2);
+	ASSERT_OK(ruta_record_get(&rec, w->north, "account", a));
+	assert_string_equal(ruta_record_value(rec, "city"), "Sur");
+	ruta_record_free(rec);
+	ruta_free(a);
+}
+
+static void trust_only_moves_forward(void **state)
+{
+	world *w = *state;
+	ruta_apply_result res;
+	char path[900], *v3, *v3sig, *v4, *v4sig;
+	size_t l3, l3s, l4, l4s;
+	FILE *f;
+
+	send(w, w->hq);   /* version 3 */
+	snprintf(path, sizeof(path), "%s/ruta-trust-00000003.txt", w->stick);
+	v3 = file_text(path, &l3);
+	snprintf(path, sizeof(path), "%s/ruta-trust-00000003.txt.sig", w->stick);
+	v3sig = file_text(path, &l3s);
+	ASSERT_OK(ruta_keys_revoke(&(int){ 0 }, w->hq, "south"));
+	send(w, w->hq);   /* version 4 */
+	take(w, w->north);
+	snprintf(path, sizeof(path), "%s/ruta-trust-00000004.txt", w->stick);
+	v4 = file_text(path, &l4);
+	snprintf(path, sizeof(path), "%s/ruta-trust-00000004.txt.sig", w->stick);
+	v4sig = file_text(path, &l4s);
+	assert_non_null(strstr(v4, "# revoked "));
+	/* An older version is never installed again. */
+	res = take(w, w->north);
+	assert_int_equal(res.trust_version, 4);
+	/* Version 4 with version 3's body under it: a forged trust file. */
+	snprintf(path, sizeof(path), "%s/ruta-trust-00000004.txt", w->stick);
+	assert_non_null(f = fopen(path, "wb"));
+	fwrite(v3, 1, l3, f);
+	fclose(f);
+	res = take(w, w->north);
+	assert_int_equal(res.refused_verify, 1);
+	assert_int_equal(res.trust_version, 4);
+	free(v3);
+	free(v3sig);
+	free(v4);
+	free(v4sig);
+}
+
+static void an_unknown_key_is_retried_when_trust_arrives(void **state)
+{
+	world *w = *state;
+	ruta_apply_result res;
+	char *a = add_account(w->north, "Early");
+	/* south hears from north before it has any trust file */
+	send(w, w->north);
+	res = take(w, w->south);
+	assert_int_equal(res.refused, 1);
+	assert_int_equal(res.applied, 0);
+	send(w, w->hq);
+	res = take(w, w->south);
+	assert_int_equal(res.applied, 1);
+	ruta_free(a);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(nothing_to_seal_makes_nothing),
+		T(a_field_changed_twice_travels_once_with_its_first_base),
+		T(changesets_chain_and_converge),
+		T(a_gap_waits_then_applies),
+		T(a_fork_and_an_altered_chain_are_refused),
+		T(the_newer_write_wins_the_same_on_both_sides),
+		T(trust_only_moves_forward),
+		T(an_unknown_key_is_retried_when_trust_arrives),
+	};
+	return cmocka_run_group_tests_name("changeset", tests, NULL, NULL);
+}
