@@ -534,10 +534,9 @@ static int insert_record(ruta_replica *r, const ruta_tabledef *t, const char *id
 		k += 2;
 	}
 	ruta_buf__printf(&b, ") VALUES (%s)", v.ptr ? v.ptr : "");
-	if ((err = ruta_buf__check(&b)) == 0 && (err = ruta_buf__check(&v)) == 0) {
-		if ((rc = sqlite3_prepare_v2(r->db, b.ptr, -1, &st, NULL)) != SQLITE_OK)
-			err = ruta_error__sqlite(r->db, rc, "applying");
-	}
+	/* The same shapes recur changeset after changeset: prepare each once. */
+	if ((err = ruta_buf__check(&b)) == 0 && (err = ruta_buf__check(&v)) == 0)
+		err = ruta_db__stmt_dyn(&st, r, b.ptr);
 	if (err == 0) {
 		uint64_t hlc = 0;
 		k = 2;
@@ -550,8 +549,8 @@ static int insert_record(ruta_replica *r, const ruta_tabledef *t, const char *id
 		}
 		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 			err = ruta_error__sqlite(r->db, rc, "applying");
+		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
 	ruta_buf__dispose(&b);
 	ruta_buf__dispose(&v);
 	return err;
@@ -586,8 +585,7 @@ static int update_record(ruta_replica *r, const ruta_tabledef *t, const char *id
 		ruta_buf__dispose(&b);
 		return err;
 	}
-	if ((rc = sqlite3_prepare_v2(r->db, b.ptr, -1, &st, NULL)) != SQLITE_OK)
-		err = ruta_error__sqlite(r->db, rc, "applying");
+	err = ruta_db__stmt_dyn(&st, r, b.ptr);
 	i = 0;
 	k = 1;
 	if (err == 0) {
@@ -602,8 +600,8 @@ static int update_record(ruta_replica *r, const ruta_tabledef *t, const char *id
 		sqlite3_bind_text(st, k, id, -1, SQLITE_STATIC);
 		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 			err = ruta_error__sqlite(r->db, rc, "applying");
+		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
 	ruta_buf__dispose(&b);
 	return err;
 }
@@ -623,21 +621,19 @@ static int apply_record(ruta_replica *r, json_t *rec)
 		first = 0;
 	}
 	ruta_buf__printf(&b, " FROM %s WHERE id = ?1", t->name);
-	if ((err = ruta_buf__check(&b)) < 0)
+	if ((err = ruta_buf__check(&b)) < 0 || (err = ruta_db__stmt_dyn(&row, r, b.ptr)) < 0) {
+		ruta_buf__dispose(&b);
 		return err;
-	if ((rc = sqlite3_prepare_v2(r->db, b.ptr, -1, &row, NULL)) != SQLITE_OK) {
-		err = ruta_error__sqlite(r->db, rc, "applying");
-	} else {
-		sqlite3_bind_text(row, 1, id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(row);
-		if (rc == SQLITE_DONE)
-			err = insert_record(r, t, id, f);
-		else if (rc == SQLITE_ROW)
-			err = update_record(r, t, id, f, row);
-		else
-			err = ruta_error__sqlite(r->db, rc, "applying");
 	}
-	sqlite3_finalize(row);
+	sqlite3_bind_text(row, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(row);
+	if (rc == SQLITE_DONE)
+		err = insert_record(r, t, id, f);
+	else if (rc == SQLITE_ROW)
+		err = update_record(r, t, id, f, row);
+	else
+		err = ruta_error__sqlite(r->db, rc, "applying");
+	sqlite3_reset(row);
 	ruta_buf__dispose(&b);
 	return err;
 }
