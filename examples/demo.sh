@@ -3,6 +3,8 @@
 # records a prospect with two contacts and an opportunity, works it through
 # the pipeline and loses it with a reason; an app edits the file with plain
 # SQL; every field edit shows in the change log with its version and base.
+# Then team south joins, and the three exchange signed changesets on a
+# "USB stick" (a directory), including one concurrent edit, and converge.
 #
 #   RUTA=build/ruta sh examples/demo.sh [WORKDIR]
 set -eu
@@ -75,5 +77,44 @@ echo "(full log: ruta -C $WORK/north log --local; as JSON with --json)"
 
 say "Status"
 run status
+
+say "Team south joins: head office endorses both teams' keys"
+run init south --team south --root-key root.pub --country ES
+"$RUTA" -C north keys export-pub > north.pub
+"$RUTA" -C south keys export-pub > south.pub
+run -C hq keys endorse north.pub --team north
+run -C hq keys endorse south.pub --team south
+
+say "No network: changesets travel on a USB stick, signed, in every direction"
+mkdir -p stick
+run -C hq export --out stick
+run -C north export --out stick
+run -C south apply stick
+run -C hq apply stick
+ls stick
+
+say "Both teams edit the same opportunity offline; south a moment later"
+unset RUTA_DIR
+run -C north opp edit "$DEAL" --next-step 'call Ana about the fleet size'
+sleep 1
+run -C south opp edit "$DEAL" --next-step 'send the revised quote'
+run -C north export --out stick
+run -C south export --out stick
+run -C north apply stick
+run -C south apply stick
+run -C hq apply stick
+
+say "Everyone holds the same CRM (until the merge engine, the later edit wins)"
+for r in hq north south; do
+	printf '%-6s %s  next step: %s\n' "$r" "$("$RUTA" -C $r state-hash | cut -c1-16)" \
+		"$("$RUTA" -C $r opp show "$DEAL" | sed -n 's/^next_step *//p')"
+done
+
+say "Stock OpenSSH checks a changeset with head office's trust file"
+NORTH_ID=$(cut -d' ' -f3 north.pub)
+printf '$ ssh-keygen -Y verify -f ruta-trust-00000003.txt -I %s -n ruta-changeset \\\n' "$NORTH_ID"
+printf '      -s %s-00000001.json.sig < %s-00000001.json\n' "$NORTH_ID" "$NORTH_ID"
+(cd stick && ssh-keygen -Y verify -f ruta-trust-00000003.txt -I "$NORTH_ID" -n ruta-changeset \
+	-s "$NORTH_ID-00000001.json.sig" < "$NORTH_ID-00000001.json")
 
 say "Done. The replicas are in $WORK"

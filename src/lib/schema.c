@@ -430,7 +430,14 @@ static const char migration_2[] =
 	" sig TEXT NOT NULL, at TEXT NOT NULL) STRICT;\n"
 	"CREATE TABLE ruta_key (principal TEXT PRIMARY KEY NOT NULL, team TEXT NOT NULL,"
 	" pk BLOB NOT NULL, fingerprint TEXT NOT NULL, valid_after TEXT, valid_before TEXT,"
-	" revoked_after INTEGER) STRICT;\n";
+	" revoked_after INTEGER) STRICT;\n"
+	/* The default stages and reasons must be the same rows on every replica,
+	 * or replicas never hold the same CRM: one creation time for all, where
+	 * nobody changed it. Not a change, so not captured. */
+	"UPDATE ruta_sync_state SET applying = 1 WHERE k = 0;\n"
+	"UPDATE stage SET created_at = '1970-01-01T00:00:00Z' WHERE created_at__v = 0;\n"
+	"UPDATE lost_reason SET created_at = '1970-01-01T00:00:00Z' WHERE created_at__v = 0;\n"
+	"UPDATE ruta_sync_state SET applying = 0 WHERE k = 0;\n";
 
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2 };
 

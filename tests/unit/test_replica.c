@@ -191,6 +191,23 @@ static void an_older_build_keeps_newer_triggers(void **state)
 	rm_tree(tmp);
 }
 
+static void new_replicas_start_with_the_same_crm(void **state)
+{
+	char *t1, *t2, h1[65], h2[65];
+	ruta_replica *a = team_replica(&t1, "north"), *b;
+	(void)state;
+	sleep(1);   /* the default stages must not carry their replica's birth time */
+	b = team_replica(&t2, "south");
+	ASSERT_OK(ruta_state_hash(h1, a));
+	ASSERT_OK(ruta_state_hash(h2, b));
+	assert_string_equal(h1, h2);
+	assert_int_equal(strlen(h1), 64);
+	ruta_replica_free(a);
+	ruta_replica_free(b);
+	rm_tree(t1);
+	rm_tree(t2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +219,7 @@ int main(void)
 		cmocka_unit_test(the_ssh_keygen_tool_reads_our_keys),
 		cmocka_unit_test(a_database_ruta_did_not_make_is_left_untouched),
 		cmocka_unit_test(an_older_build_keeps_newer_triggers),
+		cmocka_unit_test(new_replicas_start_with_the_same_crm),
 	};
 	return cmocka_run_group_tests_name("replica", tests, NULL, NULL);
 }
