@@ -443,8 +443,9 @@ static int check_authority(const ruta_cs *cs, const signer *s)
 	return 0;
 }
 
-/* Chain and dependencies. 1 = wait (reason in the error), 0 = go. */
-static int check_order(ruta_replica *r, const ruta_cs *cs)
+/* Chain and dependencies. 1 = wait (reason in the error), 2 = another
+ * process applied these very bytes meanwhile, 0 = go. */
+static int check_order(ruta_replica *r, const ruta_cs *cs, const char *hash)
 {
 	char last[65], have[65];
 	const char *d;
@@ -454,6 +455,8 @@ static int check_order(ruta_replica *r, const ruta_cs *cs)
 
 	if ((err = stored_hash(have, r, cs->replica, cs->seq)) < 0)
 		return err;
+	if (have[0] && strcmp(have, hash) == 0)
+		return 2;
 	if (have[0])
 		return ruta_error__set(RUTA_EVERIFY, "fork: replica %s's changeset %lld is not the one "
 			"this replica applied (hash %.12s...)", cs->replica, (long long)cs->seq, have);
@@ -473,10 +476,10 @@ static int check_order(ruta_replica *r, const ruta_cs *cs)
 			(long long)seq);
 	json_object_foreach(cs->deps, d, dep) {
 		int64_t want = json_integer_value(json_object_get(dep, "seq")), at;
-		const char *hash = json_string_value(json_object_get(dep, "hash"));
+		const char *seen = json_string_value(json_object_get(dep, "hash"));
 		if ((err = frontier(&at, last, r, d)) < 0 || (err = stored_hash(have, r, d, want)) < 0)
 			return err;
-		if (have[0] && strcmp(have, hash) != 0)
+		if (have[0] && strcmp(have, seen) != 0)
 			return ruta_error__set(RUTA_EVERIFY, "fork witnessed: replica %s saw changeset %lld "
 				"of %s with another hash than this replica has", cs->replica, (long long)want, d);
 		if (at < want) {
@@ -685,7 +688,7 @@ static int apply_locked(ruta_replica *r, const ruta_cs *cs, const item *x, const
 	size_t i;
 	int err;
 
-	if ((err = check_order(r, cs)) != 0)
+	if ((err = check_order(r, cs, hash)) != 0)
 		return err;
 	/* Local edits get their versions before remote ones are weighed. */
 	if ((err = ruta_journal__stamp_locked(r)) < 0 ||
@@ -776,7 +779,12 @@ static int try_changeset(run *ru, item *x)
 		return err;
 	}
 	err = apply_locked(ru->r, &cs, x, hash);
-	if (err == 0 && (err = ruta_db__commit(ru->r)) == 0) {
+	if (err == 2) {
+		ruta_db__rollback(ru->r);
+		x->state = DONE_DUP;
+		ru->res->duplicates++;
+		err = 0;
+	} else if (err == 0 && (err = ruta_db__commit(ru->r)) == 0) {
 		x->state = DONE_APPLIED;
 		ru->res->applied++;
 		ru->res->changes += cs.changes;
