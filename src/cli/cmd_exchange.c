@@ -24,7 +24,8 @@ static const char export_help[] =
 	"  ruta -C north export --out - | ssh hq ruta -C hq apply -\n"
 	"\n"
 	"options:\n"
-	"  --out DIR   where to write (it must exist); '-' writes one bundle to stdout\n"
+	"  --out DIR   where to write (it must exist); '-' writes one bundle to stdout,\n"
+	"              which does not count as written: the next export sends it again\n"
 	"  --all       every changeset this replica holds, its own and others' (to relay)\n"
 	"  --json      print {\"schema\",\"seq\",\"changes\",\"written\",\"dir\"}\n";
 
@@ -68,6 +69,12 @@ static int open_json(int *json, const char *cmd, const char *help, int argc, cha
 	return 0;
 }
 
+static int bundle_failed(const char *msg)
+{
+	cli_say("%s", msg);
+	return RUTA_ERROR;
+}
+
 static int write_out(size_t *written, ruta_replica *r, const char *out, int all)
 {
 	ruta_export_options o = RUTA_EXPORT_OPTIONS_INIT;
@@ -81,9 +88,9 @@ static int write_out(size_t *written, ruta_replica *r, const char *out, int all)
 	if ((err = ruta_export_bundle(&bundle, &len, r, &o)) < 0)
 		return err;
 	if (fwrite(bundle, 1, len, stdout) != len || fflush(stdout) != 0)
-		err = ruta_error_last()->code;
+		err = bundle_failed("cannot write the bundle to stdout");
 	ruta_free(bundle);
-	*written = 1;
+	*written = 0;   /* a pipe is not a copy that lasts: nothing counts as written */
 	return err;
 }
 
@@ -115,7 +122,7 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	if ((err = write_out(&written, r, out, all)) < 0) {
-		rc = cli_fail(err);
+		rc = ruta_error_last()->code == err ? cli_fail(err) : EXIT_ERROR;
 		goto done;
 	}
 	if (json) {
@@ -126,6 +133,9 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 			printf("%s\n", text);
 		free(text);
 		json_decref(j);
+	} else if (seq && strcmp(out, "-") == 0) {
+		cli_say("sealed changeset %lld of %s (%lld field change%s); wrote a bundle to stdout",
+			(long long)seq, ruta_replica_id(r), (long long)changes, changes == 1 ? "" : "s");
 	} else if (seq) {
 		cli_say("sealed changeset %lld of %s (%lld field change%s); wrote %zu changeset%s to %s",
 			(long long)seq, ruta_replica_id(r), (long long)changes, changes == 1 ? "" : "s",

@@ -156,6 +156,9 @@ static int show(cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(err);
 		goto done;
 	}
+	own[strcspn(own, "\n")] = '\0';
+	if (root)
+		root[strcspn(root, "\n")] = '\0';
 	if (json) {
 		json_t *j = json_pack("{s:i, s:s, s:s, s:s?, s:I, s:s?}", "schema", 1, "id",
 			ruta_replica_id(r), "key", own, "root_key", root, "trust_version",
@@ -166,8 +169,8 @@ static int show(cli_ctx *ctx, int argc, char **argv)
 		free(text);
 		json_decref(j);
 	} else {
-		printf("replica key  %s", own);
-		printf("root key     %s", root ? root : "(none pinned)\n");
+		printf("replica key  %s\n", own);
+		printf("root key     %s\n", root ? root : "(none pinned)");
 		printf("trust file   version %lld\n%s", (long long)version, trust ? trust : "");
 	}
 done:

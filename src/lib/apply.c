@@ -2,7 +2,7 @@
  * apply.c - taking in changesets and trust files from elsewhere: verify
  * everything before believing anything, then apply in one transaction.
  *
- * Order of checks for a changeset (docs/format.md §6.4), cheapest and least
+ * Order of checks for a changeset (docs/format.md §9), cheapest and least
  * trusting first: sizes; already have these exact bytes; the signature over
  * the bytes; the signing key endorsed by the trust file in force; only then
  * the JSON; the payload's replica is the key's principal; not revoked for
@@ -38,6 +38,7 @@ typedef struct item {
 	char *sig;
 	size_t siglen;
 	int trust;            /* a trust file, not a changeset */
+	int oversize;         /* too large to read: refused by its size alone */
 	long long version;    /* the trust file's, from its name */
 	int state;            /* -1 to do, else one of the enum */
 } item;
@@ -140,9 +141,10 @@ static int add_file(items *it, const char *path, const char *name)
 	if ((err = slurp(&body, &len, path, RUTA_CS_MAX_BYTES + 1)) < 0 && err != RUTA_EINVALID)
 		return err == RUTA_ENOTFOUND ? ruta_error__set(RUTA_ENOTFOUND, "no file '%s'", path) : err;
 	if (err == RUTA_EINVALID) {
-		/* Too large to be a changeset: it is still refused by name, not read. */
-		body = strdup("");
-		len = RUTA_CS_MAX_BYTES + 1;
+		/* Too large to be a changeset: refused by its size, never read. */
+		if (!(body = strdup("")))
+			return ruta_error__oom();
+		len = 0;
 	}
 	snprintf(sigpath, sizeof(sigpath), "%s.sig", path);
 	if ((err = slurp(&sig, &siglen, sigpath, RUTA_SIG_MAX_BYTES + 1)) < 0 && err != RUTA_ENOTFOUND &&
@@ -151,7 +153,10 @@ static int add_file(items *it, const char *path, const char *name)
 		return err;
 	}
 	ruta_error__clear();
-	return items_add(it, name, body, len, sig, siglen);
+	if ((err = items_add(it, name, body, len, sig, siglen)) == 0 && len == 0 && !*body &&
+			err == 0)
+		it->v[it->n - 1].oversize = 1;
+	return err;
 }
 
 static int compare_names(const void *a, const void *b)
@@ -276,6 +281,7 @@ static const char pending_sql[] = "INSERT INTO ruta_pending(hash, replica, seq, 
 	" at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
 	" ON CONFLICT(hash) DO UPDATE SET reason = excluded.reason";
 static const char unpend_sql[] = "DELETE FROM ruta_pending WHERE hash = ?1";
+static const char unquarantine_sql[] = "DELETE FROM ruta_quarantine WHERE hash = ?1";
 
 static void report(run *ru, const item *x, int code, const char *reason)
 {
@@ -310,6 +316,12 @@ static int refuse(run *ru, item *x, int code)
 	rc = ruta_db__step(ru->r, st);
 	sqlite3_reset(st);
 	ru->retry = 0;
+	if (rc < 0 || (err = ruta_db__stmt(&st, ru->r, unpend_sql)) < 0)
+		return rc < 0 ? rc : err;
+	/* refused now: it no longer waits */
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+	rc = ruta_db__step(ru->r, st);
+	sqlite3_reset(st);
 	return rc < 0 ? rc : 0;
 }
 
@@ -679,6 +691,12 @@ static int record_applied(ruta_replica *r, const ruta_cs *cs, const item *x, con
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	rc = ruta_db__step(r, st);
 	sqlite3_reset(st);
+	/* once applied, an earlier refusal of the same bytes is history */
+	if (rc < 0 || (err = ruta_db__stmt(&st, r, unquarantine_sql)) < 0)
+		return rc < 0 ? rc : err;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
 	return rc < 0 ? rc : 0;
 }
 
@@ -729,9 +747,9 @@ static int verify(run *ru, item *x, ruta_cs *cs, char hash[65])
 	signer s;
 	int dup = 0, err;
 
-	ruta_crypto__sha256_hex(hash, x->body, x->len);
-	if (x->len > RUTA_CS_MAX_BYTES)
+	if (x->oversize)
 		return ruta_error__set(RUTA_EINVALID, "changeset is larger than %u bytes", RUTA_CS_MAX_BYTES);
+	ruta_crypto__sha256_hex(hash, x->body, x->len);
 	if ((err = have_hash(&dup, ru->r, hash)) < 0)
 		return err;
 	if (dup)
@@ -836,7 +854,7 @@ static int compare_trust(const void *a, const void *b)
 		return y->trust - x->trust;   /* trust files first */
 	if (x->trust)
 		return x->version < y->version ? -1 : x->version > y->version;
-	return 0;
+	return strcmp(x->name, y->name);   /* replica, then sequence */
 }
 
 /* ---- the loop ----------------------------------------------------------------- */
@@ -893,7 +911,9 @@ static int process(run *ru, items *it)
 		trusted |= it->v[i].state == DONE_APPLIED;
 	}
 	start = i;
-	if (err == 0 && trusted)
+	/* Refused for an unknown key: a trust file may since endorse it. */
+	(void)trusted;
+	if (err == 0)
 		err = add_stored(it, ru->r, 1);
 	if (err == 0)
 		err = add_stored(it, ru->r, 0);

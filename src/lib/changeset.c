@@ -71,6 +71,10 @@ static int value_json(json_t **out, sqlite3_stmt *st, int col, const char *tbl, 
 		if (!ruta_utf8__valid(s, (size_t)n))
 			return ruta_error__set(RUTA_EINVALID, "%s %s %s holds text that is not UTF-8 "
 				"(written by another program); correct it, then export", tbl, rec, field);
+		if (n > RUTA_CS_MAX_TEXT)
+			return ruta_error__set(RUTA_EINVALID, "%s %s %s holds %d bytes of text, more "
+				"than a changeset carries (%d); shorten it, then export", tbl, rec, field, n,
+				RUTA_CS_MAX_TEXT);
 		*out = json_stringn(s, (size_t)n);
 		return *out ? 0 : ruta_error__oom();
 	}
@@ -376,6 +380,9 @@ static int get_hlc(uint64_t *out, json_t *v, const char *where)
 	if (!json_is_string(v) || !is_hex(json_string_value(v), 16) ||
 			ruta_hlc__parse(out, json_string_value(v)) < 0)
 		return bad("%s: expected an hlc (16 lower-case hex digits)%s", where, "");
+	/* A version no sane clock makes would drag every later one after it. */
+	if (*out > RUTA_HLC_MAX_SANE)
+		return bad("%s: hlc beyond any sane clock (after the year 4000)%s", where, "");
 	return 0;
 }
 
@@ -408,8 +415,7 @@ static int check_field(json_t *f, const ruta_tabledef *t, const char *col, uint6
 	uint64_t hlc, base;
 	int err;
 	if (!ruta_schema__synced(t, col))
-		return bad("%s: table %s has no field '%.40s'", where, t->name) < 0 ?
-			ruta_error__set(RUTA_EINVALID, "%s: %s has no field '%.40s'", where, t->name, col) : 0;
+		return ruta_error__set(RUTA_EINVALID, "%s: %s has no field '%.40s'", where, t->name, col);
 	if (!json_is_array(f) || json_array_size(f) != 3)
 		return bad("%s: expected [value, hlc, base]%s", where, "");
 	if ((err = check_value(json_array_get(f, 0), t, col, where)) < 0 ||

@@ -479,7 +479,8 @@ static int ask_passphrase(char **pass, const char *path, ruta_passphrase_cb ask,
 	if (ask(*pass, 1024, what, payload) != 0 || !memchr(*pass, '\0', 1024)) {
 		sodium_free(*pass);
 		*pass = NULL;
-		return ruta_error__set(RUTA_EINVALID, "no passphrase for the %s", what);
+		return ruta_error__set(RUTA_EINVALID, "no passphrase for the %s (set RUTA_PASSPHRASE, "
+			"or run ruta on a terminal)", what);
 	}
 	return 0;
 }

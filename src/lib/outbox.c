@@ -29,7 +29,7 @@ static const char mark_sql[] = "UPDATE ruta_changeset SET written = 1 WHERE repl
 
 /* The trust file goes out when it is newer than the last one written, so an
  * endorsement or revocation travels even without data changes. */
-static int emit_trust(ruta_replica *r, int all, emit_fn emit, void *ctx)
+static int emit_trust(ruta_replica *r, int all, int mark, emit_fn emit, void *ctx)
 {
 	char *text = NULL, *sig = NULL, *done_v = NULL, name[64];
 	long long v = 0;
@@ -40,7 +40,7 @@ static int emit_trust(ruta_replica *r, int all, emit_fn emit, void *ctx)
 	if (!all && done_v && strtoll(done_v, NULL, 10) >= v)
 		goto done;
 	snprintf(name, sizeof(name), "%lld", v);
-	if ((err = ruta_db__meta_set(r->db, "trust_written", name)) < 0)
+	if (mark && (err = ruta_db__meta_set(r->db, "trust_written", name)) < 0)
 		goto done;
 	snprintf(name, sizeof(name), "ruta-trust-%08lld.txt", v);
 	if ((err = emit(ctx, name, text, strlen(text))) == 0) {
@@ -54,13 +54,15 @@ done:
 	return err;
 }
 
-static int emit_all(size_t *count, ruta_replica *r, int all, emit_fn emit, void *ctx)
+/* `mark`: a copy now exists somewhere lasting (a directory), so the replica's
+ * own changesets count as written; a bundle may die in its pipe. */
+static int emit_all(size_t *count, ruta_replica *r, int all, int mark, emit_fn emit, void *ctx)
 {
 	sqlite3_stmt *st;
 	int rc, err;
 
 	*count = 0;
-	if ((err = emit_trust(r, all, emit, ctx)) < 0)
+	if ((err = emit_trust(r, all, mark, emit, ctx)) < 0)
 		return err;
 	if ((err = ruta_db__stmt(&st, r, all ? all_sql : own_sql)) < 0)
 		return err;
@@ -81,7 +83,7 @@ static int emit_all(size_t *count, ruta_replica *r, int all, emit_fn emit, void 
 	sqlite3_reset(st);
 	if (rc < 0)
 		return rc;
-	if (err < 0 || (err = ruta_db__stmt(&st, r, mark_sql)) < 0)
+	if (err < 0 || !mark || (err = ruta_db__stmt(&st, r, mark_sql)) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
 	rc = ruta_db__step(r, st);
@@ -150,12 +152,12 @@ static int check_opts(const ruta_export_options *o)
 }
 
 static int in_transaction(size_t *count, ruta_replica *r, const ruta_export_options *opts,
-	emit_fn emit, void *ctx)
+	int mark, emit_fn emit, void *ctx)
 {
 	int err;
 	if ((err = check_opts(opts)) < 0 || (err = ruta_db__begin(r)) < 0)
 		return err;
-	if ((err = emit_all(count, r, opts && opts->all, emit, ctx)) == 0)
+	if ((err = emit_all(count, r, opts && opts->all, mark, emit, ctx)) == 0)
 		err = ruta_db__commit(r);
 	if (err < 0)
 		ruta_db__rollback(r);
@@ -170,7 +172,7 @@ int ruta_export_dir(size_t *written, ruta_replica *r, const char *dir,
 	if (access(dir, W_OK) < 0)
 		return ruta_error__set(RUTA_ENOTFOUND, "cannot write into '%s': %s (create the "
 			"directory first)", dir, strerror(errno));
-	return in_transaction(written, r, opts, write_file, (void *)dir);
+	return in_transaction(written, r, opts, 1, write_file, (void *)dir);
 }
 
 /* ---- a bundle ---- */
@@ -194,7 +196,7 @@ int ruta_export_bundle(char **out, size_t *len, ruta_replica *r, const ruta_expo
 	*out = NULL;
 	*len = 0;
 	ruta_buf__puts(&b, "ruta-bundle 1\n");
-	if ((err = in_transaction(&count, r, opts, append_entry, &b)) == 0) {
+	if ((err = in_transaction(&count, r, opts, 0, append_entry, &b)) == 0) {
 		*len = b.len;
 		*out = ruta_buf__detach(&b);
 	}

@@ -59,6 +59,8 @@ static int check_init_options(const ruta_init_options *o)
 	if (!o->head_office && !o->team)
 		return ruta_error__set(RUTA_EINVALID,
 			"say whose replica this is: a team name, or head office");
+	if (o->team && strcmp(o->team, "hq") == 0)
+		return ruta_error__set(RUTA_EINVALID, "team name 'hq' is head office's; choose another");
 	if (o->team && !valid_team(o->team))
 		return ruta_error__set(RUTA_EINVALID, "team name '%s' is not allowed "
 			"(1-32 characters: a-z, 0-9 and '-', not starting with '-')", o->team);

@@ -472,6 +472,9 @@ int ruta_trust__endorse(ruta_replica *r, const char *publine, const char *team,
 		return ruta_error__set(RUTA_EINVALID, "the key's comment must be the replica id "
 			"(as 'ruta keys export-pub' prints it)");
 	*key_end = '\0';
+	if (team && strcmp(team, "hq") == 0)
+		return ruta_error__set(RUTA_EINVALID, "team 'hq' is head office's own; endorse a key "
+			"for its real team");
 	if (!team || strncmp(comment, team, strlen(team)) != 0 || comment[strlen(team)] != '-')
 		return ruta_error__set(RUTA_EINVALID, "key of replica '%s' does not belong to team "
 			"'%s'", comment, team ? team : "");
