@@ -16,7 +16,7 @@ PKGDIR ?= $(LIBDIR)/pkgconfig
 
 CC ?= cc
 BUILD ?= build
-PKGS = sqlite3 jansson libsodium
+PKGS = sqlite3 jansson libsodium libgit2
 DEPS_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DEPS_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

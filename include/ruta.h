@@ -424,6 +424,59 @@ RUTA_EXTERN(int) ruta_keys_trust(char **text, int64_t *version, ruta_replica *r)
 RUTA_EXTERN(int) ruta_keys_passphrase(ruta_replica *r, const char *old_pass,
 	const char *new_pass) RUTA_WARN_UNUSED;
 
+/* ---- sync through a git hub ------------------------------------------- */
+
+/*
+ * A hub is any git remote: a path, file://, git://, ssh:// (keys from
+ * ssh-agent, or RUTA_SSH_KEY) or https:// (RUTA_HUB_USER and
+ * RUTA_HUB_PASSWORD). Each replica pushes only its own branch,
+ * refs/heads/ruta/<replica id>, one signed commit per sync; head office also
+ * ruta/trust. Pulling fetches every ruta/ branch and applies only the
+ * commits not applied before, through the same checks as ruta_apply_path.
+ */
+
+/* Sets (replaces) the hub this replica syncs with. */
+RUTA_EXTERN(int) ruta_hub_set(ruta_replica *r, const char *url) RUTA_WARN_UNUSED;
+/* The hub's URL (new; ruta_free), or NULL with RUTA_ENOTFOUND if none is set. */
+RUTA_EXTERN(int) ruta_hub_get(char **url, ruta_replica *r) RUTA_WARN_UNUSED;
+
+/* Told how a long transfer goes ("receiving", "sending"), for a progress bar. */
+typedef void (*ruta_progress_cb)(const char *what, size_t done, size_t total, void *payload);
+
+#define RUTA_SYNC_OPTIONS_VERSION 1
+typedef struct ruta_sync_options {
+	unsigned int version;
+	const char *hub;             /* NULL: the hub set for the replica */
+	ruta_progress_cb progress;   /* NULL: none */
+	ruta_apply_report_cb report; /* refused and waiting changesets, rewritten branches */
+	void *payload;               /* for both callbacks */
+} ruta_sync_options;
+#define RUTA_SYNC_OPTIONS_INIT { RUTA_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL }
+
+#define RUTA_SYNC_RESULT_VERSION 1
+typedef struct ruta_sync_result {
+	unsigned int version;
+	int64_t sealed_seq;      /* the changeset sealed now (sync), 0 if none */
+	int64_t pulled;          /* changesets received */
+	int64_t replicas;        /* from how many replicas */
+	ruta_apply_result apply; /* what applying them did */
+	int64_t pushed;          /* own changesets sent */
+	int64_t rewritten;       /* hub branches found rewritten (refused) */
+} ruta_sync_result;
+#define RUTA_SYNC_RESULT_INIT { RUTA_SYNC_RESULT_VERSION, 0, 0, 0, RUTA_APPLY_RESULT_INIT, 0, 0 }
+
+/* Sends this replica's changesets (and at head office the trust file) to
+ * the hub. RUTA_EUNREACHABLE when the hub cannot be reached: nothing is lost,
+ * try again later. */
+RUTA_EXTERN(int) ruta_push(ruta_sync_result *out, ruta_replica *r,
+	const ruta_sync_options *opts) RUTA_WARN_UNUSED;
+/* Receives and applies what is new on the hub. */
+RUTA_EXTERN(int) ruta_pull(ruta_sync_result *out, ruta_replica *r,
+	const ruta_sync_options *opts) RUTA_WARN_UNUSED;
+/* Seals new changes, pulls, then pushes. */
+RUTA_EXTERN(int) ruta_sync(ruta_sync_result *out, ruta_replica *r,
+	const ruta_sync_options *opts) RUTA_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

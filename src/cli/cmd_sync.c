@@ -1,0 +1,161 @@
+/* cmd_sync.c - `ruta hub`, `ruta push`, `ruta pull` and `ruta sync`: exchange through a git hub. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char hub_help[] =
+	"usage: ruta hub add URL\n"
+	"       ruta hub show\n"
+	"\n"
+	"Sets (or shows) the hub this replica syncs with: any git remote. A path or\n"
+	"file:// URL (a bare repository, a USB stick), git://, ssh:// (keys from\n"
+	"ssh-agent, or the file in RUTA_SSH_KEY) or https:// (RUTA_HUB_USER and\n"
+	"RUTA_HUB_PASSWORD).\n"
+	"\n"
+	"examples:\n"
+	"  git init --bare /srv/ruta-hub.git && ruta -C north hub add /srv/ruta-hub.git\n"
+	"  ruta -C north hub add git://hq.example/ruta.git\n";
+
+static const char sync_help[] =
+	"usage: ruta sync [--hub URL] [--json]\n"
+	"       ruta pull [--hub URL] [--json]\n"
+	"       ruta push [--hub URL] [--json]\n"
+	"\n"
+	"sync seals the changes not exported yet into a signed changeset, pulls\n"
+	"and applies what is new on the hub, then pushes this replica's changesets.\n"
+	"pull only receives; push only sends. Each replica writes only its own\n"
+	"branch (ruta/<replica id>), one signed commit per sync; head office also\n"
+	"ruta/trust. Everything pulled goes through the checks of 'ruta apply'.\n"
+	"A hub branch found rewritten is refused and nothing of it is applied.\n"
+	"\n"
+	"examples:\n"
+	"  ruta -C north sync\n"
+	"  ruta -C hq pull --json\n"
+	"\n"
+	"exit status: 0 done; 1 error; 4 something was refused for a signature,\n"
+	"chain or trust reason, or a hub branch was rewritten; 5 the hub cannot be\n"
+	"reached (nothing is lost: try again later).\n";
+
+static int hub(cli_ctx *ctx, int argc, char **argv)
+{
+	ruta_replica *r = NULL;
+	char *url = NULL;
+	int rc, err;
+
+	if (argc < 2 || cli_wants_help(argc, argv)) {
+		fputs(hub_help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_DONE;
+	}
+	if (!(strcmp(argv[1], "add") == 0 && argc == 3) && !(strcmp(argv[1], "show") == 0 && argc == 2))
+		return cli_usage("hub", "use 'ruta hub add URL' or 'ruta hub show'");
+	if ((rc = cli_open(&r, ctx)) != 0)
+		return rc;
+	if (strcmp(argv[1], "add") == 0) {
+		if ((err = ruta_hub_set(r, argv[2])) < 0)
+			rc = cli_fail(err);
+		else
+			cli_say("replica %s syncs with %s", ruta_replica_id(r), argv[2]);
+	} else if ((err = ruta_hub_get(&url, r)) < 0) {
+		rc = cli_fail(err);
+	} else {
+		printf("%s\n", url);
+	}
+	ruta_free(url);
+	ruta_replica_free(r);
+	return rc;
+}
+
+int cmd_hub(cli_ctx *ctx, int argc, char **argv)
+{
+	return hub(ctx, argc, argv);
+}
+
+static void show_progress(const char *what, size_t done, size_t total, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "\rruta: %s objects: %zu/%zu", what, done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static void report(const char *name, int code, const char *reason, void *payload)
+{
+	(void)payload;
+	cli_say("%s %s: %s", code != RUTA_OK ? "refused" : strstr(reason, "not installed") ?
+		"skipped" : "waiting", name, reason);
+}
+
+typedef int (*sync_fn)(ruta_sync_result *, ruta_replica *, const ruta_sync_options *);
+
+static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
+{
+	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	ruta_replica *r = NULL;
+	int i, json = 0, rc, err;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--hub") && i + 1 < argc)
+			o.hub = argv[++i];
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(sync_help, stdout);
+			return EXIT_DONE;
+		} else
+			return cli_usage(cmd, "unknown or incomplete option '%s'", argv[i]);
+	}
+	/* Progress only for a person watching; scripts get the summary alone. */
+	if (isatty(2))
+		o.progress = show_progress;
+	o.report = report;
+	if ((rc = cli_open(&r, ctx)) != 0)
+		return rc;
+	err = fn(&res, r, &o);
+	if (err < 0) {
+		rc = cli_fail(err);
+		goto done;
+	}
+	if (json) {
+		json_t *j = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "schema", 1,
+			"sealed", (json_int_t)res.sealed_seq, "pulled", (json_int_t)res.pulled,
+			"replicas", (json_int_t)res.replicas, "applied", (json_int_t)res.apply.applied,
+			"changes", (json_int_t)res.apply.changes, "waiting", (json_int_t)res.apply.waiting,
+			"refused", (json_int_t)res.apply.refused, "rewritten", (json_int_t)res.rewritten,
+			"pushed", (json_int_t)res.pushed);
+		char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		json_decref(j);
+	}
+	cli_say("pulled %lld changeset%s from %lld replica%s, applied %lld change%s, "
+		"conflicts 0, pushed %lld%s%s", (long long)res.pulled, res.pulled == 1 ? "" : "s",
+		(long long)res.replicas, res.replicas == 1 ? "" : "s", (long long)res.apply.changes,
+		res.apply.changes == 1 ? "" : "s", (long long)res.pushed,
+		res.apply.waiting ? "; some wait for what they depend on" : "",
+		res.apply.refused || res.rewritten ? "; some were refused (see ruta status)" : "");
+	rc = res.apply.refused_verify || res.rewritten ? EXIT_VERIFY :
+		res.apply.refused ? EXIT_ERROR : EXIT_DONE;
+done:
+	ruta_replica_free(r);
+	return rc;
+}
+
+int cmd_sync(cli_ctx *ctx, int argc, char **argv)
+{
+	return run(ctx, argc, argv, ruta_sync, "sync");
+}
+
+int cmd_pull(cli_ctx *ctx, int argc, char **argv)
+{
+	return run(ctx, argc, argv, ruta_pull, "pull");
+}
+
+int cmd_push(cli_ctx *ctx, int argc, char **argv)
+{
+	return run(ctx, argc, argv, ruta_push, "push");
+}

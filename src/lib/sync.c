@@ -1,0 +1,480 @@
+/*
+ * sync.c - push, pull and sync with a git hub.
+ *
+ * Push: the replica's changesets not yet on its branch go into one signed
+ * commit (tree: changesets/<replica>/<seq>.json and .sig), and the branch is
+ * pushed fast-forward only. What is committed is read from the branch tip's
+ * tree, so a sync killed at any point commits nothing twice and loses
+ * nothing: the next one takes up where the tip says.
+ *
+ * Pull: every ruta/ branch of the hub is fetched; for each, only the commits
+ * after the last one taken in are walked, and their files go through the
+ * very checks of ruta_apply_path. A branch whose new tip does not descend
+ * from the one taken in before was rewritten: it is refused and reported,
+ * and nothing of it is applied.
+ *
+ * Only one sync runs on a replica at a time (a lock file).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "changeset.h"
+#include "crypto.h"
+#include "transport.h"
+#include "trust.h"
+
+#define SEEN_PREFIX "hub_seen:"
+
+int ruta_hub_set(ruta_replica *r, const char *url)
+{
+	ruta_error__clear();
+	if (!url || !*url || strlen(url) > 2000)
+		return ruta_error__set(RUTA_EINVALID, "give the hub's URL or path");
+	return ruta_db__meta_set(r->db, "hub_url", url);
+}
+
+int ruta_hub_get(char **url, ruta_replica *r)
+{
+	int err;
+	ruta_error__clear();
+	if ((err = ruta_db__meta_get(url, r->db, "hub_url")) < 0)
+		return err;
+	if (!*url)
+		return ruta_error__set(RUTA_ENOTFOUND, "this replica has no hub; set one with "
+			"'ruta hub add URL'");
+	return 0;
+}
+
+/* ---- one sync at a time ---- */
+
+static int lock(int *fd, ruta_replica *r)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/sync.lock", r->dir);
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return ruta_error__set(RUTA_ERROR, "cannot open '%s': %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		close(*fd);
+		*fd = -1;
+		return ruta_error__set(RUTA_ELOCKED, "another ruta is syncing this replica; try again "
+			"when it is done");
+	}
+	return 0;
+}
+
+static void unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);   /* closing drops the lock */
+}
+
+/* ---- push ---- */
+
+typedef struct signing {
+	ruta_secret *sk;
+} signing;
+
+static int sign_commit(char **armored, const char *buf, size_t len, void *payload)
+{
+	signing *s = payload;
+	return ruta_crypto__sshsig_sign(armored, s->sk, "git", buf, len);
+}
+
+typedef struct max_name {
+	long long max;
+	const char *suffix;
+} max_name;
+
+static int note_max(const char *commit, const char *path, const char *data, size_t len, void *p)
+{
+	max_name *m = p;
+	size_t n = strlen(path), k = strlen(m->suffix);
+	long long v;
+	(void)commit;
+	(void)data;
+	(void)len;
+	if (n > k && strcmp(path + n - k, m->suffix) == 0) {
+		const char *digits = strrchr(path, '-') ? strrchr(path, '-') + 1 : path;
+		v = strtoll(digits, NULL, 10);
+		if (v > m->max)
+			m->max = v;
+	}
+	return 0;
+}
+
+static const char unsent_sql[] = "SELECT seq, body, sig FROM ruta_changeset"
+	" WHERE replica = ?1 AND seq > ?2 ORDER BY seq";
+
+typedef struct files {
+	ruta_git_file *v;
+	char **owned;
+	size_t n, cap;
+} files;
+
+static void files_free(files *f)
+{
+	size_t i;
+	for (i = 0; i < f->n; i++)
+		free(f->owned[i]);
+	free(f->owned);
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Takes copies of the path and the data. */
+static int files_add(files *f, const char *path, const void *data, size_t len)
+{
+	char *buf;
+	size_t pl = strlen(path) + 1;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		ruta_git_file *nv = realloc(f->v, cap * sizeof(*nv));
+		char **no;
+		if (!nv)
+			return ruta_error__oom();
+		f->v = nv;
+		if (!(no = realloc(f->owned, cap * sizeof(*no))))
+			return ruta_error__oom();
+		f->owned = no;
+		f->cap = cap;
+	}
+	if (!(buf = malloc(pl + len + 1)))
+		return ruta_error__oom();
+	memcpy(buf, path, pl);
+	memcpy(buf + pl, data, len);
+	f->owned[f->n] = buf;
+	f->v[f->n].path = buf;
+	f->v[f->n].data = buf + pl;
+	f->v[f->n].len = len;
+	f->n++;
+	return 0;
+}
+
+static int collect_own(files *f, int64_t *count, ruta_replica *r, long long after)
+{
+	sqlite3_stmt *st;
+	int rc, err = 0;
+	if ((err = ruta_db__stmt(&st, r, unsent_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, after);
+	while (err == 0 && (rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		char path[300];
+		snprintf(path, sizeof(path), "changesets/%s/%s-%08lld.json", r->id, r->id,
+			(long long)sqlite3_column_int64(st, 0));
+		if ((err = files_add(f, path, sqlite3_column_blob(st, 1),
+				(size_t)sqlite3_column_bytes(st, 1))) == 0) {
+			strcat(path, ".sig");
+			err = files_add(f, path, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+		}
+		(*count)++;
+	}
+	sqlite3_reset(st);
+	return err == 0 && rc < 0 ? rc : err;
+}
+
+static int commit_own(int64_t *count, ruta_replica *r, ruta_git *g, signing *s)
+{
+	char branch[200], dir[220], msg[300];
+	max_name m = { 0, ".json" };
+	files f = { NULL, NULL, 0, 0 };
+	int err;
+
+	snprintf(branch, sizeof(branch), "ruta/%s", r->id);
+	snprintf(dir, sizeof(dir), "changesets/%s", r->id);
+	/* what the tip holds was committed already: only later ones go */
+	if ((err = ruta_git__tip_names(g, branch, dir, note_max, &m)) < 0 ||
+			(err = collect_own(&f, count, r, m.max)) < 0 || f.n == 0)
+		goto done;
+	snprintf(msg, sizeof(msg), "ruta: %s changesets %lld to %lld\n", r->id, m.max + 1,
+		m.max + (long long)*count);
+	err = ruta_git__commit(g, branch, f.v, f.n, msg, r->id, sign_commit, s);
+done:
+	files_free(&f);
+	return err;
+}
+
+static int commit_trust(ruta_replica *r, ruta_git *g, signing *s)
+{
+	max_name m = { 0, ".txt" };
+	char *text = NULL, *sig = NULL, path[100], msg[100];
+	files f = { NULL, NULL, 0, 0 };
+	long long v = 0;
+	int err;
+
+	if ((err = ruta_git__tip_names(g, "ruta/trust", "trust", note_max, &m)) < 0 ||
+			(err = ruta_trust__current(&v, &text, &sig, r)) < 0 || v <= m.max)
+		goto done;
+	snprintf(path, sizeof(path), "trust/ruta-trust-%08lld.txt", v);
+	if ((err = files_add(&f, path, text, strlen(text))) < 0)
+		goto done;
+	strcat(path, ".sig");
+	if ((err = files_add(&f, path, sig, strlen(sig))) < 0)
+		goto done;
+	snprintf(msg, sizeof(msg), "ruta: trust file version %lld\n", v);
+	err = ruta_git__commit(g, "ruta/trust", f.v, f.n, msg, r->id, sign_commit, s);
+done:
+	files_free(&f);
+	free(text);
+	free(sig);
+	return err;
+}
+
+static int do_push(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url)
+{
+	signing s = { NULL };
+	char branch[200];
+	const char *branches[2] = { branch, "ruta/trust" };
+	int err;
+
+	snprintf(branch, sizeof(branch), "ruta/%s", r->id);
+	if ((err = ruta_changeset__load_key(&s.sk, r)) < 0)
+		return err;
+	if ((err = commit_own(&out->pushed, r, g, &s)) == 0 && r->head_office)
+		err = commit_trust(r, g, &s);
+	ruta_crypto__secret_free(s.sk);
+	if (err == 0)
+		err = ruta_git__push(g, url, branches, r->head_office ? 2 : 1);
+	return err;
+}
+
+/* ---- pull ---- */
+
+typedef struct pulling {
+	ruta_replica *r;
+	ruta_git *g;
+	ruta_sync_result *out;
+	const ruta_sync_options *opts;
+	ruta_buf bundle;
+	char own[200];
+	char **branches, **tips;   /* walked branches and their new tips */
+	size_t n, cap;
+	int err;
+} pulling;
+
+static void report(pulling *p, const char *name, int code, const char *reason)
+{
+	if (p->opts && p->opts->report)
+		p->opts->report(name, code, reason, p->opts->payload);
+}
+
+/* A changeset or trust file from a hub commit, as a bundle entry; other
+ * files are not ruta's and are left alone. */
+static int take_file(const char *commit, const char *path, const char *data, size_t len, void *pp)
+{
+	pulling *p = pp;
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t n = strlen(name);
+	(void)commit;
+	if (!((strncmp(path, "changesets/", 11) == 0 && ((n > 5 && !strcmp(name + n - 5, ".json")) ||
+			(n > 9 && !strcmp(name + n - 9, ".json.sig")))) ||
+			(strncmp(path, "trust/", 6) == 0 && strncmp(name, "ruta-trust-", 11) == 0)))
+		return 0;
+	if (n > 5 && !strcmp(name + n - 5, ".json"))
+		p->out->pulled++;
+	ruta_buf__printf(&p->bundle, "%s %zu\n", name, len);
+	ruta_buf__put(&p->bundle, data, len);
+	ruta_buf__puts(&p->bundle, "\n");
+	return ruta_buf__check(&p->bundle);
+}
+
+static int remember(pulling *p, const char *branch, const char *tip)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		char **nb = realloc(p->branches, cap * sizeof(*nb)), **nt;
+		if (!nb)
+			return ruta_error__oom();
+		p->branches = nb;
+		if (!(nt = realloc(p->tips, cap * sizeof(*nt))))
+			return ruta_error__oom();
+		p->tips = nt;
+		p->cap = cap;
+	}
+	p->branches[p->n] = strdup(branch);
+	p->tips[p->n] = strdup(tip);
+	if (!p->branches[p->n] || !p->tips[p->n])
+		return ruta_error__oom();
+	p->n++;
+	return 0;
+}
+
+static int one_branch(const char *tip, const char *branch, const char *data, size_t len, void *pp)
+{
+	pulling *p = pp;
+	char key[300], *seen = NULL, own_tip[41];
+	size_t before;
+	int err;
+	(void)data;
+	(void)len;
+
+	if (strcmp(branch, p->own) == 0) {
+		/* our own branch, as the hub has it: it must be ours, unrewritten */
+		char ref[300];
+		snprintf(ref, sizeof(ref), "refs/heads/%s", branch);
+		ruta_git__ref(own_tip, p->g, ref);
+		if (own_tip[0] && !ruta_git__descends(p->g, own_tip, tip)) {
+			p->out->rewritten++;
+			report(p, branch, RUTA_EVERIFY, "the hub holds a history of this replica's "
+				"branch that this replica never wrote");
+		}
+		return 0;
+	}
+	snprintf(key, sizeof(key), SEEN_PREFIX "%s", branch);
+	if ((err = ruta_db__meta_get(&seen, p->r->db, key)) < 0)
+		return err;
+	if (seen && strcmp(seen, tip) == 0) {
+		free(seen);
+		return 0;
+	}
+	if (seen && !ruta_git__descends(p->g, tip, seen)) {
+		char why[300];
+		snprintf(why, sizeof(why), "hub branch %s was rewritten (force-pushed): its new "
+			"history does not contain commit %.12s taken in before; nothing of it is applied",
+			branch, seen);
+		p->out->rewritten++;
+		report(p, branch, RUTA_EVERIFY, why);
+		free(seen);
+		return 0;
+	}
+	before = p->bundle.len;
+	err = ruta_git__walk(p->g, tip, seen, take_file, p);
+	free(seen);
+	if (err == 0 && p->bundle.len > before && strncmp(branch, "ruta/trust", 10) != 0)
+		p->out->replicas++;
+	return err < 0 ? err : remember(p, branch, tip);
+}
+
+static int do_pull(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url,
+	const ruta_sync_options *opts)
+{
+	ruta_apply_options ao = RUTA_APPLY_OPTIONS_INIT;
+	pulling p;
+	size_t i;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	p.r = r;
+	p.g = g;
+	p.out = out;
+	p.opts = opts;
+	snprintf(p.own, sizeof(p.own), "ruta/%s", r->id);
+	ruta_buf__puts(&p.bundle, "ruta-bundle 1\n");
+	if ((err = ruta_git__fetch(g, url)) < 0 || (err = ruta_git__fetched(g, one_branch, &p)) < 0)
+		goto done;
+	if ((err = ruta_buf__check(&p.bundle)) < 0)
+		goto done;
+	ao.report = opts ? opts->report : NULL;
+	ao.payload = opts ? opts->payload : NULL;
+	if ((err = ruta_apply_bundle(&out->apply, r, p.bundle.ptr, p.bundle.len, &ao)) < 0)
+		goto done;
+	/* Taken in: waiting and refused ones are kept by the replica itself. */
+	for (i = 0; i < p.n && err == 0; i++) {
+		char key[300];
+		snprintf(key, sizeof(key), SEEN_PREFIX "%s", p.branches[i]);
+		err = ruta_db__meta_set(r->db, key, p.tips[i]);
+	}
+done:
+	for (i = 0; i < p.n; i++) {
+		free(p.branches[i]);
+		free(p.tips[i]);
+	}
+	free(p.branches);
+	free(p.tips);
+	ruta_buf__dispose(&p.bundle);
+	return err;
+}
+
+/* ---- the entry points ---- */
+
+typedef struct session {
+	ruta_git *g;
+	char *url;
+	int lock;
+} session;
+
+static void progress(const char *what, size_t done, size_t total, void *payload)
+{
+	const ruta_sync_options *o = payload;
+	if (o && o->progress)
+		o->progress(what, done, total, o->payload);
+}
+
+static int begin(session *s, ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *opts)
+{
+	ruta_apply_result fresh = RUTA_APPLY_RESULT_INIT;
+	int err;
+
+	ruta_error__clear();
+	memset(s, 0, sizeof(*s));
+	s->lock = -1;
+	if (out->version < 1 || out->version > RUTA_SYNC_RESULT_VERSION)
+		return ruta_error__set(RUTA_EINVALID, "sync result version %u is not supported",
+			out->version);
+	if (opts && (opts->version < 1 || opts->version > RUTA_SYNC_OPTIONS_VERSION))
+		return ruta_error__set(RUTA_EINVALID, "sync options version %u is not supported",
+			opts->version);
+	out->sealed_seq = out->pulled = out->replicas = out->pushed = out->rewritten = 0;
+	out->apply = fresh;
+	if (opts && opts->hub) {
+		if (!(s->url = strdup(opts->hub)))
+			return ruta_error__oom();
+	} else if ((err = ruta_hub_get(&s->url, r)) < 0) {
+		return err;
+	}
+	if ((err = lock(&s->lock, r)) < 0)
+		return err;
+	return ruta_git__open(&s->g, r->dir, progress, (void *)opts);
+}
+
+static void end(session *s)
+{
+	ruta_git__free(s->g);
+	unlock(s->lock);
+	free(s->url);
+}
+
+int ruta_push(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *opts)
+{
+	session s;
+	int err;
+	if ((err = begin(&s, out, r, opts)) == 0)
+		err = do_push(out, r, s.g, s.url);
+	end(&s);
+	return err;
+}
+
+int ruta_pull(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *opts)
+{
+	session s;
+	int err;
+	if ((err = begin(&s, out, r, opts)) == 0)
+		err = do_pull(out, r, s.g, s.url, opts);
+	end(&s);
+	return err;
+}
+
+int ruta_sync(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *opts)
+{
+	int64_t changes = 0;
+	session s;
+	int err;
+
+	if ((err = begin(&s, out, r, opts)) == 0) {
+		err = ruta_changeset_seal(&out->sealed_seq, &changes, r);
+		if (err == RUTA_ITEROVER)
+			err = 0;
+		if (err == 0)
+			err = do_pull(out, r, s.g, s.url, opts);
+		if (err == 0)
+			err = do_push(out, r, s.g, s.url);
+	}
+	end(&s);
+	return err;
+}

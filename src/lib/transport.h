@@ -1,0 +1,55 @@
+/* transport.h - the hub: a git repository reached through libgit2 (transport.c is its only caller). */
+#ifndef RUTA_TRANSPORT_H
+#define RUTA_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "internal.h"
+
+typedef struct ruta_git ruta_git;
+
+typedef struct ruta_git_file {
+	const char *path;   /* in the commit's tree, e.g. "changesets/north-x/00000001.json" */
+	const char *data;
+	size_t len;
+} ruta_git_file;
+
+/* Signs a commit buffer: an armored SSHSIG (namespace "git"), new. */
+typedef int (*ruta_git_sign_cb)(char **armored, const char *buf, size_t len, void *payload);
+/* Told each file of each new commit, oldest commit first. */
+typedef int (*ruta_git_file_cb)(const char *commit, const char *path, const char *data,
+	size_t len, void *payload);
+/* Told how a transfer goes: bytes and objects so far. */
+typedef void (*ruta_git_progress_cb)(const char *what, size_t done, size_t total, void *payload);
+
+/* The replica's own repository (DIR/git, bare), made on first use. */
+int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb progress,
+	void *payload);
+void ruta_git__free(ruta_git *g);
+
+/* One signed commit with `files` on refs/heads/<branch>, on top of its tip;
+ * the commit time is max(now, parent + 1 s), strictly increasing. */
+int ruta_git__commit(ruta_git *g, const char *branch, const ruta_git_file *files, size_t n,
+	const char *message, const char *who, ruta_git_sign_cb sign, void *payload);
+/* Hex id of a local ref's commit into out (41 bytes), "" if none. */
+int ruta_git__ref(char out[41], ruta_git *g, const char *ref);
+/* Names in the tip commit's tree under `dir`, given one by one to cb (data NULL). */
+int ruta_git__tip_names(ruta_git *g, const char *branch, const char *dir, ruta_git_file_cb cb,
+	void *payload);
+
+/* Pushes local branches to the same names on the hub, fast-forward only.
+ * RUTA_EUNREACHABLE when the hub cannot be reached; RUTA_ERROR, naming the
+ * branch, when the hub refuses an update. */
+int ruta_git__push(ruta_git *g, const char *url, const char *const *branches, size_t n);
+/* Fetches every hub branch under refs/heads/ruta/ into refs/hub/ruta/. */
+int ruta_git__fetch(ruta_git *g, const char *url);
+/* Fetched hub branches: cb(commit = tip id, path = branch name, data NULL). */
+int ruta_git__fetched(ruta_git *g, ruta_git_file_cb cb, void *payload);
+/* 1 if commit `newer` is `older` or descends from it, 0 if not. */
+int ruta_git__descends(ruta_git *g, const char *newer, const char *older);
+/* Every file of every commit from `tip` back to, not including, `since`
+ * (NULL: to the root), oldest commit first. */
+int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_file_cb cb,
+	void *payload);
+
+#endif
