@@ -226,21 +226,53 @@ done:
 	return err;
 }
 
+static int count_json(const char *commit, const char *path, const char *data, size_t len, void *p)
+{
+	size_t n = strlen(path);
+	(void)commit;
+	(void)data;
+	(void)len;
+	if (n > 5 && strcmp(path + n - 5, ".json") == 0)
+		(*(int64_t *)p)++;
+	return 0;
+}
+
+/* What the push sends: the changesets in commits the hub does not have. */
+static int unsent(int64_t *count, ruta_git *g, const char *branch, char tip[41], char hub[300])
+{
+	char ref[300], on_hub[41];
+	snprintf(ref, sizeof(ref), "refs/heads/%s", branch);
+	snprintf(hub, 300, "refs/hub/%s", branch);
+	ruta_git__ref(tip, g, ref);
+	ruta_git__ref(on_hub, g, hub);
+	*count = 0;
+	if (!tip[0] || strcmp(tip, on_hub) == 0)
+		return 0;
+	return ruta_git__walk(g, tip, on_hub[0] && ruta_git__descends(g, tip, on_hub) ? on_hub : NULL,
+		count_json, count);
+}
+
 static int do_push(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url)
 {
 	signing s = { NULL };
-	char branch[200];
+	char branch[200], tip[41], hub[300];
 	const char *branches[2] = { branch, "ruta/trust" };
+	int64_t committed = 0, sending = 0;
 	int err;
 
 	snprintf(branch, sizeof(branch), "ruta/%s", r->id);
 	if ((err = ruta_changeset__load_key(&s.sk, r)) < 0)
 		return err;
-	if ((err = commit_own(&out->pushed, r, g, &s)) == 0 && r->head_office)
+	if ((err = commit_own(&committed, r, g, &s)) == 0 && r->head_office)
 		err = commit_trust(r, g, &s);
 	ruta_crypto__secret_free(s.sk);
 	if (err == 0)
+		err = unsent(&sending, g, branch, tip, hub);
+	if (err == 0)
 		err = ruta_git__push(g, url, branches, r->head_office ? 2 : 1);
+	/* the hub has it now: count it once */
+	if (err == 0 && tip[0] && (err = ruta_git__ref_set(g, hub, tip)) == 0)
+		out->pushed = sending;
 	return err;
 }
 
@@ -255,6 +287,7 @@ typedef struct pulling {
 	char own[200];
 	char **branches, **tips;   /* walked branches and their new tips */
 	size_t n, cap;
+	int own_rewritten;         /* the hub no longer holds our own history */
 	int err;
 } pulling;
 
@@ -321,6 +354,7 @@ static int one_branch(const char *tip, const char *branch, const char *data, siz
 		ruta_git__ref(own_tip, p->g, ref);
 		if (own_tip[0] && !ruta_git__descends(p->g, own_tip, tip)) {
 			p->out->rewritten++;
+			p->own_rewritten = 1;
 			report(p, branch, RUTA_EVERIFY, "the hub holds a history of this replica's "
 				"branch that this replica never wrote");
 		}
@@ -352,7 +386,7 @@ static int one_branch(const char *tip, const char *branch, const char *data, siz
 }
 
 static int do_pull(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url,
-	const ruta_sync_options *opts)
+	const ruta_sync_options *opts, int *own_rewritten)
 {
 	ruta_apply_options ao = RUTA_APPLY_OPTIONS_INIT;
 	pulling p;
@@ -372,6 +406,8 @@ static int do_pull(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const ch
 		goto done;
 	ao.report = opts ? opts->report : NULL;
 	ao.payload = opts ? opts->payload : NULL;
+	if (own_rewritten)
+		*own_rewritten = p.own_rewritten;
 	if ((err = ruta_apply_bundle(&out->apply, r, p.bundle.ptr, p.bundle.len, &ao)) < 0)
 		goto done;
 	/* Taken in: waiting and refused ones are kept by the replica itself. */
@@ -455,7 +491,7 @@ int ruta_pull(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *o
 	session s;
 	int err;
 	if ((err = begin(&s, out, r, opts)) == 0)
-		err = do_pull(out, r, s.g, s.url, opts);
+		err = do_pull(out, r, s.g, s.url, opts, NULL);
 	end(&s);
 	return err;
 }
@@ -463,6 +499,7 @@ int ruta_pull(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *o
 int ruta_sync(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *opts)
 {
 	int64_t changes = 0;
+	int own_rewritten = 0;
 	session s;
 	int err;
 
@@ -471,8 +508,9 @@ int ruta_sync(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *o
 		if (err == RUTA_ITEROVER)
 			err = 0;
 		if (err == 0)
-			err = do_pull(out, r, s.g, s.url, opts);
-		if (err == 0)
+			err = do_pull(out, r, s.g, s.url, opts, &own_rewritten);
+		/* the hub would refuse it anyway; the report above says why */
+		if (err == 0 && !own_rewritten)
 			err = do_push(out, r, s.g, s.url);
 	}
 	end(&s);

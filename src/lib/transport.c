@@ -101,6 +101,17 @@ int ruta_git__ref(char out[41], ruta_git *g, const char *ref)
 	return 0;
 }
 
+int ruta_git__ref_set(ruta_git *g, const char *ref, const char *commit)
+{
+	git_reference *out = NULL;
+	git_oid oid;
+	if (git_oid_fromstr(&oid, commit) < 0 ||
+			git_reference_create(&out, g->repo, ref, &oid, 1, "ruta push") < 0)
+		return git_fail("recording what the hub has");
+	git_reference_free(out);
+	return 0;
+}
+
 /* ---- writing a commit ------------------------------------------------------- */
 
 /* The tree of one commit: files under at most two directory levels

@@ -33,6 +33,8 @@ int ruta_git__commit(ruta_git *g, const char *branch, const ruta_git_file *files
 	const char *message, const char *who, ruta_git_sign_cb sign, void *payload);
 /* Hex id of a local ref's commit into out (41 bytes), "" if none. */
 int ruta_git__ref(char out[41], ruta_git *g, const char *ref);
+/* Points a local ref at a commit (hex id). */
+int ruta_git__ref_set(ruta_git *g, const char *ref, const char *commit);
 /* Names in the tip commit's tree under `dir`, given one by one to cb (data NULL). */
 int ruta_git__tip_names(ruta_git *g, const char *branch, const char *dir, ruta_git_file_cb cb,
 	void *payload);

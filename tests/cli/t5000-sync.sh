@@ -1,0 +1,130 @@
+#!/bin/sh
+# Sync through real git hubs: a bare repository by path and `git daemon` on
+# 127.0.0.1. Head office and two teams converge; stock git reads the hub and
+# verifies every commit; an unreachable hub, a rewritten branch, a host that
+# refuses pushes and two syncs at once are each handled without loss.
+. "$(dirname "$0")/lib.sh"
+
+git init -q --bare hub.git
+ok ruta init hq --head-office --hub "$PWD/hub.git"
+ruta -C hq keys export-pub --root > root.pub
+ok ruta init north --team north --root-key root.pub --hub "$PWD/hub.git"
+ok ruta init south --team south --root-key root.pub
+ok ruta -C south hub add "$PWD/hub.git"
+ok ruta -C south hub show
+is "$out" "$PWD/hub.git" "hub show prints the hub"
+ruta -C north keys export-pub > north.pub
+ruta -C south keys export-pub > south.pub
+NORTH=$(cut -d' ' -f3 north.pub)
+ok ruta -C hq keys endorse north.pub --team north
+ok ruta -C hq keys endorse south.pub --team south
+ok ruta -C hq sync
+
+# North works and syncs; south and head office receive it.
+ok ruta -C north account add --name 'Acme S.L.' --city Madrid
+ACME=$out
+ok ruta -C north sync --json
+is "$(jget "$out" .pushed)" 1 "north pushes its changeset"
+ok ruta -C south sync --json
+is "$(jget "$out" .applied)" 1 "south applies north's changeset"
+is "$(jget "$out" .replicas)" 1 "... from one replica"
+expect_stderr "pulled 1 changeset from 1 replica, applied [0-9]+ changes, conflicts 0, pushed 0" \
+	"sync ends with a one-line summary"
+ok ruta -C south account edit "$ACME" --city Sevilla
+ok ruta -C south sync
+ok ruta -C north sync
+ok ruta -C hq sync
+HQ=$(ruta -C hq state-hash)
+is "$(ruta -C north state-hash)" "$HQ" "north converged with head office"
+is "$(ruta -C south state-hash)" "$HQ" "south converged with head office"
+
+# A sync with nothing new applies nothing and pushes nothing.
+ok ruta -C north sync --json
+is "$(jget "$out" .pulled)" 0 "nothing new to pull"
+is "$(jget "$out" .pushed)" 0 "nothing new to push"
+
+# A person can read the hub with stock git, and git verifies every commit.
+ok git clone -q --bare hub.git clone.git
+git --git-dir=clone.git show "ruta/trust:trust/ruta-trust-00000003.txt" > allowed_signers
+run git --git-dir=clone.git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$PWD/allowed_signers" \
+	log --format='%G?' --all
+is "$(echo "$out" | sort -u)" G "git reports a good signature on every hub commit"
+ok git --git-dir=clone.git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$PWD/allowed_signers" \
+	verify-commit "ruta/$NORTH"
+run git --git-dir=clone.git ls-tree -r --name-only "ruta/$NORTH"
+case $out in *"changesets/$NORTH/$NORTH-00000001.json"*) pass "a commit holds that sync's changesets" ;;
+	*) fail "a commit holds that sync's changesets" ;; esac
+
+# git daemon on loopback, with receive-pack: the same, over git://.
+PORT=$((20000 + $$ % 20000))
+git daemon --reuseaddr --base-path="$PWD" --export-all --enable=receive-pack \
+	--listen=127.0.0.1 --port=$PORT --pid-file="$PWD/daemon.pid" --detach "$PWD"
+i=0
+while [ ! -s daemon.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+trap 'kill "$(cat "$TRASH/daemon.pid")" 2>/dev/null; rm -rf "$TRASH"' EXIT
+sleep 0.3
+for r in hq north south; do ok ruta -C $r hub add "git://127.0.0.1:$PORT/hub.git"; done
+ok ruta -C north opp add --account "$ACME" --name 'Over the daemon' --amount 100 --currency EUR
+ok ruta -C north sync
+ok ruta -C south sync
+ok ruta -C hq sync
+ok ruta -C north sync
+HQ=$(ruta -C hq state-hash)
+is "$(ruta -C north state-hash)" "$HQ" "north converged through git daemon"
+is "$(ruta -C south state-hash)" "$HQ" "south converged through git daemon"
+
+# An unreachable hub: exit 5, a clear message, local work untouched.
+ok ruta -C north account add --name 'Offline work'
+run ruta -C north sync --hub git://127.0.0.1:1/nowhere.git
+is "$rc" 5 "an unreachable hub exits 5"
+expect_stderr "cannot be reached.*try again later" "and says to try later"
+ok ruta -C north account list --json
+case $out in *'Offline work'*) pass "the offline work is still here" ;; *) fail "the offline work is still here" ;; esac
+ok ruta -C north sync
+ok ruta -C south sync
+ok ruta -C south account list --json
+case $out in *'Offline work'*) pass "it travels with the next sync" ;; *) fail "it travels with the next sync" ;; esac
+
+# A rewritten (force-pushed) branch is refused and nothing of it applied.
+ok git clone -q "$PWD/hub.git" rewrite
+git -C rewrite checkout -q "ruta/$NORTH"
+git -C rewrite -c user.name=x -c user.email=x@x commit -q --amend -m 'rewritten history'
+ok git -C rewrite push -q --force origin "HEAD:refs/heads/ruta/$NORTH"
+H=$(ruta -C south state-hash)
+run ruta -C south pull
+is "$rc" 4 "a rewritten branch makes pull exit 4"
+expect_stderr "rewritten" "and is reported as rewritten"
+is "$(ruta -C south state-hash)" "$H" "nothing of it was applied"
+run ruta -C north sync
+is "$rc" 4 "north sees that the hub rewrote its own branch"
+
+# A host that refuses pushes (its pre-receive hook says no; only a real
+# server runs hooks): a clear message, nothing lost.
+git init -q --bare strict.git
+printf '#!/bin/sh\necho "pushes are closed for maintenance" >&2\nexit 1\n' > strict.git/hooks/pre-receive
+chmod +x strict.git/hooks/pre-receive
+ok ruta init solo --team solo --hub "git://127.0.0.1:$PORT/strict.git"
+ok ruta -C solo account add --name 'Kept'
+run ruta -C solo sync
+is "$rc" 1 "a refused push exits 1"
+expect_stderr "refused|pre-receive" "and says the hub refused it"
+rm strict.git/hooks/pre-receive
+ok ruta -C solo sync --json
+is "$(jget "$out" .pushed)" 1 "the next sync pushes what was refused"
+
+# Two syncs at once on one replica: the second says so and changes nothing.
+( flock north/sync.lock sleep 3 ) &
+sleep 0.5
+run ruta -C north sync
+is "$rc" 1 "a second sync at the same time fails"
+expect_stderr "another ruta is syncing" "and says why"
+wait
+
+# Usage.
+expect_exit 2 ruta -C north sync --frobnicate
+expect_exit 2 ruta -C north hub
+ok ruta init nohub --team nohub
+expect_exit 1 ruta -C nohub sync
+expect_stderr "no hub" "sync without a hub says how to set one"
+
+done_testing
