@@ -3,8 +3,8 @@
 # records a prospect with two contacts and an opportunity, works it through
 # the pipeline and loses it with a reason; an app edits the file with plain
 # SQL; every field edit shows in the change log with its version and base.
-# Then team south joins, and the three exchange signed changesets on a
-# "USB stick" (a directory), including one concurrent edit, and converge.
+# Then team south joins; the three sync signed changesets through a local
+# bare git hub, including one concurrent edit, and converge.
 #
 #   RUTA=build/ruta sh examples/demo.sh [WORKDIR]
 set -eu
@@ -85,36 +85,48 @@ run init south --team south --root-key root.pub --country ES
 run -C hq keys endorse north.pub --team north
 run -C hq keys endorse south.pub --team south
 
-say "No network: changesets travel on a USB stick, signed, in every direction"
-mkdir -p stick
-run -C hq export --out stick
-run -C north export --out stick
-run -C south apply stick
-run -C hq apply stick
-ls stick
-
-say "Both teams edit the same opportunity offline; south a moment later"
+say "The hub: a bare git repository (any git host would do)"
+git init -q --bare hub.git
+echo "\$ git init --bare hub.git"
 unset RUTA_DIR
+for r in hq north south; do run -C $r hub add "$WORK/hub.git"; done
+
+say "A network appears: everyone syncs"
+run -C hq sync
+run -C north sync
+run -C south sync
+run -C hq sync
+
+say "Offline again: both teams change the same opportunity; south a moment later"
 run -C north opp edit "$DEAL" --next-step 'call Ana about the fleet size'
 sleep 1
 run -C south opp edit "$DEAL" --next-step 'send the revised quote'
-run -C north export --out stick
-run -C south export --out stick
-run -C north apply stick
-run -C south apply stick
-run -C hq apply stick
+run -C south contact add --first-name Marta --last-name Soler --email marta@acme.example --account "$ACME"
 
-say "Everyone holds the same CRM (until the merge engine, the later edit wins)"
+say "They sync when they can"
+run -C north sync
+run -C south sync
+run -C north sync
+run -C hq sync
+
+say "Head office's view"
+CONTACTS=$("$RUTA" -C hq contact list --account "$ACME" | tail -n +2 | wc -l)
+STEP=$("$RUTA" -C hq opp show "$DEAL" | sed -n 's/^next_step *//p')
+REASON=$("$RUTA" -C hq opp show "$DEAL" | sed -n 's/^lost_reason *//p')
+echo "Head office now sees $CONTACTS contacts at Transportes Acme: two recorded by north,"
+echo "one by south. The fleet renewal was lost on price. Both teams changed its next step"
+echo "while offline; the later change ('$STEP') stands on every replica"
+echo "(the merge engine will record the other as a conflict to review)."
 for r in hq north south; do
-	printf '%-6s %s  next step: %s\n' "$r" "$("$RUTA" -C $r state-hash | cut -c1-16)" \
-		"$("$RUTA" -C $r opp show "$DEAL" | sed -n 's/^next_step *//p')"
+	printf '  %-6s state %s\n' "$r" "$("$RUTA" -C $r state-hash | cut -c1-16)"
 done
 
-say "Stock OpenSSH checks a changeset with head office's trust file"
-NORTH_ID=$(cut -d' ' -f3 north.pub)
-printf '$ ssh-keygen -Y verify -f ruta-trust-00000003.txt -I %s -n ruta-changeset \\\n' "$NORTH_ID"
-printf '      -s %s-00000001.json.sig < %s-00000001.json\n' "$NORTH_ID" "$NORTH_ID"
-(cd stick && ssh-keygen -Y verify -f ruta-trust-00000003.txt -I "$NORTH_ID" -n ruta-changeset \
-	-s "$NORTH_ID-00000001.json.sig" < "$NORTH_ID-00000001.json")
+say "Anyone can check the hub with stock git: every commit is signed"
+git clone -q --bare hub.git audit.git
+git --git-dir=audit.git show ruta/trust:trust/ruta-trust-00000003.txt > allowed_signers
+echo "\$ git log --all --format='%G? %GS  %s'   (G = good signature)"
+git --git-dir=audit.git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$WORK/allowed_signers" \
+	log --all --format='%G? %GS  %s'
+: "$REASON"
 
 say "Done. The replicas are in $WORK"
