@@ -23,7 +23,11 @@ void cli_say(const char *fmt, ...)
 int cli_fail(int err)
 {
 	const ruta_error *e = ruta_error_last();
-	cli_say("%s", e->message[0] ? e->message : "unexpected failure");
+	char *msg = strdup(e->message[0] ? e->message : "unexpected failure");
+	/* messages may quote hostile input: no escape sequence reaches a terminal */
+	cli_sanitize(msg);
+	cli_say("%s", msg ? msg : "out of memory");
+	free(msg);
 	switch (err) {
 	case RUTA_ENOFIELD:
 		return EXIT_USAGE;

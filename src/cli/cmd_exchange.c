@@ -150,11 +150,21 @@ done:
 	return rc;
 }
 
-static void report(const char *name, int code, const char *reason, void *payload)
+static void report(const char *name, int code, const char *reason_in, void *payload)
 {
+	char *reason = strdup(reason_in ? reason_in : ""), *safe_name = strdup(name ? name : "");
 	(void)payload;
+	cli_sanitize(reason);
+	cli_sanitize(safe_name);
+	name = safe_name ? safe_name : "";
+	if (!reason) {
+		free(safe_name);
+		return;
+	}
 	cli_say("%s %s: %s", code != RUTA_OK ? "refused" : strstr(reason, "not installed") ?
 		"skipped" : "waiting", name, reason);
+	free(reason);
+	free(safe_name);
 }
 
 static char *read_stdin(size_t *len)

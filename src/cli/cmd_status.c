@@ -71,11 +71,13 @@ static int held_human(ruta_replica *r)
 	if ((err = ruta_held_list(&it, r)) < 0)
 		return cli_fail(err);
 	while ((err = ruta_held_next(&h, it)) == 0) {
-		char *reason = strdup(h.reason ? h.reason : "");
+		char *reason = strdup(h.reason ? h.reason : ""), *name = strdup(h.name ? h.name : "");
 		cli_sanitize(reason);
-		printf("  %-8s %s  %s: %s\n", h.waiting ? "waiting" : "refused", h.at, h.name,
-			reason ? reason : "");
+		cli_sanitize(name);
+		printf("  %-8s %s  %s: %s\n", h.waiting ? "waiting" : "refused", h.at,
+			name ? name : "", reason ? reason : "");
 		free(reason);
+		free(name);
 	}
 	ruta_held_iter_free(it);
 	return err == RUTA_ITEROVER ? 0 : cli_fail(err);

@@ -81,11 +81,21 @@ static void show_progress(const char *what, size_t done, size_t total, void *pay
 		fputc('\n', stderr);
 }
 
-static void report(const char *name, int code, const char *reason, void *payload)
+static void report(const char *name, int code, const char *reason_in, void *payload)
 {
+	char *reason = strdup(reason_in ? reason_in : ""), *safe_name = strdup(name ? name : "");
 	(void)payload;
+	cli_sanitize(reason);
+	cli_sanitize(safe_name);
+	name = safe_name ? safe_name : "";
+	if (!reason) {
+		free(safe_name);
+		return;
+	}
 	cli_say("%s %s: %s", code != RUTA_OK ? "refused" : strstr(reason, "not installed") ?
 		"skipped" : "waiting", name, reason);
+	free(reason);
+	free(safe_name);
 }
 
 typedef int (*sync_fn)(ruta_sync_result *, ruta_replica *, const ruta_sync_options *);

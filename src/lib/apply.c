@@ -39,6 +39,7 @@ typedef struct item {
 	size_t siglen;
 	int trust;            /* a trust file, not a changeset */
 	int oversize;         /* too large to read: refused by its size alone */
+	int sig_oversize;     /* its signature file is too large to be one */
 	long long version;    /* the trust file's, from its name */
 	int state;            /* -1 to do, else one of the enum */
 } item;
@@ -136,26 +137,29 @@ static int add_file(items *it, const char *path, const char *name)
 {
 	char *body = NULL, *sig = NULL, sigpath[4200];
 	size_t len = 0, siglen = 0;
-	int err;
+	int err, oversize = 0, sig_oversize = 0;
 
-	if ((err = slurp(&body, &len, path, RUTA_CS_MAX_BYTES + 1)) < 0 && err != RUTA_EINVALID)
+	if ((err = slurp(&body, &len, path, RUTA_CS_MAX_BYTES)) < 0 && err != RUTA_EINVALID)
 		return err == RUTA_ENOTFOUND ? ruta_error__set(RUTA_ENOTFOUND, "no file '%s'", path) : err;
 	if (err == RUTA_EINVALID) {
-		/* Too large to be a changeset: refused by its size, never read. */
+		/* Too large to be a changeset: refused by its size, never read whole. */
 		if (!(body = strdup("")))
 			return ruta_error__oom();
 		len = 0;
+		oversize = 1;
 	}
 	snprintf(sigpath, sizeof(sigpath), "%s.sig", path);
-	if ((err = slurp(&sig, &siglen, sigpath, RUTA_SIG_MAX_BYTES + 1)) < 0 && err != RUTA_ENOTFOUND &&
+	if ((err = slurp(&sig, &siglen, sigpath, RUTA_SIG_MAX_BYTES)) < 0 && err != RUTA_ENOTFOUND &&
 			err != RUTA_EINVALID) {
 		free(body);
 		return err;
 	}
+	sig_oversize = err == RUTA_EINVALID;
 	ruta_error__clear();
-	if ((err = items_add(it, name, body, len, sig, siglen)) == 0 && len == 0 && !*body &&
-			err == 0)
-		it->v[it->n - 1].oversize = 1;
+	if ((err = items_add(it, name, body, len, sig, siglen)) == 0) {
+		it->v[it->n - 1].oversize = oversize;
+		it->v[it->n - 1].sig_oversize = sig_oversize;
+	}
 	return err;
 }
 
@@ -533,6 +537,22 @@ static int remote_wins(uint64_t hlc, json_t *v, uint64_t local_v, sqlite3_stmt *
 	return strcmp(json_string_value(v), (const char *)sqlite3_column_text(row, col)) > 0;
 }
 
+/* Fields a record's creator left empty: NULL here too, never this replica's
+ * DEFAULT (a clock or a code), or replicas would differ. */
+static void null_absent(ruta_buf *b, ruta_buf *v, const ruta_tabledef *t, json_t *f)
+{
+	size_t i;
+	if (!json_object_get(f, "deleted_at")) {
+		ruta_buf__puts(b, ", deleted_at");
+		ruta_buf__puts(v, ", NULL");
+	}
+	for (i = 0; i < t->ncols; i++)
+		if (!json_object_get(f, t->cols[i].name)) {
+			ruta_buf__printf(b, ", %s", t->cols[i].name);
+			ruta_buf__puts(v, ", NULL");
+		}
+}
+
 static int insert_record(ruta_replica *r, const ruta_tabledef *t, const char *id, json_t *f)
 {
 	ruta_buf b = RUTA_BUF_INIT, v = RUTA_BUF_INIT;
@@ -541,6 +561,9 @@ static int insert_record(ruta_replica *r, const ruta_tabledef *t, const char *id
 	json_t *e;
 	int k = 2, rc, err;
 
+	if (!json_object_get(f, "created_at"))
+		return ruta_error__set(RUTA_EINVALID, "%s %s is not here, and the changeset does not "
+			"create it (no created_at)", t->label, id);
 	ruta_buf__printf(&b, "INSERT INTO %s (id", t->name);
 	ruta_buf__puts(&v, "?1");
 	json_object_foreach(f, col, e) {
@@ -548,6 +571,7 @@ static int insert_record(ruta_replica *r, const ruta_tabledef *t, const char *id
 		ruta_buf__printf(&v, ", ?%d, ?%d", k, k + 1);
 		k += 2;
 	}
+	null_absent(&b, &v, t, f);
 	ruta_buf__printf(&b, ") VALUES (%s)", v.ptr ? v.ptr : "");
 	/* The same shapes recur changeset after changeset: prepare each once. */
 	if ((err = ruta_buf__check(&b)) == 0 && (err = ruta_buf__check(&v)) == 0)
@@ -754,6 +778,8 @@ static int verify(run *ru, item *x, ruta_cs *cs, char hash[65])
 		return err;
 	if (dup)
 		return 1;
+	if (x->sig_oversize)
+		return ruta_error__set(RUTA_EVERIFY, "bad signature: the signature file is too large");
 	if (!x->sig)
 		return ruta_error__set(RUTA_EVERIFY, "no signature (%s.sig is missing)", x->name);
 	if (x->siglen > RUTA_SIG_MAX_BYTES)

@@ -457,6 +457,8 @@ static int check_record(ruta_cs *cs, json_t *rec, size_t i)
 	f = json_object_get(rec, "f");
 	if (!json_is_object(f) || json_object_size(f) == 0)
 		return bad("%s: expected a non-empty object of fields%s", where, "");
+	if (op[0] == 'i' && !json_object_get(f, "created_at"))
+		return bad("%s: a created record needs its created_at%s", where, "");
 	json_object_foreach(f, col, v) {
 		char fw[240];
 		snprintf(fw, sizeof(fw), "%s field %.40s", where, col);
