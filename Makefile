@@ -105,6 +105,7 @@ $(BUILD)/bench/%: bench/%.c $(STATIC_LIB)
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@set -e; for b in $(BENCH_BIN); do $$b; done
+	@RUTA=$(CURDIR)/$(RUTA) sh bench/bench_sync.sh
 
 man:
 	@ls docs/man/*.1
