@@ -69,6 +69,10 @@ uint64_t ruta_hlc__next(uint64_t last, int64_t wall_ms, uint64_t base);
 /* Parses 16 hex digits; 0 or RUTA_EINVALID. */
 int ruta_hlc__parse(uint64_t *out, const char *text);
 
+/* ---- sync.c ---- */
+/* A hub URL as stored: a relative path made absolute (new). */
+int ruta_sync__hub_url(char **out, const char *url);
+
 /* ---- utf8 ---- */
 /* 1 if `s` (length n) is valid UTF-8 with no NUL, else 0. */
 int ruta_utf8__valid(const char *s, size_t n);

@@ -249,8 +249,14 @@ static int write_meta(ruta_replica *r, const ruta_init_options *o)
 	if (o->country && ruta_norm__country(cc, o->country) == 0 &&
 			(err = ruta_db__meta_set(r->db, "country", cc)) < 0)
 		return err;
-	if (o->hub_url && (err = ruta_db__meta_set(r->db, "hub_url", o->hub_url)) < 0)
-		return err;
+	if (o->hub_url) {
+		char *abs = NULL;
+		if ((err = ruta_sync__hub_url(&abs, o->hub_url)) == 0)
+			err = ruta_db__meta_set(r->db, "hub_url", abs);
+		free(abs);
+		if (err < 0)
+			return err;
+	}
 	if (o->root_key && (err = pin_root_key(r->db, o->root_key)) < 0)
 		return err;
 	return 0;

@@ -2,7 +2,7 @@
  * sync.c - push, pull and sync with a git hub.
  *
  * Push: the replica's changesets not yet on its branch go into one signed
- * commit (tree: changesets/<replica>/<seq>.json and .sig), and the branch is
+ * commit (tree: changesets/<replica>/<replica>-<seq>.json and .sig), and the branch is
  * pushed fast-forward only. What is committed is read from the branch tip's
  * tree, so a sync killed at any point commits nothing twice and loses
  * nothing: the next one takes up where the tip says.
@@ -31,12 +31,36 @@
 
 #define SEEN_PREFIX "hub_seen:"
 
-int ruta_hub_set(ruta_replica *r, const char *url)
+/* A path is kept absolute, so the hub is the same whatever directory ruta
+ * runs from. */
+int ruta_sync__hub_url(char **out, const char *url)
 {
-	ruta_error__clear();
+	ruta_buf b = RUTA_BUF_INIT;
+	char cwd[4096];
+	*out = NULL;
 	if (!url || !*url || strlen(url) > 2000)
 		return ruta_error__set(RUTA_EINVALID, "give the hub's URL or path");
-	return ruta_db__meta_set(r->db, "hub_url", url);
+	if (strstr(url, "://") || url[0] == '/' || strchr(url, '@'))
+		ruta_buf__puts(&b, url);
+	else if (getcwd(cwd, sizeof(cwd)))
+		ruta_buf__printf(&b, "%s/%s", cwd, url);
+	else
+		return ruta_error__set(RUTA_ERROR, "cannot tell the current directory for hub '%s'", url);
+	if (ruta_buf__check(&b) < 0)
+		return RUTA_ENOMEM;
+	*out = ruta_buf__detach(&b);
+	return 0;
+}
+
+int ruta_hub_set(ruta_replica *r, const char *url)
+{
+	char *abs = NULL;
+	int err;
+	ruta_error__clear();
+	if ((err = ruta_sync__hub_url(&abs, url)) == 0)
+		err = ruta_db__meta_set(r->db, "hub_url", abs);
+	free(abs);
+	return err;
 }
 
 int ruta_hub_get(char **url, ruta_replica *r)
@@ -252,6 +276,20 @@ static int unsent(int64_t *count, ruta_git *g, const char *branch, char tip[41],
 		count_json, count);
 }
 
+/* A replica that lost its git/ directory (a copied replica, say) takes
+ * its own branch back from the hub rather than forking it. */
+static int adopt_hub_branch(ruta_git *g, const char *branch)
+{
+	char local[300], hub[300], tip[41], on_hub[41];
+	snprintf(local, sizeof(local), "refs/heads/%s", branch);
+	snprintf(hub, sizeof(hub), "refs/hub/%s", branch);
+	ruta_git__ref(tip, g, local);
+	ruta_git__ref(on_hub, g, hub);
+	if (tip[0] || !on_hub[0])
+		return 0;
+	return ruta_git__ref_set(g, local, on_hub);
+}
+
 static int do_push(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url)
 {
 	signing s = { NULL };
@@ -261,7 +299,8 @@ static int do_push(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const ch
 	int err;
 
 	snprintf(branch, sizeof(branch), "ruta/%s", r->id);
-	if ((err = ruta_changeset__load_key(&s.sk, r)) < 0)
+	if ((err = adopt_hub_branch(g, branch)) < 0 ||
+			(err = ruta_changeset__load_key(&s.sk, r)) < 0)
 		return err;
 	if ((err = commit_own(&committed, r, g, &s)) == 0 && r->head_office)
 		err = commit_trust(r, g, &s);
@@ -295,6 +334,30 @@ static void report(pulling *p, const char *name, int code, const char *reason)
 {
 	if (p->opts && p->opts->report)
 		p->opts->report(name, code, reason, p->opts->payload);
+}
+
+static const char rewritten_sql[] = "INSERT INTO ruta_quarantine(name, hash, code, reason, body,"
+	" at) SELECT ?1, ?2, ?3, ?4, x'', strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+	" WHERE NOT EXISTS (SELECT 1 FROM ruta_quarantine WHERE hash = ?2)";
+
+/* A rewritten branch is kept on record like refused input: status lists it. */
+static int record_rewritten(pulling *p, const char *branch, const char *tip, const char *why)
+{
+	sqlite3_stmt *st;
+	char key[400];
+	int rc, err;
+	p->out->rewritten++;
+	report(p, branch, RUTA_EVERIFY, why);
+	snprintf(key, sizeof(key), "branch %s at %s", branch, tip);
+	if ((err = ruta_db__stmt(&st, p->r, rewritten_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, branch, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, RUTA_EVERIFY);
+	sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
+	rc = ruta_db__step(p->r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
 }
 
 /* A changeset or trust file from a hub commit, as a bundle entry; other
@@ -347,16 +410,18 @@ static int one_branch(const char *tip, const char *branch, const char *data, siz
 	(void)data;
 	(void)len;
 
+	/* head office wrote the trust branch itself */
+	if (p->r->head_office && strcmp(branch, "ruta/trust") == 0)
+		return 0;
 	if (strcmp(branch, p->own) == 0) {
 		/* our own branch, as the hub has it: it must be ours, unrewritten */
 		char ref[300];
 		snprintf(ref, sizeof(ref), "refs/heads/%s", branch);
 		ruta_git__ref(own_tip, p->g, ref);
 		if (own_tip[0] && !ruta_git__descends(p->g, own_tip, tip)) {
-			p->out->rewritten++;
 			p->own_rewritten = 1;
-			report(p, branch, RUTA_EVERIFY, "the hub holds a history of this replica's "
-				"branch that this replica never wrote");
+			return record_rewritten(p, branch, tip, "the hub holds a history of this "
+				"replica's branch that this replica never wrote");
 		}
 		return 0;
 	}
@@ -372,15 +437,13 @@ static int one_branch(const char *tip, const char *branch, const char *data, siz
 		snprintf(why, sizeof(why), "hub branch %s was rewritten (force-pushed): its new "
 			"history does not contain commit %.12s taken in before; nothing of it is applied",
 			branch, seen);
-		p->out->rewritten++;
-		report(p, branch, RUTA_EVERIFY, why);
 		free(seen);
-		return 0;
+		return record_rewritten(p, branch, tip, why);
 	}
 	before = p->bundle.len;
 	err = ruta_git__walk(p->g, tip, seen, take_file, p);
 	free(seen);
-	if (err == 0 && p->bundle.len > before && strncmp(branch, "ruta/trust", 10) != 0)
+	if (err == 0 && p->bundle.len > before && strcmp(branch, "ruta/trust") != 0)
 		p->out->replicas++;
 	return err < 0 ? err : remember(p, branch, tip);
 }

@@ -40,12 +40,18 @@ static int net_fail(const char *url, int rc)
 {
 	const git_error *e = git_error_last();
 	int klass = e ? e->klass : 0;
-	if (rc == GIT_EAUTH || klass == GIT_ERROR_NET || klass == GIT_ERROR_SSH ||
-			klass == GIT_ERROR_HTTP || klass == GIT_ERROR_OS || klass == GIT_ERROR_SSL)
-		return ruta_error__set(rc == GIT_EAUTH ? RUTA_ERROR : RUTA_EUNREACHABLE,
-			"hub '%s' %s: %s; the work stays here, safe: try again later", url,
-			rc == GIT_EAUTH ? "refused the credentials" : "cannot be reached",
-			e && e->message ? e->message : "no answer");
+	const char *msg = e && e->message ? e->message : "no answer";
+	if (rc == GIT_EAUTH)
+		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the credentials (the ssh key "
+			"from ssh-agent or RUTA_SSH_KEY, or RUTA_HUB_USER and RUTA_HUB_PASSWORD)", url);
+	/* a typo is not a network problem: say so rather than "try later" */
+	if (strstr(msg, "unsupported URL protocol") || strstr(msg, "malformed URL"))
+		return ruta_error__set(RUTA_EINVALID, "hub '%s' is not a URL git understands "
+			"(a path, file://, git://, ssh:// or https://)", url);
+	if (klass == GIT_ERROR_NET || klass == GIT_ERROR_SSH || klass == GIT_ERROR_HTTP ||
+			klass == GIT_ERROR_OS || klass == GIT_ERROR_SSL)
+		return ruta_error__set(RUTA_EUNREACHABLE, "hub '%s' cannot be reached: %s; the work "
+			"stays here, safe: try again later", url, msg);
 	return ruta_error__set(RUTA_ERROR, "hub '%s': %s", url, e && e->message ? e->message :
 		"git error");
 }
@@ -279,8 +285,8 @@ static int credentials(git_credential **out, const char *url, const char *user,
 	ruta_git *g = payload;
 	const char *key = getenv("RUTA_SSH_KEY");
 	(void)url;
-	/* one try each: a refused credential must end the attempt, not loop */
-	if (g->cred_tries++ > 1)
+	/* one try: a refused credential must end the attempt, not loop */
+	if (g->cred_tries++ > 0)
 		return GIT_EAUTH;
 	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
 		if (key)
@@ -386,6 +392,7 @@ int ruta_git__fetch(ruta_git *g, const char *url)
 
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	set_callbacks(&opts.callbacks, g);
+	opts.prune = GIT_FETCH_PRUNE;   /* a branch gone from the hub is gone here too */
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	g->cred_tries = 0;
 	if ((rc = git_remote_create_anonymous(&remote, g->repo, url)) < 0)

@@ -97,6 +97,8 @@ expect_stderr "rewritten" "and is reported as rewritten"
 is "$(ruta -C south state-hash)" "$H" "nothing of it was applied"
 run ruta -C north sync
 is "$rc" 4 "north sees that the hub rewrote its own branch"
+ok ruta -C south status --json
+case $out in *'rewritten'*) pass "status lists the rewritten branch" ;; *) fail "status lists the rewritten branch" ;; esac
 
 # A host that refuses pushes (its pre-receive hook says no; only a real
 # server runs hooks): a clear message, nothing lost.
@@ -119,6 +121,28 @@ run ruta -C north sync
 is "$rc" 1 "a second sync at the same time fails"
 expect_stderr "another ruta is syncing" "and says why"
 wait
+
+# A relative hub path is kept absolute; a malformed URL is an error, not "later".
+git init -q --bare hub2.git
+mkdir -p elsewhere
+ok ruta init rel --team rel --hub hub2.git
+ok ruta -C rel hub show
+is "$out" "$TRASH/hub2.git" "a relative hub path is stored absolute"
+ok ruta -C rel account add --name 'Relative'
+run sh -c "cd elsewhere && '$RUTA' -C '$TRASH/rel' sync"
+is "$rc" 0 "so sync works from any directory"
+run ruta -C rel sync --hub 'foo bar'
+is "$rc" 1 "a malformed hub URL exits 1, not 5"
+expect_stderr "not a URL git understands" "and says what is wrong"
+
+# A replica that lost its git/ directory takes its branch back from the hub.
+rm -rf rel/git
+ok ruta -C rel account add --name 'After the loss'
+ok ruta -C rel sync --json
+is "$(jget "$out" .pushed)" 1 "after losing git/, the next changeset still goes out"
+REL=$(ruta -C rel status --json | sed 's/.*"id":"\([^"]*\)".*/\1/')
+is "$(git --git-dir=hub2.git log --format=%H "ruta/$REL" | wc -l)" 2 \
+	"on top of the branch already on the hub, not beside it"
 
 # Usage.
 expect_exit 2 ruta -C north sync --frobnicate
