@@ -25,7 +25,7 @@ VERSION = 0.1.0
 SOVERSION = 0
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -g
+BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(WARN) -g
 OPT ?= -O2
 ifeq ($(SANITIZE),1)
 OPT = -O1

@@ -10,11 +10,14 @@
  * keeps libgit2's revision walks short. Objects go through the object
  * database; there is no working tree.
  */
+#include <ftw.h>
 #include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <unistd.h>
 
 #include "buf.h"
 #include "transport.h"
@@ -56,6 +59,30 @@ static int net_fail(const char *url, int rc)
 		"git error");
 }
 
+static int drop_lock(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	size_t n = strlen(path);
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F && n > 5 && strcmp(path + n - 5, ".lock") == 0)
+		unlink(path);
+	return 0;
+}
+
+/* Called with the replica's sync lock held: no other ruta is using the
+ * repository, so any git lock file left there is from a killed sync and
+ * would block every sync after it. */
+static void clear_stale_locks(const char *gitdir)
+{
+	char path[4300];
+	snprintf(path, sizeof(path), "%s/refs", gitdir);
+	nftw(path, drop_lock, 16, FTW_PHYS);
+	snprintf(path, sizeof(path), "%s/packed-refs.lock", gitdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/config.lock", gitdir);
+	unlink(path);
+}
+
 int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb progress,
 	void *payload)
 {
@@ -69,6 +96,7 @@ int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb
 		return ruta_error__oom();
 	git_libgit2_init();
 	snprintf(path, sizeof(path), "%s/git", replica_dir);
+	clear_stale_locks(path);
 	if (git_repository_open_bare(&g->repo, path) < 0) {
 		if ((rc = git_repository_init(&g->repo, path, 1)) < 0) {
 			free(g);
@@ -338,6 +366,22 @@ static void set_callbacks(git_remote_callbacks *cb, ruta_git *g)
 	cb->payload = g;
 }
 
+/* A hub reached by path is written by each pusher directly; a push killed
+ * half-way leaves the lock of its own branch there. Only this replica
+ * writes that branch, and it holds its sync lock, so the lock is stale. */
+static void clear_own_hub_locks(const char *url, const char *const *branches, size_t n)
+{
+	const char *path = strncmp(url, "file://", 7) == 0 ? url + 7 : url;
+	char lock[4300];
+	size_t i;
+	if (strstr(path, "://") || strchr(path, '@'))
+		return;   /* a server keeps its own locks */
+	for (i = 0; i < n; i++) {
+		snprintf(lock, sizeof(lock), "%s/refs/heads/%s.lock", path, branches[i]);
+		unlink(lock);
+	}
+}
+
 int ruta_git__push(ruta_git *g, const char *url, const char *const *branches, size_t n)
 {
 	git_push_options opts;
@@ -363,6 +407,7 @@ int ruta_git__push(ruta_git *g, const char *url, const char *const *branches, si
 			err = ruta_error__oom();
 	}
 	if (err == 0 && refs.count) {
+		clear_own_hub_locks(url, branches, n);
 		git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 		set_callbacks(&opts.callbacks, g);
 		g->cred_tries = 0;

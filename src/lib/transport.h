@@ -22,7 +22,9 @@ typedef int (*ruta_git_file_cb)(const char *commit, const char *path, const char
 /* Told how a transfer goes: bytes and objects so far. */
 typedef void (*ruta_git_progress_cb)(const char *what, size_t done, size_t total, void *payload);
 
-/* The replica's own repository (DIR/git, bare), made on first use. */
+/* The replica's own repository (DIR/git, bare), made on first use. Call it
+ * only while holding the replica's sync lock: it clears lock files a killed
+ * sync left behind. */
 int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb progress,
 	void *payload);
 void ruta_git__free(ruta_git *g);
