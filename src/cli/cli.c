@@ -160,6 +160,31 @@ json_t *cli_json_text(const char *s)
 	return j;
 }
 
+void cli_print_json(json_t *j)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (text)
+		printf("%s\n", text);
+	else
+		cli_say("out of memory writing JSON");
+	free(text);
+	json_decref(j);
+}
+
+void cli_report_held(const char *name, int code, const char *reason, void *payload)
+{
+	char *why = strdup(reason ? reason : ""), *what = strdup(name ? name : "");
+	(void)payload;
+	/* names and reasons may quote hostile input */
+	cli_sanitize(why);
+	cli_sanitize(what);
+	if (why && what)
+		cli_say("%s %s: %s", code != RUTA_OK ? "refused" : strstr(why, "not installed") ?
+			"skipped" : "waiting", what, why);
+	free(why);
+	free(what);
+}
+
 struct cli_table {
 	int ncols;
 	size_t ncells, cap;

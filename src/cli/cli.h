@@ -52,6 +52,11 @@ void cli_sanitize(char *s);
 /* A JSON string even for text that is not UTF-8 (bad bytes become '?'). */
 json_t *cli_json_text(const char *s);
 
+/* Prints one JSON value on a line (compact, sorted keys) and frees it. */
+void cli_print_json(json_t *j);
+/* A ruta_apply_report_cb: "refused|waiting|skipped NAME: reason" on stderr. */
+void cli_report_held(const char *name, int code, const char *reason, void *payload);
+
 /* A table printed with aligned columns; cells are copied. */
 typedef struct cli_table cli_table;
 cli_table *cli_table_new(int ncols);

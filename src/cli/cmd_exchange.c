@@ -128,11 +128,7 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 	if (json) {
 		json_t *j = json_pack("{s:i, s:I, s:I, s:I, s:s}", "schema", 1, "seq", (json_int_t)seq,
 			"changes", (json_int_t)changes, "written", (json_int_t)written, "dir", out);
-		char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-		if (text)
-			printf("%s\n", text);
-		free(text);
-		json_decref(j);
+		cli_print_json(j);
 	} else if (seq && strcmp(out, "-") == 0) {
 		cli_say("sealed changeset %lld of %s (%lld field change%s); wrote a bundle to stdout",
 			(long long)seq, ruta_replica_id(r), (long long)changes, changes == 1 ? "" : "s");
@@ -150,22 +146,6 @@ done:
 	return rc;
 }
 
-static void report(const char *name, int code, const char *reason_in, void *payload)
-{
-	char *reason = strdup(reason_in ? reason_in : ""), *safe_name = strdup(name ? name : "");
-	(void)payload;
-	cli_sanitize(reason);
-	cli_sanitize(safe_name);
-	name = safe_name ? safe_name : "";
-	if (!reason) {
-		free(safe_name);
-		return;
-	}
-	cli_say("%s %s: %s", code != RUTA_OK ? "refused" : strstr(reason, "not installed") ?
-		"skipped" : "waiting", name, reason);
-	free(reason);
-	free(safe_name);
-}
 
 static char *read_stdin(size_t *len)
 {
@@ -200,7 +180,7 @@ int cmd_apply(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage("apply", "give a changeset file, a directory, or - for stdin");
 	if ((rc = cli_open(&r, ctx)) != 0)
 		return rc;
-	o.report = report;
+	o.report = cli_report_held;
 	if (strcmp(path, "-") == 0) {
 		size_t len = 0;
 		char *data = read_stdin(&len);
@@ -223,11 +203,7 @@ int cmd_apply(cli_ctx *ctx, int argc, char **argv)
 			(json_int_t)res.applied, "changes", (json_int_t)res.changes, "duplicates",
 			(json_int_t)res.duplicates, "waiting", (json_int_t)res.waiting, "refused",
 			(json_int_t)res.refused, "trust_version", res.trust_version);
-		char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-		if (text)
-			printf("%s\n", text);
-		free(text);
-		json_decref(j);
+		cli_print_json(j);
 	}
 	cli_say("applied %lld changeset%s (%lld field change%s); %lld already here, %lld waiting, "
 		"%lld refused", (long long)res.applied, res.applied == 1 ? "" : "s",

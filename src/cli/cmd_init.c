@@ -71,11 +71,7 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
 		json_t *j = json_pack("{s:i, s:s, s:s?, s:b, s:s}", "schema", 1, "id",
 			ruta_replica_id(r), "team", ruta_replica_team(r), "head_office",
 			ruta_replica_is_head_office(r), "dir", argv[optind]);
-		char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-		if (text)
-			printf("%s\n", text);
-		free(text);
-		json_decref(j);
+		cli_print_json(j);
 	} else {
 		printf("%s\n", ruta_replica_id(r));
 		if (ruta_replica_is_head_office(r))

@@ -163,11 +163,7 @@ static int show(cli_ctx *ctx, int argc, char **argv)
 		json_t *j = json_pack("{s:i, s:s, s:s, s:s?, s:I, s:s?}", "schema", 1, "id",
 			ruta_replica_id(r), "key", own, "root_key", root, "trust_version",
 			(json_int_t)version, "trust", trust);
-		char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-		if (text)
-			printf("%s\n", text);
-		free(text);
-		json_decref(j);
+		cli_print_json(j);
 	} else {
 		printf("replica key  %s\n", own);
 		printf("root key     %s\n", root ? root : "(none pinned)");

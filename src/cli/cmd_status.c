@@ -6,14 +6,6 @@
 
 #include "cli.h"
 
-static void print_json(json_t *j)
-{
-	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	if (text)
-		printf("%s\n", text);
-	free(text);
-	json_decref(j);
-}
 
 /* Parses only --json and --help; other options are usage errors. */
 static int simple_opts(int *json, const char *cmd, const char *help, int argc, char **argv,
@@ -123,7 +115,7 @@ int cmd_status(cli_ctx *ctx, int argc, char **argv)
 			"trust_version", (json_int_t)st.trust_version);
 		if ((rc = held_json(j, r)) != 0)
 			goto done;
-		print_json(j);
+		cli_print_json(j);
 	} else {
 		printf("replica      %s\n", ruta_replica_id(r));
 		printf("role         %s%s\n", ruta_replica_is_head_office(r) ? "head office" : "team ",
@@ -235,7 +227,7 @@ int cmd_log(cli_ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	if (json) {
-		print_json(arr);
+		cli_print_json(arr);
 		arr = NULL;
 	} else {
 		cli_table_print(t, stdout);

@@ -81,22 +81,6 @@ static void show_progress(const char *what, size_t done, size_t total, void *pay
 		fputc('\n', stderr);
 }
 
-static void report(const char *name, int code, const char *reason_in, void *payload)
-{
-	char *reason = strdup(reason_in ? reason_in : ""), *safe_name = strdup(name ? name : "");
-	(void)payload;
-	cli_sanitize(reason);
-	cli_sanitize(safe_name);
-	name = safe_name ? safe_name : "";
-	if (!reason) {
-		free(safe_name);
-		return;
-	}
-	cli_say("%s %s: %s", code != RUTA_OK ? "refused" : strstr(reason, "not installed") ?
-		"skipped" : "waiting", name, reason);
-	free(reason);
-	free(safe_name);
-}
 
 typedef int (*sync_fn)(ruta_sync_result *, ruta_replica *, const ruta_sync_options *);
 
@@ -121,7 +105,7 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 	/* Progress only for a person watching; scripts get the summary alone. */
 	if (isatty(2))
 		o.progress = show_progress;
-	o.report = report;
+	o.report = cli_report_held;
 	if ((rc = cli_open(&r, ctx)) != 0)
 		return rc;
 	err = fn(&res, r, &o);
@@ -136,11 +120,7 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 			"changes", (json_int_t)res.apply.changes, "waiting", (json_int_t)res.apply.waiting,
 			"refused", (json_int_t)res.apply.refused, "rewritten", (json_int_t)res.rewritten,
 			"pushed", (json_int_t)res.pushed);
-		char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-		if (text)
-			printf("%s\n", text);
-		free(text);
-		json_decref(j);
+		cli_print_json(j);
 	}
 	cli_say("pulled %lld changeset%s from %lld replica%s, applied %lld change%s, "
 		"conflicts 0, pushed %lld%s%s", (long long)res.pulled, res.pulled == 1 ? "" : "s",

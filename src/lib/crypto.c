@@ -115,11 +115,14 @@ static size_t private_container(unsigned char *out, const unsigned char *pk,
 	return n + pn;
 }
 
-static int armor_private(char **out, const unsigned char *bin, size_t len)
+/* Base64 of secret bytes, wrapped at 70 columns between two armor lines,
+ * in guarded memory (sodium_free it). */
+static int armor_secret(char **out, const unsigned char *bin, size_t len, const char *begin,
+	const char *end)
 {
-	size_t b64len = sodium_base64_ENCODED_LEN(len, B64), i;
+	size_t b64len = sodium_base64_ENCODED_LEN(len, B64), i, total;
 	char *b64 = sodium_malloc(b64len);
-	char *text = sodium_malloc(b64len + b64len / 70 + 128);
+	char *text = sodium_malloc(b64len + b64len / 70 + strlen(begin) + strlen(end) + 8);
 	size_t t = 0;
 
 	if (!b64 || !text) {
@@ -128,18 +131,24 @@ static int armor_private(char **out, const unsigned char *bin, size_t len)
 		return ruta_error__oom();
 	}
 	sodium_bin2base64(b64, b64len, bin, len, B64);
-	t += (size_t)sprintf(text, "-----BEGIN OPENSSH PRIVATE KEY-----\n");
-	size_t total = strlen(b64);
+	total = strlen(b64);
+	t += (size_t)sprintf(text, "%s\n", begin);
 	for (i = 0; i < total; i += 70) {
 		size_t n = total - i < 70 ? total - i : 70;
 		memcpy(text + t, b64 + i, n);
 		t += n;
 		text[t++] = '\n';
 	}
-	t += (size_t)sprintf(text + t, "-----END OPENSSH PRIVATE KEY-----\n");
+	t += (size_t)sprintf(text + t, "%s\n", end);
 	sodium_free(b64);
 	*out = text;
 	return 0;
+}
+
+static int armor_private(char **out, const unsigned char *bin, size_t len)
+{
+	return armor_secret(out, bin, len, "-----BEGIN OPENSSH PRIVATE KEY-----",
+		"-----END OPENSSH PRIVATE KEY-----");
 }
 
 static int public_line(char **out, const unsigned char *pk, const char *comment)
@@ -698,29 +707,7 @@ int ruta_crypto__sshsig_verify(unsigned char signer[RUTA_PK_BYTES], const char *
 
 static int armor_encrypted(char **out, const unsigned char *bin, size_t len)
 {
-	size_t b64len = sodium_base64_ENCODED_LEN(len, B64), i, total;
-	char *b64 = sodium_malloc(b64len);
-	char *text = sodium_malloc(b64len + b64len / 70 + 128);
-	size_t t = 0;
-
-	if (!b64 || !text) {
-		sodium_free(b64);
-		sodium_free(text);
-		return ruta_error__oom();
-	}
-	sodium_bin2base64(b64, b64len, bin, len, B64);
-	total = strlen(b64);
-	t += (size_t)sprintf(text, ENC_BEGIN "\n");
-	for (i = 0; i < total; i += 70) {
-		size_t n = total - i < 70 ? total - i : 70;
-		memcpy(text + t, b64 + i, n);
-		t += n;
-		text[t++] = '\n';
-	}
-	t += (size_t)sprintf(text + t, ENC_END "\n");
-	sodium_free(b64);
-	*out = text;
-	return 0;
+	return armor_secret(out, bin, len, ENC_BEGIN, ENC_END);
 }
 
 static int encrypt_container(char **out, const unsigned char *plain, size_t len, const char *pass)
