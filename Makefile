@@ -79,10 +79,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB) tests/unit/helpers.h
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(STATIC_LIB) $(ALL_LDFLAGS) $(DEPS_LIBS) $(CMOCKA_LIBS) -lpthread
 
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
+	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $$t; done
 
 cli-test: $(RUTA)
-	RUTA=$(CURDIR)/$(RUTA) RUTA_SAN="$(SAN)" prove -f tests/cli/t*.sh
+	RUTA=$(CURDIR)/$(RUTA) RUTA_SAN="$(SAN)" LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    prove -f tests/cli/t*.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all

@@ -196,7 +196,7 @@ static int add_dir(items *it, const char *dir)
 	}
 	closedir(d);
 	/* Name order is replica then sequence: the order they apply in. */
-	if (err == 0)
+	if (err == 0 && n)
 		qsort(names, n, sizeof(*names), compare_names);
 	for (i = 0; i < n; i++) {
 		if (err == 0) {
@@ -931,7 +931,8 @@ static int process(run *ru, items *it)
 	int progress, err = 0, trusted = 0;
 	long long v = 0;
 
-	qsort(it->v, it->n, sizeof(*it->v), compare_trust);
+	if (it->n)   /* qsort's array must not be NULL, even for no items */
+		qsort(it->v, it->n, sizeof(*it->v), compare_trust);
 	for (i = 0; i < it->n && it->v[i].trust && err == 0; i++) {
 		err = try_trust(ru, &it->v[i]);
 		trusted |= it->v[i].state == DONE_APPLIED;
