@@ -74,12 +74,22 @@ for N in $SIZES; do
 		p1="$p1 $(timed "$RUTA" -C hq pull)"
 	done
 	fresh="-"
+	daemon="-"
 	if [ "$N" -le "${FRESH_MAX:-10000}" ]; then
 		fresh=$(timed sh -c "'$RUTA' init new --team new --root-key root.pub --hub '$W/hub.git' && '$RUTA' -C new pull")
 	fi
+	# the same over git daemon on loopback, the smart protocol a real hub speaks
+	if [ "$N" -le "${DAEMON_MAX:-100000}" ]; then
+		port=$((30000 + $$ % 20000))
+		git daemon --reuseaddr --base-path="$W" --export-all --listen=127.0.0.1 --port=$port \
+			--pid-file="$W/daemon.pid" --detach "$W"
+		sleep 0.5
+		daemon=$(timed sh -c "'$RUTA' init new2 --team new2 --root-key root.pub --hub 'git://127.0.0.1:$port/hub.git' && '$RUTA' -C new2 pull")
+		kill "$(cat "$W/daemon.pid")" 2>/dev/null || true
+	fi
 	[ "$("$RUTA" -C hq state-hash)" = "$("$RUTA" -C north state-hash)" ] || { echo "bench: replicas differ" >&2; exit 1; }
-	printf '  N=%-7s north sync %5s ms   head office pull %5s ms   new replica first pull %6s ms   (history built in %s ms)\n' \
-		"$N" "$(median3 $s1)" "$(median3 $p1)" "$fresh" "$build"
+	printf '  N=%-7s north sync %5s ms   head office pull %5s ms   new replica first pull: by path %6s ms, over git daemon %6s ms   (history built in %s ms)\n' \
+		"$N" "$(median3 $s1)" "$(median3 $p1)" "$fresh" "$daemon" "$build"
 	cd "$BASE"
 	rm -rf "$W"
 done
