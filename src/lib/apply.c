@@ -278,9 +278,14 @@ static int add_bundle(items *it, const char *data, size_t len)
 
 /* ---- outcomes ---------------------------------------------------------------- */
 
+/* `retry`: 0, or the trust version that could lift the refusal (the one in
+ * force now, plus one); a repeat refusal moves it on rather than adding a row. */
 static const char quarantine_sql[] = "INSERT INTO ruta_quarantine(name, hash, code, reason, body,"
-	" sig, retry, at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+	" sig, retry, at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 * (1 + (SELECT coalesce(max(version), 0)"
+	" FROM ruta_trust)), strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 	" WHERE NOT EXISTS (SELECT 1 FROM ruta_quarantine WHERE hash = ?2 AND reason = ?4)";
+static const char requeue_sql[] = "UPDATE ruta_quarantine SET retry = 1 + (SELECT coalesce("
+	"max(version), 0) FROM ruta_trust) WHERE hash = ?1 AND retry > 0";
 static const char pending_sql[] = "INSERT INTO ruta_pending(hash, replica, seq, body, sig, reason,"
 	" at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
 	" ON CONFLICT(hash) DO UPDATE SET reason = excluded.reason";
@@ -319,6 +324,11 @@ static int refuse(run *ru, item *x, int code)
 	sqlite3_bind_int(st, 7, ru->retry);
 	rc = ruta_db__step(ru->r, st);
 	sqlite3_reset(st);
+	if (rc >= 0 && ru->retry && (err = ruta_db__stmt(&st, ru->r, requeue_sql)) == 0) {
+		sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+		rc = ruta_db__step(ru->r, st);
+		sqlite3_reset(st);
+	}
 	ru->retry = 0;
 	if (rc < 0 || (err = ruta_db__stmt(&st, ru->r, unpend_sql)) < 0)
 		return rc < 0 ? rc : err;
@@ -863,6 +873,8 @@ static int try_trust(run *ru, item *x)
 		int outcome = err;
 		if ((err = ruta_db__commit(ru->r)) == 0)
 			x->state = outcome == 0 ? DONE_APPLIED : DONE_DUP;
+		else
+			ruta_db__rollback(ru->r);
 		if (err == 0 && outcome == 2)
 			report(ru, x, RUTA_OK, ruta_error_last()->message);
 		return err;
@@ -886,8 +898,10 @@ static int compare_trust(const void *a, const void *b)
 /* ---- the loop ----------------------------------------------------------------- */
 
 static const char load_pending_sql[] = "SELECT replica, seq, body, sig FROM ruta_pending";
-static const char load_retry_sql[] = "SELECT id, name, body, sig FROM ruta_quarantine WHERE retry = 1";
-static const char drop_retry_sql[] = "DELETE FROM ruta_quarantine WHERE retry = 1";
+static const char load_retry_sql[] = "SELECT id, name, body, sig FROM ruta_quarantine"
+	" WHERE retry > 0 AND retry <= (SELECT coalesce(max(version), 0) FROM ruta_trust)";
+/* Rows are not deleted here: an applied one goes in its own transaction
+ * (record_applied), a re-refused one is not stored twice. */
 
 /* Earlier input that waited, or was refused only for an unknown key. */
 static int add_stored(items *it, ruta_replica *r, int retry)
@@ -920,10 +934,9 @@ static int add_stored(items *it, ruta_replica *r, int retry)
 	sqlite3_reset(st);
 	if (rc < 0 && err == 0)
 		err = rc;
-	if (err == 0 && retry)
-		err = ruta_db__exec(r->db, drop_retry_sql);
 	return err;
 }
+
 
 static int process(run *ru, items *it)
 {
@@ -938,7 +951,8 @@ static int process(run *ru, items *it)
 		trusted |= it->v[i].state == DONE_APPLIED;
 	}
 	start = i;
-	/* Refused for an unknown key: a trust file may since endorse it. */
+	/* Refused for an unknown key: retried once a newer trust file is in
+	 * force than the one it was refused under (received now, or made here). */
 	(void)trusted;
 	if (err == 0)
 		err = add_stored(it, ru->r, 1);

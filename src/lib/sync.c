@@ -40,7 +40,9 @@ int ruta_sync__hub_url(char **out, const char *url)
 	*out = NULL;
 	if (!url || !*url || strlen(url) > 2000)
 		return ruta_error__set(RUTA_EINVALID, "give the hub's URL or path");
-	if (strstr(url, "://") || url[0] == '/' || strchr(url, '@'))
+	/* URLs, absolute paths and scp-like host:path (no '/' before the ':') stay */
+	if (strstr(url, "://") || url[0] == '/' || strchr(url, '@') ||
+			(strchr(url, ':') && (!strchr(url, '/') || strchr(url, ':') < strchr(url, '/'))))
 		ruta_buf__puts(&b, url);
 	else if (getcwd(cwd, sizeof(cwd)))
 		ruta_buf__printf(&b, "%s/%s", cwd, url);
@@ -327,6 +329,8 @@ typedef struct pulling {
 	char **branches, **tips;   /* walked branches and their new tips */
 	size_t n, cap;
 	int own_rewritten;         /* the hub no longer holds our own history */
+	long long entries;         /* files taken, for unique bundle names */
+	char last_name[240], last_path[600], last_commit[41];   /* where a .sig must follow */
 	int err;
 } pulling;
 
@@ -362,19 +366,60 @@ static int record_rewritten(pulling *p, const char *branch, const char *tip, con
 
 /* A changeset or trust file from a hub commit, as a bundle entry; other
  * files are not ruta's and are left alone. */
+static int plain_name(const char *s)
+{
+	size_t n = strlen(s), i;
+	if (n == 0 || n > 120 || s[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+				(s[i] >= 'A' && s[i] <= 'Z') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			return 0;
+	return 1;
+}
+
+/*
+ * A changeset or trust file from a hub commit becomes a bundle entry whose
+ * name is unique to that commit and path, so a signature is always paired
+ * with the file beside it in the same tree, never with a namesake from
+ * elsewhere. A hub may hold anything: files that are not ruta's, odd or
+ * over-long names, orphan signatures and oversize blobs are passed over one
+ * by one, so no single file can stop a pull.
+ */
 static int take_file(const char *commit, const char *path, const char *data, size_t len, void *pp)
 {
 	pulling *p = pp;
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	size_t n = strlen(name);
-	(void)commit;
-	if (!((strncmp(path, "changesets/", 11) == 0 && ((n > 5 && !strcmp(name + n - 5, ".json")) ||
+	int is_sig = n > 4 && !strcmp(name + n - 4, ".sig");
+	char base[240];
+
+	if (!plain_name(name) || len > RUTA_CS_MAX_BYTES ||
+			!((strncmp(path, "changesets/", 11) == 0 && ((n > 5 && !strcmp(name + n - 5, ".json")) ||
 			(n > 9 && !strcmp(name + n - 9, ".json.sig")))) ||
-			(strncmp(path, "trust/", 6) == 0 && strncmp(name, "ruta-trust-", 11) == 0)))
+			(strncmp(path, "trust/", 6) == 0 && strncmp(name, "ruta-trust-", 11) == 0 &&
+			(strstr(name, ".txt") == name + n - 4 || strstr(name, ".txt.sig") == name + n - 8))))
 		return 0;
-	if (n > 5 && !strcmp(name + n - 5, ".json"))
-		p->out->pulled++;
-	ruta_buf__printf(&p->bundle, "%s %zu\n", name, len);
+	if (is_sig) {
+		/* only right after its own file, in the same commit and directory */
+		if (strlen(path) - 4 != strlen(p->last_path) || strncmp(path, p->last_path, strlen(path) - 4) ||
+				strcmp(commit, p->last_commit) != 0)
+			return 0;
+		snprintf(base, sizeof(base), "%.200s.sig", p->last_name);
+	} else {
+		p->entries++;
+		/* trust files keep their name first: apply reads the version from it */
+		if (strncmp(name, "ruta-trust-", 11) == 0)
+			snprintf(base, sizeof(base), "%s", name);
+		else
+			snprintf(base, sizeof(base), "%.12s-%lld-%s", commit, p->entries, name);
+		snprintf(p->last_name, sizeof(p->last_name), "%s", base);
+		snprintf(p->last_path, sizeof(p->last_path), "%s", path);
+		snprintf(p->last_commit, sizeof(p->last_commit), "%s", commit);
+		if (n > 5 && !strcmp(name + n - 5, ".json"))
+			p->out->pulled++;
+	}
+	ruta_buf__printf(&p->bundle, "%s %zu\n", base, len);
 	ruta_buf__put(&p->bundle, data, len);
 	ruta_buf__puts(&p->bundle, "\n");
 	return ruta_buf__check(&p->bundle);
@@ -395,9 +440,9 @@ static int remember(pulling *p, const char *branch, const char *tip)
 	}
 	p->branches[p->n] = strdup(branch);
 	p->tips[p->n] = strdup(tip);
-	if (!p->branches[p->n] || !p->tips[p->n])
+	p->n++;   /* counted even if a copy failed: done frees them all */
+	if (!p->branches[p->n - 1] || !p->tips[p->n - 1])
 		return ruta_error__oom();
-	p->n++;
 	return 0;
 }
 

@@ -47,6 +47,10 @@ static int net_fail(const char *url, int rc)
 	if (rc == GIT_EAUTH)
 		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the credentials (the ssh key "
 			"from ssh-agent or RUTA_SSH_KEY, or RUTA_HUB_USER and RUTA_HUB_PASSWORD)", url);
+	/* a hub path that is not there: a drive not plugged in, try later */
+	if (!strstr(url, "://") && !strchr(url, '@') && url[0] == '/' && access(url, F_OK) < 0)
+		return ruta_error__set(RUTA_EUNREACHABLE, "hub '%s' is not there (is the drive or "
+			"share mounted?); the work stays here, safe: try again later", url);
 	/* a typo is not a network problem: say so rather than "try later" */
 	if (strstr(msg, "unsupported URL protocol") || strstr(msg, "malformed URL"))
 		return ruta_error__set(RUTA_EINVALID, "hub '%s' is not a URL git understands "
@@ -247,14 +251,24 @@ done:
 	return err;
 }
 
+/* ruta's trees are two levels deep; a hostile one may be far deeper. */
+#define MAX_TREE_DEPTH 4
+
 static int tree_files(git_repository *repo, git_tree *tree, const char *prefix, const char *commit,
 	int with_data, ruta_git_file_cb cb, void *payload)
 {
-	size_t i, n = git_tree_entrycount(tree);
+	size_t i, n = git_tree_entrycount(tree), depth = 0;
+	const char *c;
 	int err = 0;
+	for (c = prefix; *c; c++)
+		depth += *c == '/';
+	if (*prefix && depth + 1 > MAX_TREE_DEPTH)
+		return 0;
 	for (i = 0; i < n && err == 0; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
 		char path[600];
+		if (strlen(prefix) + strlen(git_tree_entry_name(e)) + 2 > sizeof(path))
+			continue;   /* no ruta file has such a path */
 		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "/" : "", git_tree_entry_name(e));
 		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
 			git_tree *sub = NULL;
@@ -485,7 +499,7 @@ int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_fil
 {
 	git_revwalk *walk = NULL;
 	git_oid oid;
-	int err = 0;
+	int err = 0, rc = GIT_ITEROVER;
 
 	if (git_revwalk_new(&walk, g->repo) < 0 || git_oid_fromstr(&oid, tip) < 0 ||
 			git_revwalk_push(walk, &oid) < 0)
@@ -494,7 +508,7 @@ int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_fil
 	if (err == 0 && since && *since && (git_oid_fromstr(&oid, since) < 0 ||
 			git_revwalk_hide(walk, &oid) < 0))
 		err = git_fail("walking a hub branch");
-	while (err == 0 && git_revwalk_next(&oid, walk) == 0) {
+	while (err == 0 && (rc = git_revwalk_next(&oid, walk)) == 0) {
 		git_commit *c = NULL;
 		git_tree *tree = NULL;
 		char id[41];
@@ -506,6 +520,9 @@ int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_fil
 		git_tree_free(tree);
 		git_commit_free(c);
 	}
+	/* an error is not the end of the walk: the caller must not move past it */
+	if (err == 0 && rc != GIT_ITEROVER)
+		err = git_fail("walking a hub branch");
 	git_revwalk_free(walk);
 	return err;
 }

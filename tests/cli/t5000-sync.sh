@@ -144,6 +144,41 @@ REL=$(ruta -C rel status --json | sed 's/.*"id":"\([^"]*\)".*/\1/')
 is "$(git --git-dir=hub2.git log --format=%H "ruta/$REL" | wc -l)" 2 \
 	"on top of the branch already on the hub, not beside it"
 
+# A hostile hub branch: a namesake of a real changeset without its signature,
+# a file named with a space, and a relayed copy of a real commit. None of it
+# may steal a signature or stop a pull.
+git init -q --bare hub3.git
+for r in hq north south; do ok ruta -C $r hub add "$PWD/hub3.git"; done
+ok ruta -C hq sync
+ok ruta -C north sync
+ok ruta -C south sync
+ok ruta -C north account add --name 'Genuine'
+ok ruta -C north sync
+SEQ=$(jget "$(ruta -C north status --json)" .own_seq)
+NAME="$NORTH-$(printf %08d "$SEQ").json"
+git clone -q hub3.git evil
+git -C evil checkout -q --orphan ruta/aaa
+git -C evil rm -rq --cached . 2>/dev/null || true
+mkdir -p evil/changesets/aaa
+echo '{"fake":1}' > "evil/changesets/aaa/$NAME"
+echo 'x' > 'evil/changesets/aaa/a b.json'
+git --git-dir=hub3.git show "ruta/$NORTH:changesets/$NORTH/$NAME" > "evil/changesets/aaa/copy-$NAME"
+git -C evil add changesets
+git -C evil -c user.name=x -c user.email=x@x commit -qm evil
+ok git -C evil push -q origin ruta/aaa
+run ruta -C south sync
+isnt "$rc" 5 "a hostile branch does not make the hub look unreachable"
+ok ruta -C south account list --json
+case $out in *'Genuine'*) pass "the genuine changeset still applies beside its namesake" ;;
+	*) fail "the genuine changeset still applies beside its namesake" ;; esac
+ok ruta -C north account add --name 'After the attack'
+run ruta -C north sync
+is "$rc" 4 "the hostile file is refused (and reported) wherever it is pulled"
+run ruta -C south sync
+ok ruta -C south account list --json
+case $out in *'After the attack'*) pass "and north's next changesets keep flowing" ;;
+	*) fail "and north's next changesets keep flowing" ;; esac
+
 # Usage.
 expect_exit 2 ruta -C north sync --frobnicate
 expect_exit 2 ruta -C north hub
