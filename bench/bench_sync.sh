@@ -66,7 +66,7 @@ for N in $SIZES; do
 	# long-running replicas already hold the history
 	git --git-dir=north/git fetch -q "$W/hub.git" "+refs/heads/ruta/$ID:refs/heads/ruta/$ID"
 	git --git-dir=hq/git fetch -q "$W/hub.git" "+refs/heads/ruta/$ID:refs/hub/ruta/$ID"
-	sqlite3 hq/ruta.db "INSERT OR REPLACE INTO ruta_meta VALUES ('hub_seen:ruta/$ID', '$(git --git-dir=hub.git rev-parse "ruta/$ID")')"
+	sqlite3 hq/ruta.db "INSERT OR REPLACE INTO ruta_meta VALUES ('hub_seen:$W/hub.git#ruta/$ID', '$(git --git-dir=hub.git rev-parse "ruta/$ID")')"
 	s1=""; p1=""
 	for k in 1 2 3; do
 		"$RUTA" -C north account add --name "Bench $k" >/dev/null

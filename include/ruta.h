@@ -440,6 +440,11 @@ RUTA_EXTERN(int) ruta_hub_set(ruta_replica *r, const char *url) RUTA_WARN_UNUSED
 /* The hub's URL (new; ruta_free), or NULL with RUTA_ENOTFOUND if none is set. */
 RUTA_EXTERN(int) ruta_hub_get(char **url, ruta_replica *r) RUTA_WARN_UNUSED;
 
+/* After a person has looked into a hub branch reported as rewritten: takes
+ * its history as it now is (as last fetched) from here on. Nothing of the
+ * rewritten part is applied; its refusal leaves `ruta status`. */
+RUTA_EXTERN(int) ruta_hub_accept(ruta_replica *r, const char *branch) RUTA_WARN_UNUSED;
+
 /* Told how a long transfer goes ("receiving", "sending"), for a progress bar. */
 typedef void (*ruta_progress_cb)(const char *what, size_t done, size_t total, void *payload);
 

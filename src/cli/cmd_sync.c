@@ -9,15 +9,21 @@
 static const char hub_help[] =
 	"usage: ruta hub add URL\n"
 	"       ruta hub show\n"
+	"       ruta hub accept BRANCH\n"
 	"\n"
 	"Sets (or shows) the hub this replica syncs with: any git remote. A path or\n"
 	"file:// URL (a bare repository, a USB stick), git://, ssh:// (keys from\n"
 	"ssh-agent, or the file in RUTA_SSH_KEY) or https:// (RUTA_HUB_USER and\n"
 	"RUTA_HUB_PASSWORD).\n"
 	"\n"
+	"accept: after a person has looked into a branch reported as rewritten,\n"
+	"take its history as it now is from here on; nothing of the rewritten part\n"
+	"is applied.\n"
+	"\n"
 	"examples:\n"
 	"  git init --bare /srv/ruta-hub.git && ruta -C north hub add /srv/ruta-hub.git\n"
-	"  ruta -C north hub add git://hq.example/ruta.git\n";
+	"  ruta -C north hub add git://hq.example/ruta.git\n"
+	"  ruta -C south hub accept ruta/north-1napk78ayn\n";
 
 static const char sync_help[] =
 	"usage: ruta sync [--hub URL] [--json]\n"
@@ -49,8 +55,10 @@ static int hub(cli_ctx *ctx, int argc, char **argv)
 		fputs(hub_help, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_DONE;
 	}
-	if (!(strcmp(argv[1], "add") == 0 && argc == 3) && !(strcmp(argv[1], "show") == 0 && argc == 2))
-		return cli_usage("hub", "use 'ruta hub add URL' or 'ruta hub show'");
+	if (!(strcmp(argv[1], "add") == 0 && argc == 3) && !(strcmp(argv[1], "show") == 0 && argc == 2) &&
+			!(strcmp(argv[1], "accept") == 0 && argc == 3))
+		return cli_usage("hub", "use 'ruta hub add URL', 'ruta hub show' or "
+			"'ruta hub accept BRANCH'");
 	if ((rc = cli_open(&r, ctx)) != 0)
 		return rc;
 	if (strcmp(argv[1], "add") == 0) {
@@ -58,6 +66,12 @@ static int hub(cli_ctx *ctx, int argc, char **argv)
 			rc = cli_fail(err);
 		else
 			cli_say("replica %s syncs with %s", ruta_replica_id(r), argv[2]);
+	} else if (strcmp(argv[1], "accept") == 0) {
+		if ((err = ruta_hub_accept(r, argv[2])) < 0)
+			rc = cli_fail(err);
+		else
+			cli_say("hub branch %s is taken as it now is; later commits apply as usual",
+				argv[2]);
 	} else if ((err = ruta_hub_get(&url, r)) < 0) {
 		rc = cli_fail(err);
 	} else {

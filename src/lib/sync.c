@@ -31,6 +31,13 @@
 
 #define SEEN_PREFIX "hub_seen:"
 
+/* The last commit of `branch` taken in from hub `url`: "hub_seen:URL#BRANCH",
+ * so that what was seen on one hub never judges another. */
+static void seen_key(char *out, size_t size, const char *url, const char *branch)
+{
+	snprintf(out, size, SEEN_PREFIX "%.2000s#%.200s", url, branch);
+}
+
 /* A path is kept absolute, so the hub is the same whatever directory ruta
  * runs from. */
 int ruta_sync__hub_url(char **out, const char *url)
@@ -54,14 +61,28 @@ int ruta_sync__hub_url(char **out, const char *url)
 	return 0;
 }
 
+static const char forget_seen_sql[] = "DELETE FROM ruta_meta WHERE key LIKE 'hub\\_seen:%'"
+	" ESCAPE '\\'";
+
+/* What was seen on one hub says nothing about another: a new hub is walked
+ * from its start (what was applied already is a duplicate). */
 int ruta_hub_set(ruta_replica *r, const char *url)
 {
-	char *abs = NULL;
+	char *abs = NULL, *old = NULL;
 	int err;
 	ruta_error__clear();
-	if ((err = ruta_sync__hub_url(&abs, url)) == 0)
-		err = ruta_db__meta_set(r->db, "hub_url", abs);
+	if ((err = ruta_sync__hub_url(&abs, url)) < 0 || (err = ruta_db__meta_get(&old, r->db,
+			"hub_url")) < 0 || (err = ruta_db__begin(r)) < 0)
+		goto done;
+	if ((err = ruta_db__meta_set(r->db, "hub_url", abs)) == 0 && (!old || strcmp(old, abs)))
+		err = ruta_db__exec(r->db, forget_seen_sql);
+	if (err == 0)
+		err = ruta_db__commit(r);
+	if (err < 0)
+		ruta_db__rollback(r);
+done:
 	free(abs);
+	free(old);
 	return err;
 }
 
@@ -75,6 +96,37 @@ int ruta_hub_get(char **url, ruta_replica *r)
 		return ruta_error__set(RUTA_ENOTFOUND, "this replica has no hub; set one with "
 			"'ruta hub add URL'");
 	return 0;
+}
+
+static const char forget_rewritten_sql[] = "DELETE FROM ruta_quarantine WHERE name = ?1"
+	" AND length(body) = 0 AND hash LIKE 'branch %'";
+
+static int accept_locked(ruta_replica *r, const char *url, const char *branch, ruta_git *g)
+{
+	char ref[300], tip[41], key[2300];
+	sqlite3_stmt *st;
+	int rc, err;
+
+	snprintf(ref, sizeof(ref), "refs/hub/%s", branch);
+	ruta_git__ref(tip, g, ref);
+	if (!tip[0])
+		return ruta_error__set(RUTA_ENOTFOUND, "no hub branch '%s' was fetched (see ruta "
+			"status, then ruta pull)", branch);
+	seen_key(key, sizeof(key), url, branch);
+	if ((err = ruta_db__begin(r)) < 0)
+		return err;
+	if ((err = ruta_db__meta_set(r->db, key, tip)) == 0 &&
+			(err = ruta_db__stmt(&st, r, forget_rewritten_sql)) == 0) {
+		sqlite3_bind_text(st, 1, branch, -1, SQLITE_STATIC);
+		rc = ruta_db__step(r, st);
+		sqlite3_reset(st);
+		err = rc < 0 ? rc : 0;
+	}
+	if (err == 0)
+		err = ruta_db__commit(r);
+	if (err < 0)
+		ruta_db__rollback(r);
+	return err;
 }
 
 /* ---- one sync at a time ---- */
@@ -324,6 +376,7 @@ typedef struct pulling {
 	ruta_git *g;
 	ruta_sync_result *out;
 	const ruta_sync_options *opts;
+	const char *url;
 	ruta_buf bundle;
 	char own[200];
 	char **branches, **tips;   /* walked branches and their new tips */
@@ -449,7 +502,7 @@ static int remember(pulling *p, const char *branch, const char *tip)
 static int one_branch(const char *tip, const char *branch, const char *data, size_t len, void *pp)
 {
 	pulling *p = pp;
-	char key[300], *seen = NULL, own_tip[41];
+	char key[2300], *seen = NULL, own_tip[41];
 	size_t before;
 	int err;
 	(void)data;
@@ -470,7 +523,7 @@ static int one_branch(const char *tip, const char *branch, const char *data, siz
 		}
 		return 0;
 	}
-	snprintf(key, sizeof(key), SEEN_PREFIX "%s", branch);
+	seen_key(key, sizeof(key), p->url, branch);
 	if ((err = ruta_db__meta_get(&seen, p->r->db, key)) < 0)
 		return err;
 	if (seen && strcmp(seen, tip) == 0) {
@@ -506,6 +559,7 @@ static int do_pull(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const ch
 	p.g = g;
 	p.out = out;
 	p.opts = opts;
+	p.url = url;
 	snprintf(p.own, sizeof(p.own), "ruta/%s", r->id);
 	ruta_buf__puts(&p.bundle, "ruta-bundle 1\n");
 	if ((err = ruta_git__fetch(g, url)) < 0 || (err = ruta_git__fetched(g, one_branch, &p)) < 0)
@@ -520,8 +574,8 @@ static int do_pull(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const ch
 		goto done;
 	/* Taken in: waiting and refused ones are kept by the replica itself. */
 	for (i = 0; i < p.n && err == 0; i++) {
-		char key[300];
-		snprintf(key, sizeof(key), SEEN_PREFIX "%s", p.branches[i]);
+		char key[2300];
+		seen_key(key, sizeof(key), url, p.branches[i]);
 		err = ruta_db__meta_set(r->db, key, p.tips[i]);
 	}
 done:
@@ -582,6 +636,27 @@ static void end(session *s)
 	ruta_git__free(s->g);
 	unlock(s->lock);
 	free(s->url);
+}
+
+int ruta_hub_accept(ruta_replica *r, const char *branch)
+{
+	ruta_git *g = NULL;
+	char *url = NULL;
+	int fd = -1, err;
+
+	ruta_error__clear();
+	if (!branch || strncmp(branch, "ruta/", 5) != 0 || strlen(branch) > 200 ||
+			strstr(branch, ".."))
+		return ruta_error__set(RUTA_EINVALID, "give a hub branch name as status shows it "
+			"(ruta/<replica id>)");
+	if ((err = lock(&fd, r)) < 0)
+		return err;
+	if ((err = ruta_hub_get(&url, r)) == 0 && (err = ruta_git__open(&g, r->dir, NULL, NULL)) == 0)
+		err = accept_locked(r, url, branch, g);
+	ruta_git__free(g);
+	unlock(fd);
+	free(url);
+	return err;
 }
 
 int ruta_push(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *opts)

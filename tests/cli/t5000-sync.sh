@@ -99,6 +99,13 @@ run ruta -C north sync
 is "$rc" 4 "north sees that the hub rewrote its own branch"
 ok ruta -C south status --json
 case $out in *'rewritten'*) pass "status lists the rewritten branch" ;; *) fail "status lists the rewritten branch" ;; esac
+# After a person has looked into it, the new history can be accepted.
+expect_exit 1 ruta -C south hub accept ruta/no-such-branch
+expect_exit 1 ruta -C south hub accept master
+ok ruta -C south hub accept "ruta/$NORTH"
+ok ruta -C south status --json
+case $out in *'rewritten'*) fail "accepting clears the report" ;; *) pass "accepting clears the report" ;; esac
+ok ruta -C south pull
 
 # A host that refuses pushes (its pre-receive hook says no; only a real
 # server runs hooks): a clear message, nothing lost.
