@@ -941,19 +941,16 @@ static int add_stored(items *it, ruta_replica *r, int retry)
 static int process(run *ru, items *it)
 {
 	size_t i, start;
-	int progress, err = 0, trusted = 0;
+	int progress, err = 0;
 	long long v = 0;
 
 	if (it->n)   /* qsort's array must not be NULL, even for no items */
 		qsort(it->v, it->n, sizeof(*it->v), compare_trust);
-	for (i = 0; i < it->n && it->v[i].trust && err == 0; i++) {
+	for (i = 0; i < it->n && it->v[i].trust && err == 0; i++)
 		err = try_trust(ru, &it->v[i]);
-		trusted |= it->v[i].state == DONE_APPLIED;
-	}
 	start = i;
 	/* Refused for an unknown key: retried once a newer trust file is in
 	 * force than the one it was refused under (received now, or made here). */
-	(void)trusted;
 	if (err == 0)
 		err = add_stored(it, ru->r, 1);
 	if (err == 0)
