@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs what building and testing ruta needs on Debian, and says what it installs.
 set -eu
+# openssh-server: only its sshd binary, which the ssh hub test starts itself
+# on 127.0.0.1 with its own configuration (tests/cli/t5200-ssh.sh).
 pkgs="build-essential pkg-config libsqlite3-dev libgit2-dev libjansson-dev libsodium-dev
-libcmocka-dev sqlite3 git openssh-client faketime perl"
+libcmocka-dev sqlite3 git openssh-client openssh-server faketime perl"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -11,6 +13,17 @@ done
 echo "deps: installing:$missing" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
+case " $missing " in
+*" openssh-server "*)
+  # Installing the package would start a system sshd listening on port 22.
+  # Debian's service (systemd unit and init script) does not start while
+  # this file exists; the test runs sshd directly and ignores it.
+  echo "deps: openssh-server is for the tests only: its service stays off" \
+    "(delete /etc/ssh/sshd_not_to_be_run to run it)" >&2
+  $sudo mkdir -p /etc/ssh
+  $sudo touch /etc/ssh/sshd_not_to_be_run
+  ;;
+esac
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq >&2
 # shellcheck disable=SC2086

@@ -10,23 +10,35 @@
  * keeps libgit2's revision walks short. Objects go through the object
  * database; there is no working tree.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <ftw.h>
 #include <git2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "transport.h"
 
+/* What the credentials callback offered the hub, for the message if refused. */
+enum offered { OFFERED_NOTHING, OFFERED_KEY_FILE, OFFERED_AGENT, OFFERED_PASSWORD };
+
 struct ruta_git {
 	git_repository *repo;
 	ruta_git_progress_cb progress;
 	void *payload;
+	/* one push or fetch: */
+	const char *url;      /* borrowed for the call */
 	int cred_tries;
+	enum offered offered;
+	char user[128];       /* the user the hub was asked to log in */
+	int failed;           /* a RUTA_E* code a callback set, with its message */
 	char *push_refused;   /* the first refusal the hub sent back */
 };
 
@@ -38,15 +50,60 @@ static int git_fail(const char *doing)
 	return ruta_error__set(RUTA_ERROR, "%s: %s", doing, e && e->message ? e->message : "git error");
 }
 
+/* The hub turned down what the credentials callback offered. */
+static int refused(const ruta_git *g, const char *url)
+{
+	const char *key = getenv("RUTA_SSH_KEY");
+	switch (g->offered) {
+	case OFFERED_KEY_FILE:
+		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the ssh key '%s' (RUTA_SSH_KEY) "
+			"for user '%s': add its public key to the hub's authorized keys, or name the key "
+			"that is there", url, key ? key : "", g->user);
+	case OFFERED_AGENT:
+		return ruta_error__set(RUTA_ERROR, "hub '%s' accepts no key that ssh-agent holds for "
+			"user '%s': ssh-add the key the hub knows, or name it in RUTA_SSH_KEY", url, g->user);
+	case OFFERED_PASSWORD:
+		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the user and password in "
+			"RUTA_HUB_USER and RUTA_HUB_PASSWORD", url);
+	default:
+		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the credentials (the ssh key "
+			"from ssh-agent or RUTA_SSH_KEY, or RUTA_HUB_USER and RUTA_HUB_PASSWORD)", url);
+	}
+}
+
+/* libssh2 could not use the key (a wrong passphrase, not a key file, no
+ * agent): a problem here, not on the network, so not "try later". */
+static int key_unusable(const ruta_git *g, const char *url, const char *msg)
+{
+	const char *key = getenv("RUTA_SSH_KEY"), *colon = strstr(msg, ": ");
+	const char *why = colon ? colon + 2 : msg;
+	if (g->offered == OFFERED_KEY_FILE)
+		return ruta_error__set(RUTA_ERROR, "the ssh key '%s' (RUTA_SSH_KEY) cannot be used for "
+			"hub '%s': %s; a key with a passphrase needs it in RUTA_SSH_KEY_PASSPHRASE",
+			key ? key : "", url, why);
+	return ruta_error__set(RUTA_ERROR, "ssh-agent cannot be used for hub '%s': %s; start one "
+		"and ssh-add the key, or name the key file in RUTA_SSH_KEY", url, why);
+}
+
 /* Network failures are "try later", not errors in the replica. */
-static int net_fail(const char *url, int rc)
+static int net_fail(const ruta_git *g, const char *url, int rc)
 {
 	const git_error *e = git_error_last();
 	int klass = e ? e->klass : 0;
 	const char *msg = e && e->message ? e->message : "no answer";
+	if (g->failed)
+		return g->failed;   /* a callback said why, more precisely than libgit2 can */
 	if (rc == GIT_EAUTH)
-		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the credentials (the ssh key "
-			"from ssh-agent or RUTA_SSH_KEY, or RUTA_HUB_USER and RUTA_HUB_PASSWORD)", url);
+		return refused(g, url);
+	if (klass == GIT_ERROR_SSH && (strncmp(msg, "Failed to authenticate", 22) == 0 ||
+			strncmp(msg, "error authenticating", 20) == 0))
+		return key_unusable(g, url, msg);
+	/* libgit2 reads ~/.ssh/known_hosts itself, and gives up on a line that
+	 * libssh2 cannot parse, before ruta's own check can run */
+	if (klass == GIT_ERROR_SSH && strstr(msg, "known_hosts"))
+		return ruta_error__set(RUTA_ERROR, "hub '%s': %s/.ssh/known_hosts has a line libssh2 "
+			"cannot read (%s): fix or delete it", url, getenv("HOME") ? getenv("HOME") : "~",
+			msg);
 	/* a hub path that is not there: a drive not plugged in, try later */
 	if (!strstr(url, "://") && !strchr(url, '@') && url[0] == '/' && access(url, F_OK) < 0)
 		return ruta_error__set(RUTA_EUNREACHABLE, "hub '%s' is not there (is the drive or "
@@ -295,23 +352,31 @@ static int tree_files(git_repository *repo, git_tree *tree, const char *prefix, 
 int ruta_git__tip_names(ruta_git *g, const char *branch, const char *dir, ruta_git_file_cb cb,
 	void *payload)
 {
+	char refname[300];
+	snprintf(refname, sizeof(refname), "refs/heads/%s", branch);
+	return ruta_git__tip_files(g, refname, dir, 0, cb, payload);
+}
+
+int ruta_git__tip_files(ruta_git *g, const char *refname, const char *dir, int with_data,
+	ruta_git_file_cb cb, void *payload)
+{
 	git_commit *c = NULL;
 	git_tree *tree = NULL, *sub = NULL;
 	git_tree_entry *e = NULL;
 	git_oid oid;
-	char refname[300];
+	char hex[GIT_OID_HEXSZ + 1];
 	int err = 0;
 
-	snprintf(refname, sizeof(refname), "refs/heads/%s", branch);
 	if (git_reference_name_to_id(&oid, g->repo, refname) < 0)
 		return 0;
+	git_oid_tostr(hex, sizeof(hex), &oid);
 	if (git_commit_lookup(&c, g->repo, &oid) < 0 || git_commit_tree(&tree, c) < 0) {
 		git_commit_free(c);
 		return git_fail("reading the branch tip");
 	}
 	if (git_tree_entry_bypath(&e, tree, dir) == 0 && git_tree_lookup(&sub, g->repo,
 			git_tree_entry_id(e)) == 0)
-		err = tree_files(g->repo, sub, "", "", 0, cb, payload);
+		err = tree_files(g->repo, sub, "", hex, with_data, cb, payload);
 	git_tree_free(sub);
 	git_tree_entry_free(e);
 	git_tree_free(tree);
@@ -321,26 +386,464 @@ int ruta_git__tip_names(ruta_git *g, const char *branch, const char *dir, ruta_g
 
 /* ---- talking to the hub ------------------------------------------------------ */
 
+/* A callback's own reason for ending the connection, reported by net_fail
+ * instead of libgit2's. */
+static int callback_fail(ruta_git *g, int code)
+{
+	g->failed = code;
+	return GIT_EUSER;
+}
+
+/* RUTA_SSH_KEY names a key file; without it the keys in ssh-agent are offered.
+ * Both are checked here, where the reason is still known. */
+static int ssh_key(git_credential **out, ruta_git *g, const char *user)
+{
+	const char *key = getenv("RUTA_SSH_KEY"), *sock = getenv("SSH_AUTH_SOCK");
+	struct stat st;
+	snprintf(g->user, sizeof(g->user), "%s", user);
+	if (key && *key) {
+		if (access(key, R_OK) < 0)
+			return callback_fail(g, ruta_error__set(RUTA_ERROR, "the ssh key '%s' "
+				"(RUTA_SSH_KEY) cannot be read: %s", key, strerror(errno)));
+		g->offered = OFFERED_KEY_FILE;
+		return git_credential_ssh_key_new(out, user, NULL, key,
+			getenv("RUTA_SSH_KEY_PASSPHRASE"));
+	}
+	if (!sock || !*sock || stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return callback_fail(g, ruta_error__set(RUTA_ERROR, "no ssh key for hub '%s': set "
+			"RUTA_SSH_KEY to a private key file, or start ssh-agent and ssh-add the key (%s)",
+			g->url, sock && *sock ? "SSH_AUTH_SOCK is no socket" : "SSH_AUTH_SOCK is not set"));
+	g->offered = OFFERED_AGENT;
+	return git_credential_ssh_key_from_agent(out, user);
+}
+
 static int credentials(git_credential **out, const char *url, const char *user,
 	unsigned int allowed, void *payload)
 {
 	ruta_git *g = payload;
-	const char *key = getenv("RUTA_SSH_KEY");
 	(void)url;
+	/* an ssh URL without a user: asked first, before any key */
+	if (allowed == GIT_CREDENTIAL_USERNAME)
+		return git_credential_username_new(out, "git");
 	/* one try: a refused credential must end the attempt, not loop */
 	if (g->cred_tries++ > 0)
 		return GIT_EAUTH;
-	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
-		if (key)
-			return git_credential_ssh_key_new(out, user ? user : "git", NULL, key,
-				getenv("RUTA_SSH_KEY_PASSPHRASE"));
-		return git_credential_ssh_key_from_agent(out, user ? user : "git");
-	}
+	if (allowed & GIT_CREDENTIAL_SSH_KEY)
+		return ssh_key(out, g, user ? user : "git");
 	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && getenv("RUTA_HUB_USER") &&
-			getenv("RUTA_HUB_PASSWORD"))
+			getenv("RUTA_HUB_PASSWORD")) {
+		g->offered = OFFERED_PASSWORD;
 		return git_credential_userpass_plaintext_new(out, getenv("RUTA_HUB_USER"),
 			getenv("RUTA_HUB_PASSWORD"));
+	}
 	return GIT_PASSTHROUGH;
+}
+
+/* ---- the hub's host key ------------------------------------------------------ */
+
+/*
+ * libgit2 1.5.1 checks an ssh hub's host key against ~/.ssh/known_hosts
+ * itself, but then only says "invalid or unknown remote ssh hostkey": it
+ * cannot tell a host never seen from one whose key changed, reads no other
+ * file, and names neither the host nor the fix. So ruta checks the key the
+ * way OpenSSH does, in RUTA_SSH_KNOWN_HOSTS or else ~/.ssh/known_hosts and
+ * /etc/ssh/ssh_known_hosts: plain and hashed (ssh-keygen -H) names,
+ * "[host]:port" off port 22, '*' and '?' wildcards, "!" negations, @revoked.
+ * Host certificates (@cert-authority) are not taken: libssh2 has none.
+ */
+
+#define ROL32(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
+
+/* SHA-1, only for HMAC-SHA1 of hashed known_hosts names (OpenSSH's format),
+ * where its weakness to collisions does not matter; neither libgit2 nor
+ * libsodium offers it. */
+typedef struct sha1_ctx {
+	uint32_t h[5];
+	unsigned char block[64];
+	size_t fill;
+	uint64_t bytes;
+} sha1_ctx;
+
+static void sha1_init(sha1_ctx *c)
+{
+	static const uint32_t h0[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
+		0xc3d2e1f0 };
+	memcpy(c->h, h0, sizeof(h0));
+	c->fill = 0;
+	c->bytes = 0;
+}
+
+static void sha1_block(uint32_t h[5], const unsigned char *p)
+{
+	static const uint32_t k[4] = { 0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6 };
+	uint32_t w[80], v[5], f, t;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+			(uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+	for (; i < 80; i++)
+		w[i] = ROL32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+	memcpy(v, h, sizeof(v));
+	for (i = 0; i < 80; i++) {
+		if (i < 20)
+			f = (v[1] & v[2]) | (~v[1] & v[3]);
+		else if (i >= 40 && i < 60)
+			f = (v[1] & v[2]) | (v[1] & v[3]) | (v[2] & v[3]);
+		else
+			f = v[1] ^ v[2] ^ v[3];
+		t = ROL32(v[0], 5) + f + v[4] + k[i / 20] + w[i];
+		v[4] = v[3];
+		v[3] = v[2];
+		v[2] = ROL32(v[1], 30);
+		v[1] = v[0];
+		v[0] = t;
+	}
+	for (i = 0; i < 5; i++)
+		h[i] += v[i];
+}
+
+static void sha1_add(sha1_ctx *c, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	c->bytes += len;
+	while (len--) {
+		c->block[c->fill++] = *p++;
+		if (c->fill == 64) {
+			sha1_block(c->h, c->block);
+			c->fill = 0;
+		}
+	}
+}
+
+static void sha1_done(sha1_ctx *c, unsigned char out[20])
+{
+	uint64_t bits = c->bytes * 8;
+	unsigned char b = 0x80;
+	int i;
+	sha1_add(c, &b, 1);
+	b = 0;
+	while (c->fill != 56)
+		sha1_add(c, &b, 1);
+	for (i = 7; i >= 0; i--) {
+		b = (unsigned char)(bits >> (8 * i));
+		sha1_add(c, &b, 1);
+	}
+	for (i = 0; i < 20; i++)
+		out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+/* HMAC-SHA1 (RFC 2104) of `msg`, under a key of at most 64 bytes. */
+static void hmac_sha1(unsigned char out[20], const unsigned char *key, size_t key_len,
+	const char *msg)
+{
+	unsigned char pad[64], inner[20];
+	sha1_ctx c;
+	size_t i;
+
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = (unsigned char)((i < key_len ? key[i] : 0) ^ 0x36);
+	sha1_init(&c);
+	sha1_add(&c, pad, sizeof(pad));
+	sha1_add(&c, msg, strlen(msg));
+	sha1_done(&c, inner);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	sha1_init(&c);
+	sha1_add(&c, pad, sizeof(pad));
+	sha1_add(&c, inner, sizeof(inner));
+	sha1_done(&c, out);
+}
+
+static const char b64_chars[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Standard base64, padding optional: -1 if it is not, or holds more than cap. */
+static int b64_decode(unsigned char *out, size_t cap, size_t *n, const char *s, size_t len)
+{
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < len && s[i] != '='; i++) {
+		const char *c = s[i] ? strchr(b64_chars, s[i]) : NULL;
+		if (!c)
+			return -1;
+		acc = ((acc << 6) | (uint32_t)(c - b64_chars)) & 0x3fff;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (*n == cap)
+				return -1;
+			out[(*n)++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return 0;
+}
+
+/* "SHA256:<base64, no padding>", as ssh-keygen -l prints a key. */
+static void host_fingerprint(char out[64], const git_cert_hostkey *hk)
+{
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t i;
+	char *o = out + 7;
+
+	if (!(hk->type & GIT_CERT_SSH_SHA256)) {
+		snprintf(out, 64, "(no SHA256 fingerprint)");
+		return;
+	}
+	memcpy(out, "SHA256:", 7);
+	for (i = 0; i < sizeof(hk->hash_sha256); i++) {
+		acc = ((acc << 8) | hk->hash_sha256[i]) & 0xffff;
+		for (bits += 8; bits >= 6; bits -= 6)
+			*o++ = b64_chars[(acc >> (bits - 6)) & 63];
+	}
+	if (bits)
+		*o++ = b64_chars[(acc << (6 - bits)) & 63];
+	*o = '\0';
+}
+
+/* What one look through the known hosts files found for the hub. */
+typedef struct host_check {
+	const char *name;            /* "host", or "[host]:port" off port 22 */
+	const unsigned char *key;    /* the host key the hub sent: an ssh wire blob */
+	size_t key_len;
+	char type[64];               /* its type, e.g. "ssh-ed25519" */
+	int match;                   /* an entry for the host holds this very key */
+	int revoked;                 /* a @revoked entry holds it */
+	char changed[4100];          /* the file of an entry with that type, another key */
+	size_t changed_line;         /* and its line */
+	char others[200];            /* the other key types known for the host */
+} host_check;
+
+/* OpenSSH's host pattern: '*' and '?' wildcards, case-insensitive. */
+static int wild_match(const char *p, const char *end, const char *s)
+{
+	for (; p < end; p++, s++) {
+		if (*p == '*') {
+			for (;; s++) {
+				if (wild_match(p + 1, end, s))
+					return 1;
+				if (!*s)
+					return 0;
+			}
+		}
+		if (!*s || (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)*s)))
+			return 0;
+	}
+	return !*s;
+}
+
+/* 1 if `name` matches the comma-separated patterns; 0 if not, or if a
+ * negated one ("!pattern") matches, which rules the line out. */
+static int patterns_match(const char *list, const char *name)
+{
+	int found = 0;
+	while (*list) {
+		const char *end = list + strcspn(list, ",");
+		int negated = *list == '!';
+		if (wild_match(list + negated, end, name)) {
+			if (negated)
+				return 0;
+			found = 1;
+		}
+		list = *end ? end + 1 : end;
+	}
+	return found;
+}
+
+/* "|1|<base64 salt>|<base64 HMAC-SHA1 of the name>", as ssh-keygen -H writes. */
+static int hashed_match(const char *field, const char *name)
+{
+	unsigned char salt[64], want[20], got[20];
+	const char *bar = strchr(field + 3, '|');
+	size_t n_salt, n_want;
+
+	if (!bar || b64_decode(salt, sizeof(salt), &n_salt, field + 3, (size_t)(bar - field - 3)) < 0 ||
+			b64_decode(want, sizeof(want), &n_want, bar + 1, strlen(bar + 1)) < 0 ||
+			n_want != sizeof(want))
+		return 0;
+	hmac_sha1(got, salt, n_salt, name);
+	return memcmp(got, want, sizeof(got)) == 0;
+}
+
+/* One known_hosts line: "[@revoked] HOSTS TYPE BASE64-KEY [COMMENT]". Lines
+ * it cannot read are skipped, as OpenSSH skips them. */
+static void check_line(host_check *hc, char *line, const char *file, size_t line_no)
+{
+	unsigned char key[8192];
+	char *f[4], *save = NULL, *t;
+	size_t len;
+	int n = 0, revoked = 0, known;
+
+	for (t = strtok_r(line, " \t\r\n", &save); t && n < 4; t = strtok_r(NULL, " \t\r\n", &save))
+		f[n++] = t;
+	if (n > 0 && f[0][0] == '@') {
+		if (strcmp(f[0], "@revoked") != 0)
+			return;   /* @cert-authority: host certificates are not taken */
+		revoked = 1;
+		memmove(f, f + 1, sizeof(f[0]) * (size_t)--n);
+	}
+	if (n < 3 || f[0][0] == '#')
+		return;
+	known = strncmp(f[0], "|1|", 3) == 0 ? hashed_match(f[0], hc->name) :
+		patterns_match(f[0], hc->name);
+	if (!known || b64_decode(key, sizeof(key), &len, f[2], strlen(f[2])) < 0)
+		return;
+	if (len == hc->key_len && memcmp(key, hc->key, len) == 0) {
+		if (revoked)
+			hc->revoked = 1;
+		else
+			hc->match = 1;
+		return;
+	}
+	if (revoked)
+		return;   /* another key is revoked: that says nothing about this one */
+	if (strcmp(f[1], hc->type) == 0) {
+		if (!hc->changed[0]) {
+			snprintf(hc->changed, sizeof(hc->changed), "%s", file);
+			hc->changed_line = line_no;
+		}
+	} else if (!strstr(hc->others, f[1]) &&
+			strlen(hc->others) + strlen(f[1]) + 3 < sizeof(hc->others)) {
+		snprintf(hc->others + strlen(hc->others), sizeof(hc->others) - strlen(hc->others),
+			"%s%s", hc->others[0] ? ", " : "", f[1]);
+	}
+}
+
+/* 0 when read, or not there; -1 with errno when there but unreadable. */
+static int check_file(host_check *hc, const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char *line = NULL;
+	size_t cap = 0, line_no = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	while (getline(&line, &cap, f) >= 0)
+		check_line(hc, line, file, ++line_no);
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+/* The port of an ssh:// URL; 22 for the scp-like "user@host:path". */
+static int url_port(const char *url)
+{
+	const char *p = url ? strstr(url, "://") : NULL, *end, *c;
+	int port = 0;
+
+	if (!p)
+		return 22;
+	p += 3;
+	end = p + strcspn(p, "/");
+	for (c = p; c < end; c++)
+		if (*c == '@')
+			p = c + 1;
+	if (*p == '[' && (c = memchr(p, ']', (size_t)(end - p))) != NULL)
+		p = c;   /* an IPv6 address: its colons are not the port's */
+	if ((c = memchr(p, ':', (size_t)(end - p))) == NULL)
+		return 22;
+	for (c++; c < end && isdigit((unsigned char)*c) && port < 65536; c++)
+		port = port * 10 + (*c - '0');
+	return port > 0 && port < 65536 ? port : 22;
+}
+
+/* The key type an ssh wire blob starts with. */
+static void blob_type(char *out, size_t cap, const unsigned char *blob, size_t len)
+{
+	uint32_t n = len < 4 ? 0 : (uint32_t)blob[0] << 24 | (uint32_t)blob[1] << 16 |
+		(uint32_t)blob[2] << 8 | (uint32_t)blob[3];
+	if (n >= cap || n > len - 4)
+		n = 0;
+	if (n)
+		memcpy(out, blob + 4, n);
+	out[n] = '\0';
+}
+
+/* The hub is not in the known hosts, or not with a key of this type. */
+static int host_unknown(ruta_git *g, const host_check *hc, const char *file, const char *fp,
+	const char *scan)
+{
+	if (!*file)
+		return callback_fail(g, ruta_error__set(RUTA_ERROR, "hub host '%s' cannot be checked: "
+			"with no HOME there is no ~/.ssh/known_hosts; name a known hosts file in "
+			"RUTA_SSH_KNOWN_HOSTS", hc->name));
+	if (hc->others[0])
+		return callback_fail(g, ruta_error__set(RUTA_ERROR, "hub host '%s' sent its %s host "
+			"key (%s), but %s holds only its %s key: make sure that fingerprint is the hub's "
+			"(ask its administrator), then add its keys: %s >> %s", hc->name, hc->type, fp,
+			file, hc->others, scan, file));
+	return callback_fail(g, ruta_error__set(RUTA_ERROR, "hub host '%s' is not in %s: its %s "
+		"host key is %s; make sure that is the hub's (ask its administrator), then add it: "
+		"%s >> %s", hc->name, file, hc->type, fp, scan, file));
+}
+
+/* Nothing reaches the hub, not even the user name, unless its key is known. */
+static int host_verdict(ruta_git *g, const host_check *hc, const char *host, int port,
+	const char *file, const char *fp)
+{
+	char scan[400];
+	if (port == 22)
+		snprintf(scan, sizeof(scan), "ssh-keyscan %s", host);
+	else
+		snprintf(scan, sizeof(scan), "ssh-keyscan -p %d %s", port, host);
+	if (hc->revoked)
+		return callback_fail(g, ruta_error__set(RUTA_ERROR, "hub host '%s' sent a host key "
+			"that the known hosts mark @revoked (%s %s); nothing was sent", hc->name,
+			hc->type, fp));
+	if (hc->match)
+		return 0;
+	if (hc->changed[0])
+		return callback_fail(g, ruta_error__set(RUTA_ERROR, "hub host '%s' sent a different "
+			"%s host key (%s) from the one in %s line %zu: someone may be intercepting the "
+			"connection, or the hub's key was replaced; nothing was sent; only once the hub's "
+			"administrator confirms the new key: ssh-keygen -R '%s' -f %s; %s >> %s",
+			hc->name, hc->type, fp, hc->changed, hc->changed_line, hc->name, hc->changed, scan,
+			hc->changed));
+	return host_unknown(g, hc, file, fp, scan);
+}
+
+/* libgit2's certificate check: an ssh host key must be in the known hosts
+ * (TLS certificates stay with libgit2, which checks them against the
+ * system's authorities). `valid` is libgit2's own look at ~/.ssh/known_hosts,
+ * which this one covers and explains. */
+static int host_key_check(git_cert *cert, int valid, const char *host, void *payload)
+{
+	ruta_git *g = payload;
+	const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
+	const char *env = getenv("RUTA_SSH_KNOWN_HOSTS"), *home = getenv("HOME");
+	int port = url_port(g->url);
+	char file[4100] = "", fp[64], name[300];
+	host_check hc;
+
+	(void)valid;
+	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
+		return GIT_PASSTHROUGH;
+	if (!(hk->type & GIT_CERT_SSH_RAW) || !hk->hostkey)
+		return callback_fail(g, ruta_error__set(RUTA_ERROR, "hub host '%s' sent no host key "
+			"that can be checked", host));
+	memset(&hc, 0, sizeof(hc));
+	if (port == 22)
+		snprintf(name, sizeof(name), "%s", host);
+	else
+		snprintf(name, sizeof(name), "[%s]:%d", host, port);
+	hc.name = name;
+	hc.key = (const unsigned char *)hk->hostkey;
+	hc.key_len = hk->hostkey_len;
+	blob_type(hc.type, sizeof(hc.type), hc.key, hc.key_len);
+	host_fingerprint(fp, hk);
+	if (env && *env)
+		snprintf(file, sizeof(file), "%s", env);
+	else if (home && *home)
+		snprintf(file, sizeof(file), "%s/.ssh/known_hosts", home);
+	if (*file && check_file(&hc, file) < 0)
+		return callback_fail(g, ruta_error__set(RUTA_ERROR, "known hosts file '%s' cannot be "
+			"read: %s", file, strerror(errno)));
+	if (!(env && *env))
+		check_file(&hc, "/etc/ssh/ssh_known_hosts");   /* shared by the machine's users */
+	return host_verdict(g, &hc, host, port, file, fp);
 }
 
 static int fetch_progress(const git_indexer_progress *s, void *payload)
@@ -371,9 +874,16 @@ static int push_status(const char *refname, const char *status, void *payload)
 	return 0;
 }
 
-static void set_callbacks(git_remote_callbacks *cb, ruta_git *g)
+/* Callbacks for one push or fetch to `url`, with what they record reset. */
+static void set_callbacks(git_remote_callbacks *cb, ruta_git *g, const char *url)
 {
+	g->url = url;
+	g->cred_tries = 0;
+	g->offered = OFFERED_NOTHING;
+	g->user[0] = '\0';
+	g->failed = 0;
 	cb->credentials = credentials;
+	cb->certificate_check = host_key_check;
 	cb->transfer_progress = fetch_progress;
 	cb->push_transfer_progress = push_progress;
 	cb->push_update_reference = push_status;
@@ -423,13 +933,12 @@ int ruta_git__push(ruta_git *g, const char *url, const char *const *branches, si
 	if (err == 0 && refs.count) {
 		clear_own_hub_locks(url, branches, n);
 		git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
-		set_callbacks(&opts.callbacks, g);
-		g->cred_tries = 0;
+		set_callbacks(&opts.callbacks, g, url);
 		if ((rc = git_remote_create_anonymous(&remote, g->repo, url)) < 0)
 			err = ruta_error__set(RUTA_EINVALID, "hub '%s' is not a git URL or path: %s", url,
 				git_error_last() ? git_error_last()->message : "");
 		else if ((rc = git_remote_push(remote, &refs, &opts)) < 0)
-			err = net_fail(url, rc);
+			err = net_fail(g, url, rc);
 		else if (g->push_refused)
 			err = ruta_error__set(RUTA_ERROR, "hub '%s' refused the push (%s); nothing is lost: "
 				"the changesets stay here and go with the next sync", url, g->push_refused);
@@ -450,15 +959,14 @@ int ruta_git__fetch(ruta_git *g, const char *url)
 	int rc, err = 0;
 
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
-	set_callbacks(&opts.callbacks, g);
+	set_callbacks(&opts.callbacks, g, url);
 	opts.prune = GIT_FETCH_PRUNE;   /* a branch gone from the hub is gone here too */
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	g->cred_tries = 0;
 	if ((rc = git_remote_create_anonymous(&remote, g->repo, url)) < 0)
 		err = ruta_error__set(RUTA_EINVALID, "hub '%s' is not a git URL or path: %s", url,
 			git_error_last() ? git_error_last()->message : "");
 	else if ((rc = git_remote_fetch(remote, &refs, &opts, "ruta pull")) < 0)
-		err = net_fail(url, rc);
+		err = net_fail(g, url, rc);
 	git_remote_free(remote);
 	return err;
 }
