@@ -448,17 +448,25 @@ RUTA_EXTERN(int) ruta_hub_accept(ruta_replica *r, const char *branch) RUTA_WARN_
 /* Told how a long transfer goes ("receiving", "sending"), for a progress bar. */
 typedef void (*ruta_progress_cb)(const char *what, size_t done, size_t total, void *payload);
 
-#define RUTA_SYNC_OPTIONS_VERSION 1
+/* Snapshots (ruta_sync_options.snapshot): see ruta_snapshot_every. */
+#define RUTA_SNAPSHOT_AUTO 0   /* start from one when new; head office publishes when due */
+#define RUTA_SNAPSHOT_NEVER 1  /* replay the whole history; publish none */
+#define RUTA_SNAPSHOT_NOW 2    /* head office: publish one after this sync */
+
+#define RUTA_SYNC_OPTIONS_VERSION 2
 typedef struct ruta_sync_options {
 	unsigned int version;
 	const char *hub;             /* NULL: the hub set for the replica */
 	ruta_progress_cb progress;   /* NULL: none */
 	ruta_apply_report_cb report; /* refused and waiting changesets, rewritten branches */
 	void *payload;               /* for both callbacks */
+	/* version 2 */
+	int snapshot;                /* RUTA_SNAPSHOT_AUTO, _NEVER or _NOW */
 } ruta_sync_options;
-#define RUTA_SYNC_OPTIONS_INIT { RUTA_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL }
+#define RUTA_SYNC_OPTIONS_INIT { RUTA_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, \
+	RUTA_SNAPSHOT_AUTO }
 
-#define RUTA_SYNC_RESULT_VERSION 1
+#define RUTA_SYNC_RESULT_VERSION 2
 typedef struct ruta_sync_result {
 	unsigned int version;
 	int64_t sealed_seq;      /* the changeset sealed now (sync), 0 if none */
@@ -467,8 +475,12 @@ typedef struct ruta_sync_result {
 	ruta_apply_result apply; /* what applying them did */
 	int64_t pushed;          /* own changesets sent */
 	int64_t rewritten;       /* hub branches found rewritten (refused) */
+	/* version 2 */
+	int64_t started_from;    /* records of the snapshot this replica started from now, or 0 */
+	int64_t published;       /* records of the snapshot head office published now, or 0 */
 } ruta_sync_result;
-#define RUTA_SYNC_RESULT_INIT { RUTA_SYNC_RESULT_VERSION, 0, 0, 0, RUTA_APPLY_RESULT_INIT, 0, 0 }
+#define RUTA_SYNC_RESULT_INIT { RUTA_SYNC_RESULT_VERSION, 0, 0, 0, RUTA_APPLY_RESULT_INIT, 0, \
+	0, 0, 0 }
 
 /* Sends this replica's changesets (and at head office the trust file) to
  * the hub. RUTA_EUNREACHABLE when the hub cannot be reached: nothing is lost,
@@ -481,6 +493,20 @@ RUTA_EXTERN(int) ruta_pull(ruta_sync_result *out, ruta_replica *r,
 /* Seals new changes, pulls, then pushes. */
 RUTA_EXTERN(int) ruta_sync(ruta_sync_result *out, ruta_replica *r,
 	const ruta_sync_options *opts) RUTA_WARN_UNUSED;
+
+/*
+ * Snapshots. Head office publishes its whole CRM, signed, on the hub branch
+ * ruta/snapshot, with which changesets and hub commits it covers. A replica
+ * that has taken in nothing from others yet starts its first pull from the
+ * latest one and then reads only what came after; a snapshot that does not
+ * verify is reported (as a refusal of "ruta/snapshot") and the whole
+ * history is replayed instead. Head office's ruta_sync publishes one when
+ * the changesets it covers have grown by `every` since the last one (by
+ * default 1000; 0: only when asked, with RUTA_SNAPSHOT_NOW).
+ */
+RUTA_EXTERN(int) ruta_snapshot_every(ruta_replica *r, int64_t every) RUTA_WARN_UNUSED;
+/* How it is set: *every as above. */
+RUTA_EXTERN(int) ruta_snapshot_every_get(int64_t *every, ruta_replica *r) RUTA_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -75,6 +75,7 @@ int cmd_hub(cli_ctx *ctx, int argc, char **argv);
 int cmd_sync(cli_ctx *ctx, int argc, char **argv);
 int cmd_pull(cli_ctx *ctx, int argc, char **argv);
 int cmd_push(cli_ctx *ctx, int argc, char **argv);
+int cmd_snapshot(cli_ctx *ctx, int argc, char **argv);
 int cmd_apply(cli_ctx *ctx, int argc, char **argv);
 int cmd_account(cli_ctx *ctx, int argc, char **argv);
 int cmd_contact(cli_ctx *ctx, int argc, char **argv);

@@ -26,8 +26,8 @@ static const char hub_help[] =
 	"  ruta -C south hub accept ruta/north-1napk78ayn\n";
 
 static const char sync_help[] =
-	"usage: ruta sync [--hub URL] [--json]\n"
-	"       ruta pull [--hub URL] [--json]\n"
+	"usage: ruta sync [--hub URL] [--no-snapshot | --snapshot] [--json]\n"
+	"       ruta pull [--hub URL] [--no-snapshot] [--json]\n"
 	"       ruta push [--hub URL] [--json]\n"
 	"\n"
 	"sync seals the changes not exported yet into a signed changeset, pulls\n"
@@ -36,6 +36,11 @@ static const char sync_help[] =
 	"branch (ruta/<replica id>), one signed commit per sync; head office also\n"
 	"ruta/trust. Everything pulled goes through the checks of 'ruta apply'.\n"
 	"A hub branch found rewritten is refused and nothing of it is applied.\n"
+	"\n"
+	"A replica that has taken in nothing from others yet starts from head\n"
+	"office's latest signed snapshot and reads only the commits after it\n"
+	"(--no-snapshot: replay the whole history). Head office's sync publishes\n"
+	"a snapshot when due (see 'ruta snapshot'), or now with --snapshot.\n"
 	"\n"
 	"examples:\n"
 	"  ruta -C north sync\n"
@@ -110,6 +115,10 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 			json = 1;
 		else if (!strcmp(argv[i], "--hub") && i + 1 < argc)
 			o.hub = argv[++i];
+		else if (!strcmp(argv[i], "--no-snapshot") && fn != ruta_push)
+			o.snapshot = RUTA_SNAPSHOT_NEVER;
+		else if (!strcmp(argv[i], "--snapshot") && fn == ruta_sync)
+			o.snapshot = RUTA_SNAPSHOT_NOW;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			fputs(sync_help, stdout);
 			return EXIT_DONE;
@@ -128,7 +137,9 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 		goto done;
 	}
 	if (json) {
-		json_t *j = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "schema", 1,
+		json_t *j = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"schema", 1, "started_from", (json_int_t)res.started_from,
+			"published", (json_int_t)res.published,
 			"sealed", (json_int_t)res.sealed_seq, "pulled", (json_int_t)res.pulled,
 			"replicas", (json_int_t)res.replicas, "applied", (json_int_t)res.apply.applied,
 			"changes", (json_int_t)res.apply.changes, "waiting", (json_int_t)res.apply.waiting,
@@ -136,6 +147,13 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 			"pushed", (json_int_t)res.pushed);
 		cli_print_json(j);
 	}
+	if (res.started_from)
+		cli_say("started from head office's snapshot: %lld records", (long long)res.started_from);
+	if (res.published)
+		cli_say("published a snapshot of %lld records for new replicas to start from",
+			(long long)res.published);
+	else if (o.snapshot == RUTA_SNAPSHOT_NOW)
+		cli_say("no new snapshot: nothing is new since the last one");
 	cli_say("pulled %lld changeset%s from %lld replica%s, applied %lld change%s, "
 		"conflicts 0, pushed %lld%s%s", (long long)res.pulled, res.pulled == 1 ? "" : "s",
 		(long long)res.replicas, res.replicas == 1 ? "" : "s", (long long)res.apply.changes,
@@ -162,4 +180,75 @@ int cmd_pull(cli_ctx *ctx, int argc, char **argv)
 int cmd_push(cli_ctx *ctx, int argc, char **argv)
 {
 	return run(ctx, argc, argv, ruta_push, "push");
+}
+
+static const char snapshot_help[] =
+	"usage: ruta snapshot publish [--json]\n"
+	"       ruta snapshot every N\n"
+	"       ruta snapshot show\n"
+	"\n"
+	"Head office publishes its whole CRM, signed, on the hub branch\n"
+	"ruta/snapshot, saying which changesets and hub commits it covers. A new\n"
+	"replica's first pull starts from the latest one and replays only what came\n"
+	"after, so a new device is usable in seconds however long the history.\n"
+	"\n"
+	"publish: a full sync, then a snapshot (unless nothing is new since the\n"
+	"last one). every N: head office's sync publishes one by itself once the\n"
+	"changesets it covers have grown by N (default 1000; 0: only when asked).\n"
+	"show: that setting.\n"
+	"\n"
+	"examples:\n"
+	"  ruta -C hq snapshot publish\n"
+	"  ruta -C hq snapshot every 5000\n";
+
+static int snapshot_show(ruta_replica *r)
+{
+	int64_t every = 0;
+	int err;
+	if ((err = ruta_snapshot_every_get(&every, r)) < 0)
+		return cli_fail(err);
+	if (every)
+		printf("every %lld changesets\n", (long long)every);
+	else
+		printf("only when asked (ruta snapshot publish)\n");
+	return EXIT_DONE;
+}
+
+int cmd_snapshot(cli_ctx *ctx, int argc, char **argv)
+{
+	ruta_replica *r = NULL;
+	char *end = NULL;
+	long long n = 0;
+	int rc, err;
+
+	if (argc < 2 || cli_wants_help(argc, argv)) {
+		fputs(snapshot_help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_DONE;
+	}
+	if (strcmp(argv[1], "publish") == 0) {
+		char *args[3] = { "snapshot publish", "--snapshot", argc > 2 ? argv[2] : NULL };
+		if (argc > 3 || (argc == 3 && strcmp(argv[2], "--json") != 0))
+			return cli_usage("snapshot", "use 'ruta snapshot publish [--json]'");
+		return run(ctx, argc == 3 ? 3 : 2, args, ruta_sync, "snapshot publish");
+	}
+	if (strcmp(argv[1], "every") == 0 && argc == 3) {
+		n = strtoll(argv[2], &end, 10);
+		if (!*argv[2] || *end || strspn(argv[2], "0123456789") != strlen(argv[2]) ||
+				strlen(argv[2]) > 13)
+			return cli_usage("snapshot", "give a number of changesets (0 for only when asked), "
+				"not '%s'", argv[2]);
+	} else if (!(strcmp(argv[1], "show") == 0 && argc == 2)) {
+		return cli_usage("snapshot", "use 'ruta snapshot publish', 'ruta snapshot every N' or "
+			"'ruta snapshot show'");
+	}
+	if ((rc = cli_open(&r, ctx)) != 0)
+		return rc;
+	if (strcmp(argv[1], "show") == 0)
+		rc = snapshot_show(r);
+	else if ((err = ruta_snapshot_every(r, n)) < 0)
+		rc = cli_fail(err);
+	else
+		cli_say("head office's sync publishes a snapshot %s", n ? "when due" : "only when asked");
+	ruta_replica_free(r);
+	return rc;
 }

@@ -21,6 +21,7 @@ static const cli_cmd commands[] = {
 	{ "sync", cmd_sync, "seal, pull and apply, then push: exchange through the hub" },
 	{ "pull", cmd_pull, "receive and apply what is new on the hub" },
 	{ "push", cmd_push, "send this replica's changesets to the hub" },
+	{ "snapshot", cmd_snapshot, "head office: publish a signed snapshot new replicas start from" },
 	{ "export", cmd_export, "seal new changes into a signed changeset and write it out" },
 	{ "apply", cmd_apply, "verify and apply changesets from files, a directory or stdin" },
 	{ "state-hash", cmd_state_hash, "a hash of the CRM content, equal on replicas that converged" },

@@ -491,6 +491,14 @@ static int check_order(ruta_replica *r, const ruta_cs *cs, const char *hash)
 			"but this replica never made it", (long long)cs->seq);
 	if ((err = frontier(&seq, last, r, cs->replica)) < 0)
 		return err;
+	/* Behind the frontier yet not stored: a snapshot this replica started
+	 * from covers it; the last one it names by hash. */
+	if (cs->seq == seq && strcmp(hash, last) != 0)
+		return ruta_error__set(RUTA_EVERIFY, "fork: replica %s's changeset %lld is not the one "
+			"the snapshot this replica started from names (hash %.12s...)", cs->replica,
+			(long long)cs->seq, last);
+	if (cs->seq <= seq)
+		return 2;
 	if (cs->seq > seq + 1) {
 		ruta_error__set(RUTA_OK, "waiting for changeset %lld of replica %s (a gap: this is %lld)",
 			(long long)seq + 1, cs->replica, (long long)cs->seq);
@@ -655,7 +663,7 @@ static int update_record(ruta_replica *r, const ruta_tabledef *t, const char *id
 	return err;
 }
 
-static int apply_record(ruta_replica *r, json_t *rec)
+int ruta_apply__record(ruta_replica *r, json_t *rec)
 {
 	const ruta_tabledef *t = ruta_schema__by_name(json_string_value(json_object_get(rec, "t")));
 	const char *id = json_string_value(json_object_get(rec, "id")), *col;
@@ -747,7 +755,7 @@ static int apply_locked(ruta_replica *r, const ruta_cs *cs, const item *x, const
 			(err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 1 WHERE k = 0")) < 0)
 		return err;
 	for (i = 0; i < json_array_size(cs->records) && err == 0; i++)
-		if ((err = apply_record(r, json_array_get(cs->records, i))) < 0)
+		if ((err = ruta_apply__record(r, json_array_get(cs->records, i))) < 0)
 			ruta_error__prefix("record %zu", i);
 	if (err == 0)
 		err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 0 WHERE k = 0");

@@ -469,6 +469,46 @@ static int check_record(ruta_cs *cs, json_t *rec, size_t i)
 	return 0;
 }
 
+/* A record as a snapshot states it: {"f": {col: [value, hlc]}, "id", "t"},
+ * every field at a version no later than the snapshot's clock `hi`. */
+int ruta_changeset__check_state_record(json_t *rec, uint64_t hi, size_t i)
+{
+	static const char *const keys[] = { "f", "id", "t" };
+	const ruta_tabledef *t;
+	char where[160];
+	const char *col;
+	json_t *f, *v;
+	uint64_t hlc;
+	int err;
+
+	snprintf(where, sizeof(where), "snapshot record %zu", i);
+	if ((err = exact_keys(rec, keys, 3, where)) < 0)
+		return err;
+	if (!json_is_string(json_object_get(rec, "t")) ||
+			!(t = ruta_schema__by_name(json_string_value(json_object_get(rec, "t")))) ||
+			!json_is_string(json_object_get(rec, "id")) ||
+			!is_id(json_string_value(json_object_get(rec, "id")), 64))
+		return bad("%s: bad table or record id%s", where, "");
+	f = json_object_get(rec, "f");
+	if (!json_is_object(f) || !json_object_get(f, "created_at"))
+		return bad("%s: expected an object of fields with created_at%s", where, "");
+	json_object_foreach(f, col, v) {
+		char fw[240];
+		snprintf(fw, sizeof(fw), "%s (%s %s) field %.40s", where, t->name,
+			json_string_value(json_object_get(rec, "id")), col);
+		if (!ruta_schema__synced(t, col))
+			return ruta_error__set(RUTA_EINVALID, "%s: %s has no such field", fw, t->name);
+		if (!json_is_array(v) || json_array_size(v) != 2)
+			return bad("%s: expected [value, hlc]%s", fw, "");
+		if ((err = check_value(json_array_get(v, 0), t, col, fw)) < 0 ||
+				(err = get_hlc(&hlc, json_array_get(v, 1), fw)) < 0)
+			return err;
+		if (hlc > hi)
+			return bad("%s: a version later than the snapshot itself%s", fw, "");
+	}
+	return 0;
+}
+
 static int check_deps(json_t *deps)
 {
 	static const char *const keys[] = { "hash", "seq" };

@@ -33,6 +33,14 @@ typedef struct ruta_cs {
 int ruta_changeset__parse(ruta_cs *out, const char *body, size_t len);
 void ruta_changeset__free(ruta_cs *cs);
 
+/* One record of a snapshot (docs/format.md §13), checked like a changeset's:
+ * RUTA_EINVALID naming record `i` and what is wrong. */
+int ruta_changeset__check_state_record(json_t *rec, uint64_t hi, size_t i);
+
+/* apply.c: one record's fields weighed against this replica's, last writer
+ * wins; the caller holds the transaction and has set `applying`. */
+int ruta_apply__record(ruta_replica *r, json_t *rec);
+
 /* This replica's secret key, asking for its passphrase if it has one. */
 int ruta_changeset__load_key(ruta_secret **sk, ruta_replica *r);
 

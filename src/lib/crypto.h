@@ -32,6 +32,7 @@ int ruta_crypto__fingerprint(char out[RUTA_FINGERPRINT_MAX], const unsigned char
 
 #define RUTA_NS_CHANGESET "ruta-changeset"
 #define RUTA_NS_TRUST "ruta-trust"
+#define RUTA_NS_SNAPSHOT "ruta-snapshot"
 
 /* SHA-256 of `len` bytes as 64 lower-case hex digits. */
 void ruta_crypto__sha256_hex(char out[65], const void *data, size_t len);

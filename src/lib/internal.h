@@ -69,6 +69,10 @@ uint64_t ruta_hlc__next(uint64_t last, int64_t wall_ms, uint64_t base);
 /* Parses 16 hex digits; 0 or RUTA_EINVALID. */
 int ruta_hlc__parse(uint64_t *out, const char *text);
 
+/* ---- state.c ---- */
+/* ruta_state_hash inside the caller's transaction. */
+int ruta_state__hash_locked(char out[65], ruta_replica *r);
+
 /* ---- sync.c ---- */
 /* A hub URL as stored: a relative path made absolute (new). */
 int ruta_sync__hub_url(char **out, const char *url);

@@ -65,25 +65,31 @@ static int hash_table(ruta_hasher *h, ruta_replica *r, const ruta_tabledef *t)
 	return err;
 }
 
-int ruta_state_hash(char out[65], ruta_replica *r)
+int ruta_state__hash_locked(char out[65], ruta_replica *r)
 {
 	ruta_hasher *h = NULL;
 	size_t i;
 	int err;
 
-	ruta_error__clear();
 	if ((err = ruta_crypto__hasher_new(&h)) < 0)
 		return err;
-	/* One read transaction: a writer must not change the state mid-hash. */
-	if ((err = ruta_db__exec(r->db, "BEGIN")) < 0) {
-		ruta_crypto__hasher_done(h, out);
-		return err;
-	}
 	for (i = 0; i < ruta_schema__ntables && err == 0; i++)
 		err = hash_table(h, r, &ruta_schema__tables[i]);
-	ruta_db__exec(r->db, "COMMIT");
 	ruta_crypto__hasher_done(h, out);
 	if (err < 0)
 		out[0] = '\0';
+	return err;
+}
+
+int ruta_state_hash(char out[65], ruta_replica *r)
+{
+	int err;
+	ruta_error__clear();
+	out[0] = '\0';
+	/* One read transaction: a writer must not change the state mid-hash. */
+	if ((err = ruta_db__exec(r->db, "BEGIN")) < 0)
+		return err;
+	err = ruta_state__hash_locked(out, r);
+	ruta_db__exec(r->db, "COMMIT");
 	return err;
 }

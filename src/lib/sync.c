@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "changeset.h"
 #include "crypto.h"
+#include "snapshot.h"
 #include "transport.h"
 #include "trust.h"
 
@@ -384,6 +385,7 @@ typedef struct pulling {
 	int own_rewritten;         /* the hub no longer holds our own history */
 	long long entries;         /* files taken, for unique bundle names */
 	char last_name[240], last_path[600], last_commit[41];   /* where a .sig must follow */
+	const char *only;          /* take in just this branch, or all if NULL */
 	int err;
 } pulling;
 
@@ -397,24 +399,32 @@ static const char rewritten_sql[] = "INSERT INTO ruta_quarantine(name, hash, cod
 	" at) SELECT ?1, ?2, ?3, ?4, x'', strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 	" WHERE NOT EXISTS (SELECT 1 FROM ruta_quarantine WHERE hash = ?2)";
 
-/* A rewritten branch is kept on record like refused input: status lists it. */
-static int record_rewritten(pulling *p, const char *branch, const char *tip, const char *why)
+/* Refused hub content that is no file (a branch, a snapshot) is kept on
+ * record like refused input: status lists it. */
+static int record_refusal(pulling *p, const char *name, const char *key, int code, const char *why)
 {
 	sqlite3_stmt *st;
-	char key[400];
+	char reason[1024];
 	int rc, err;
-	p->out->rewritten++;
-	report(p, branch, RUTA_EVERIFY, why);
-	snprintf(key, sizeof(key), "branch %s at %s", branch, tip);
+	snprintf(reason, sizeof(reason), "%s", why);
+	report(p, name, code, reason);
 	if ((err = ruta_db__stmt(&st, p->r, rewritten_sql)) < 0)
 		return err;
-	sqlite3_bind_text(st, 1, branch, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, RUTA_EVERIFY);
-	sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, code);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
 	rc = ruta_db__step(p->r, st);
 	sqlite3_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+static int record_rewritten(pulling *p, const char *branch, const char *tip, const char *why)
+{
+	char key[400];
+	p->out->rewritten++;
+	snprintf(key, sizeof(key), "branch %s at %s", branch, tip);
+	return record_refusal(p, branch, key, RUTA_EVERIFY, why);
 }
 
 /* A changeset or trust file from a hub commit, as a bundle entry; other
@@ -508,8 +518,9 @@ static int one_branch(const char *tip, const char *branch, const char *data, siz
 	(void)data;
 	(void)len;
 
-	/* head office wrote the trust branch itself */
-	if (p->r->head_office && strcmp(branch, "ruta/trust") == 0)
+	/* head office wrote the trust branch itself; snapshots are read apart */
+	if ((p->r->head_office && strcmp(branch, "ruta/trust") == 0) ||
+			strcmp(branch, RUTA_SNAPSHOT_BRANCH) == 0 || (p->only && strcmp(branch, p->only) != 0))
 		return 0;
 	if (strcmp(branch, p->own) == 0) {
 		/* our own branch, as the hub has it: it must be ours, unrewritten */
@@ -546,8 +557,10 @@ static int one_branch(const char *tip, const char *branch, const char *data, siz
 	return err < 0 ? err : remember(p, branch, tip);
 }
 
-static int do_pull(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url,
-	const ruta_sync_options *opts, int *own_rewritten)
+/* Walks the fetched branches (or just `only`) past what was taken in before,
+ * applies what they bring, and remembers how far it got. */
+static int take_in(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url,
+	const ruta_sync_options *opts, const char *only, int *own_rewritten)
 {
 	ruta_apply_options ao = RUTA_APPLY_OPTIONS_INIT;
 	pulling p;
@@ -560,11 +573,10 @@ static int do_pull(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const ch
 	p.out = out;
 	p.opts = opts;
 	p.url = url;
+	p.only = only;
 	snprintf(p.own, sizeof(p.own), "ruta/%s", r->id);
 	ruta_buf__puts(&p.bundle, "ruta-bundle 1\n");
-	if ((err = ruta_git__fetch(g, url)) < 0 || (err = ruta_git__fetched(g, one_branch, &p)) < 0)
-		goto done;
-	if ((err = ruta_buf__check(&p.bundle)) < 0)
+	if ((err = ruta_git__fetched(g, one_branch, &p)) < 0 || (err = ruta_buf__check(&p.bundle)) < 0)
 		goto done;
 	ao.report = opts ? opts->report : NULL;
 	ao.payload = opts ? opts->payload : NULL;
@@ -587,6 +599,175 @@ done:
 	free(p.tips);
 	ruta_buf__dispose(&p.bundle);
 	return err;
+}
+
+static int snapshot_mode(const ruta_sync_options *opts)
+{
+	return opts && opts->version >= 2 ? opts->snapshot : RUTA_SNAPSHOT_AUTO;
+}
+
+static const char taken_sql[] = "SELECT 1 FROM ruta_frontier WHERE replica <> ?1 LIMIT 1";
+
+/* A replica that has taken in nothing from others starts from head office's
+ * snapshot, once the trust file that says who head office is is in. A
+ * snapshot that does not verify is reported and passed over: the history
+ * is then replayed in full, as if there were none. */
+static int maybe_start(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url,
+	const ruta_sync_options *opts)
+{
+	sqlite3_stmt *st;
+	char tip[41];
+	int64_t records = 0;
+	int rc, err;
+
+	if (r->head_office || snapshot_mode(opts) == RUTA_SNAPSHOT_NEVER ||
+			(err = ruta_git__ref(tip, g, "refs/hub/" RUTA_SNAPSHOT_BRANCH)) < 0 || !tip[0])
+		return 0;
+	if ((err = ruta_db__stmt(&st, r, taken_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return rc < 0 ? rc : 0;
+	if ((err = take_in(out, r, g, url, opts, "ruta/trust", NULL)) < 0)
+		return err;
+	err = ruta_snapshot__start(&records, r, g, url);
+	if (err == RUTA_EVERIFY || err == RUTA_EINVALID) {
+		char key[100];
+		pulling p;
+		memset(&p, 0, sizeof(p));
+		p.r = r;
+		p.out = out;
+		p.opts = opts;
+		snprintf(key, sizeof(key), "snapshot at %s", tip);
+		/* kept on record like a rewritten branch, so status lists it */
+		if ((err = record_refusal(&p, RUTA_SNAPSHOT_BRANCH, key, err,
+				ruta_error_last()->message)) < 0)
+			return err;
+		return 1;
+	}
+	if (err == 0 && out->version >= 2)
+		out->started_from = records;
+	return err;
+}
+
+static int do_pull(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url,
+	const ruta_sync_options *opts, int *own_rewritten)
+{
+	ruta_apply_result first = RUTA_APPLY_RESULT_INIT;
+	int refused, err;
+	if ((err = ruta_git__fetch(g, url)) < 0 || (refused = maybe_start(out, r, g, url, opts)) < 0)
+		return err < 0 ? err : refused;
+	first = out->apply;   /* the trust branch, taken in before a snapshot start */
+	if ((err = take_in(out, r, g, url, opts, NULL, own_rewritten)) == 0) {
+		/* a snapshot that failed its checks counts as refused input */
+		out->apply.refused += first.refused + refused;
+		out->apply.refused_verify += first.refused_verify + refused;
+		out->apply.applied += first.applied;
+	}
+	return err;
+}
+
+/* ---- head office's snapshots ---- */
+
+static const char covered_sql[] = "SELECT coalesce(sum(seq), 0) FROM ruta_frontier";
+
+static int snapshot_due(int *due, ruta_replica *r, int mode)
+{
+	sqlite3_stmt *st;
+	char *last = NULL;
+	int64_t every = 0, covered = 0, since;
+	int rc, err;
+
+	*due = 0;
+	if ((err = ruta_snapshot_every_get(&every, r)) < 0 ||
+			(err = ruta_db__meta_get(&last, r->db, "snapshot_covered")) < 0 ||
+			(err = ruta_db__stmt(&st, r, covered_sql)) < 0) {
+		free(last);
+		return err;
+	}
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		covered = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	since = covered - (last ? strtoll(last, NULL, 10) : 0);
+	/* asked for or not, a snapshot that would say nothing new is not made */
+	*due = (!last || since > 0) && (mode == RUTA_SNAPSHOT_NOW || (every > 0 && since >= every));
+	free(last);
+	return rc < 0 ? rc : 0;
+}
+
+static int add_file(const char *path, const char *data, size_t len, void *ctx)
+{
+	return files_add(ctx, path, data, len);
+}
+
+static int publish(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url,
+	const ruta_sync_options *opts)
+{
+	const char *branch = RUTA_SNAPSHOT_BRANCH;
+	files f = { NULL, NULL, 0, 0 };
+	signing s = { NULL };
+	char own[300], own_tip[41], tip[41], msg[200], covered_text[32];
+	int64_t records = 0, covered = 0;
+	int due, err;
+
+	if (!r->head_office || snapshot_mode(opts) == RUTA_SNAPSHOT_NEVER ||
+			(err = snapshot_due(&due, r, snapshot_mode(opts))) < 0 || !due)
+		return 0;
+	snprintf(own, sizeof(own), "refs/heads/ruta/%s", r->id);
+	if ((err = adopt_hub_branch(g, branch)) < 0 || (err = ruta_git__ref(own_tip, g, own)) < 0 ||
+			(err = ruta_changeset__load_key(&s.sk, r)) < 0)
+		return err;
+	err = ruta_snapshot__make(&records, &covered, r, url, own_tip, s.sk, add_file, &f);
+	if (err == 0 && records == 0) {   /* nothing to start from */
+		ruta_crypto__secret_free(s.sk);
+		files_free(&f);
+		return 0;
+	}
+	snprintf(msg, sizeof(msg), "ruta: snapshot of %lld records by head office %s\n",
+		(long long)records, r->id);
+	if (err == 0)
+		err = ruta_git__commit(g, branch, f.v, f.n, msg, r->id, sign_commit, &s);
+	ruta_crypto__secret_free(s.sk);
+	files_free(&f);
+	if (err == 0)
+		err = ruta_git__push(g, url, &branch, 1);
+	if (err == 0 && (err = ruta_git__ref(tip, g, "refs/heads/" RUTA_SNAPSHOT_BRANCH)) == 0)
+		err = ruta_git__ref_set(g, "refs/hub/" RUTA_SNAPSHOT_BRANCH, tip);
+	snprintf(covered_text, sizeof(covered_text), "%lld", (long long)covered);
+	if (err == 0 && (err = ruta_db__meta_set(r->db, "snapshot_covered", covered_text)) == 0 &&
+			out->version >= 2)
+		out->published = records;
+	return err;
+}
+
+int ruta_snapshot_every(ruta_replica *r, int64_t every)
+{
+	char text[32];
+	ruta_error__clear();
+	if (!r->head_office)
+		return ruta_error__set(RUTA_EINVALID, "only head office publishes snapshots; this is "
+			"team %s's replica", r->team ? r->team : "?");
+	if (every < 0 || every > 1000000000000LL)
+		return ruta_error__set(RUTA_EINVALID, "give how many changesets between snapshots "
+			"(0 for only when asked, at most 10^12), not %lld", (long long)every);
+	snprintf(text, sizeof(text), "%lld", (long long)every);
+	return ruta_db__meta_set(r->db, "snapshot_every", text);
+}
+
+int ruta_snapshot_every_get(int64_t *every, ruta_replica *r)
+{
+	char *v = NULL;
+	int err;
+	ruta_error__clear();
+	*every = 1000;
+	if ((err = ruta_db__meta_get(&v, r->db, "snapshot_every")) < 0)
+		return err;
+	if (v)
+		*every = strtoll(v, NULL, 10);
+	free(v);
+	return 0;
 }
 
 /* ---- the entry points ---- */
@@ -618,8 +799,16 @@ static int begin(session *s, ruta_sync_result *out, ruta_replica *r, const ruta_
 	if (opts && (opts->version < 1 || opts->version > RUTA_SYNC_OPTIONS_VERSION))
 		return ruta_error__set(RUTA_EINVALID, "sync options version %u is not supported",
 			opts->version);
+	if (snapshot_mode(opts) == RUTA_SNAPSHOT_NOW && !r->head_office)
+		return ruta_error__set(RUTA_EINVALID, "only head office publishes snapshots; this is "
+			"team %s's replica", r->team ? r->team : "?");
+	if (snapshot_mode(opts) < RUTA_SNAPSHOT_AUTO || snapshot_mode(opts) > RUTA_SNAPSHOT_NOW)
+		return ruta_error__set(RUTA_EINVALID, "sync options: snapshot must be RUTA_SNAPSHOT_AUTO, "
+			"_NEVER or _NOW, not %d", snapshot_mode(opts));
 	out->sealed_seq = out->pulled = out->replicas = out->pushed = out->rewritten = 0;
 	out->apply = fresh;
+	if (out->version >= 2)
+		out->started_from = out->published = 0;
 	if (opts && opts->hub) {
 		if (!(s->url = strdup(opts->hub)))
 			return ruta_error__oom();
@@ -695,6 +884,8 @@ int ruta_sync(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *o
 		/* the hub would refuse it anyway; the report above says why */
 		if (err == 0 && !own_rewritten)
 			err = do_push(out, r, s.g, s.url);
+		if (err == 0 && !own_rewritten)
+			err = publish(out, r, s.g, s.url, opts);
 	}
 	end(&s);
 	return err;

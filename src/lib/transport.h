@@ -41,6 +41,11 @@ int ruta_git__ref_set(ruta_git *g, const char *ref, const char *commit);
 int ruta_git__tip_names(ruta_git *g, const char *branch, const char *dir, ruta_git_file_cb cb,
 	void *payload);
 
+/* Files in the tip commit of `refname` (a full ref) under `dir`, with their
+ * bytes if `with_data`; cb's commit is the tip's id. None if no such ref. */
+int ruta_git__tip_files(ruta_git *g, const char *refname, const char *dir, int with_data,
+	ruta_git_file_cb cb, void *payload);
+
 /* Pushes local branches to the same names on the hub, fast-forward only.
  * RUTA_EUNREACHABLE when the hub cannot be reached; RUTA_ERROR, naming the
  * branch, when the hub refuses an update. */
