@@ -22,10 +22,10 @@
 #include "buf.h"
 #include "schema.h"
 
-#define LATEST 2
+#define LATEST 3
 /* Bump when trigger text changes; files with an older revision are
  * re-triggered on open, never those with a newer one. */
-#define TRIGGER_REV 5
+#define TRIGGER_REV 6
 
 #define NOT_APPLYING "(SELECT applying FROM ruta_sync_state WHERE k = 0) = 0"
 
@@ -66,6 +66,7 @@ static const ruta_coldef account_cols[] = {
 	ADDRESS,
 	COL("employees", RUTA_K_INT, E, NULL),
 	OWNER_TEAM,
+	{ "merged_into", RUTA_K_REF, D, "account", NULL, NULL, NULL, 3 },
 };
 
 static const ruta_coldef contact_cols[] = {
@@ -77,6 +78,7 @@ static const ruta_coldef contact_cols[] = {
 	COLD("do_not_call", RUTA_K_BOOL, E, NULL, "0"),
 	ADDRESS,
 	OWNER_TEAM,
+	{ "merged_into", RUTA_K_REF, D, "contact", NULL, NULL, NULL, 3 },
 };
 
 static const ruta_coldef email_cols[] = {
@@ -439,7 +441,29 @@ static const char migration_2[] =
 	"UPDATE lost_reason SET created_at = '1970-01-01T00:00:00Z' WHERE created_at__v = 0;\n"
 	"UPDATE ruta_sync_state SET applying = 0 WHERE k = 0;\n";
 
-static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2 };
+static const char migration_3[] =
+	/* Fields whose concurrent versions none supersedes: one row per field,
+	 * its heads beside it (docs/merge.md). */
+	"CREATE TABLE ruta_conflict (tbl TEXT NOT NULL, rec TEXT NOT NULL, col TEXT NOT NULL,"
+	" id TEXT NOT NULL UNIQUE, policy TEXT NOT NULL, review INTEGER NOT NULL DEFAULT 0,"
+	" opened_at TEXT NOT NULL, PRIMARY KEY (tbl, rec, col)) STRICT;\n"
+	"CREATE TABLE ruta_conflict_head (tbl TEXT NOT NULL, rec TEXT NOT NULL, col TEXT NOT NULL,"
+	" hlc INTEGER NOT NULL, value ANY, replica TEXT, changeset TEXT,"
+	" PRIMARY KEY (tbl, rec, col, hlc)) STRICT;\n"
+	/* Closed ones, kept: what lost, and the change that closed them. */
+	"CREATE TABLE ruta_conflict_closed (seq INTEGER PRIMARY KEY, id TEXT NOT NULL,"
+	" tbl TEXT NOT NULL, rec TEXT NOT NULL, col TEXT NOT NULL, policy TEXT NOT NULL,"
+	" heads TEXT NOT NULL, chosen ANY, closed_by INTEGER NOT NULL, closed_by_replica TEXT,"
+	" at TEXT NOT NULL) STRICT;\n"
+	"CREATE INDEX ruta_conflict_closed_rec ON ruta_conflict_closed(tbl, rec);\n"
+	/* A local change that resolves a conflict names the heads it supersedes. */
+	"ALTER TABLE ruta_change ADD COLUMN supersedes TEXT;\n"
+	/* Which changeset made a version: found by its range. */
+	"ALTER TABLE ruta_changeset ADD COLUMN hlc_min INTEGER;\n"
+	"CREATE INDEX ruta_changeset_hlc ON ruta_changeset(hlc_max);\n";
+
+static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
+	migration_3 };
 
 static int migration_sql(ruta_buf *b, int version)
 {
