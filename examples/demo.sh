@@ -4,7 +4,9 @@
 # the pipeline and loses it with a reason; an app edits the file with plain
 # SQL; every field edit shows in the change log with its version and base.
 # Then team south joins; the three sync signed changesets through a local
-# bare git hub, including one concurrent edit, and converge.
+# bare git hub, including one concurrent edit of the same opportunity: it
+# becomes a conflict with both values and who made them, head office
+# resolves it, and after one more round every replica holds the same CRM.
 #
 #   RUTA=build/ruta sh examples/demo.sh [WORKDIR]
 set -eu
@@ -19,6 +21,8 @@ export TZ=Europe/Madrid
 
 say() { printf '\n== %s\n' "$*"; }
 run() { printf '$ ruta %s\n' "$*"; "$RUTA" "$@"; }
+# A sync exits 3 while conflicts remain open: that is news, not a failure.
+sync_() { printf '$ ruta %s sync\n' "$*"; "$RUTA" "$@" sync || [ $? -eq 3 ]; }
 
 say "Head office creates its replica and publishes its root key"
 run init hq --head-office --country ES
@@ -104,10 +108,10 @@ run -C south opp edit "$DEAL" --next-step 'send the revised quote'
 run -C south contact add --first-name Marta --last-name Soler --email marta@acme.example --account "$ACME"
 
 say "They sync when they can"
-run -C north sync
-run -C south sync
-run -C north sync
-run -C hq sync
+sync_ -C north
+sync_ -C south
+sync_ -C north
+sync_ -C hq
 
 say "Head office's view"
 CONTACTS=$("$RUTA" -C hq contact list --account "$ACME" | tail -n +2 | wc -l)
@@ -115,10 +119,23 @@ STEP=$("$RUTA" -C hq opp show "$DEAL" | sed -n 's/^next_step *//p')
 REASON=$("$RUTA" -C hq opp show "$DEAL" | sed -n 's/^lost_reason *//p')
 echo "Head office now sees $CONTACTS contacts at Transportes Acme: two recorded by north,"
 echo "one by south. The fleet renewal was lost on price. Both teams changed its next step"
-echo "while offline; the later change ('$STEP') stands on every replica"
-echo "(the merge engine will record the other as a conflict to review)."
+echo "while offline; every replica shows '$STEP' for now, and keeps the other as a"
+echo "conflict for someone to decide:"
+run -C hq conflicts list
+CONFLICT=$("$RUTA" -C hq conflicts list --json | sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p' | head -1)
+run -C hq conflicts show "$CONFLICT"
+
+say "The sales manager decides at head office; the decision syncs like any edit"
+run -C hq resolve "$CONFLICT" --take 'call Ana about the fleet size'
+run -C hq sync
+run -C north sync
+run -C south sync
+STEP=$("$RUTA" -C south opp show "$DEAL" | sed -n 's/^next_step *//p')
+echo "South now shows '$STEP'; no conflict is open anywhere, and the overturned"
+echo "value stays in the signed history. Every replica holds the same CRM:"
 for r in hq north south; do
-	printf '  %-6s state %s\n' "$r" "$("$RUTA" -C $r state-hash | cut -c1-16)"
+	printf '  %-6s state %s   open conflicts %s\n' "$r" "$("$RUTA" -C $r state-hash | cut -c1-16)" \
+		"$("$RUTA" -C $r status --json | sed -n 's/.*"conflicts":\([0-9]*\).*/\1/p')"
 done
 
 say "Anyone can check the hub with stock git: every commit is signed"

@@ -143,7 +143,7 @@ RUTA_EXTERN(int) ruta_replica_public_key(char **out, ruta_replica *r, int root);
 
 /* ---- status ----------------------------------------------------------- */
 
-#define RUTA_STATUS_VERSION 2
+#define RUTA_STATUS_VERSION 3
 typedef struct ruta_status {
 	unsigned int version;
 	int64_t unexported;      /* captured field changes not yet exported */
@@ -156,8 +156,13 @@ typedef struct ruta_status {
 	int64_t waiting;         /* received changesets waiting for what they depend on */
 	int64_t quarantined;     /* refused input, kept with its reason */
 	int64_t trust_version;   /* the trust file in force, 0 if none */
+	/* since version 3: */
+	int64_t conflicts;       /* open conflicts (ruta_conflicts_json) */
+	int64_t skewed;          /* changesets stamped more than 10 minutes ahead of this
+	                          * replica's clock when they arrived (docs/merge.md) */
+	int64_t skew_ahead_ms;   /* the furthest ahead of those, in ms */
 } ruta_status;
-#define RUTA_STATUS_INIT { RUTA_STATUS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define RUTA_STATUS_INIT { RUTA_STATUS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Refused and waiting input, as `ruta status` lists it. */
 typedef struct ruta_held_iter ruta_held_iter;
@@ -365,7 +370,7 @@ RUTA_EXTERN(int) ruta_export_bundle(char **out, size_t *len, ruta_replica *r,
 	const ruta_export_options *opts) RUTA_WARN_UNUSED;
 
 /* What applying did. Counts are of changesets. */
-#define RUTA_APPLY_RESULT_VERSION 1
+#define RUTA_APPLY_RESULT_VERSION 2
 typedef struct ruta_apply_result {
 	unsigned int version;
 	int64_t applied;      /* verified and applied now */
@@ -375,8 +380,11 @@ typedef struct ruta_apply_result {
 	int64_t refused;      /* refused and quarantined (see ruta_status / ruta apply) */
 	int64_t refused_verify; /* of those, for a signature, chain or trust reason */
 	int trust_version;    /* the trust file version in force afterwards */
+	/* version 2 */
+	int64_t conflicts;    /* fields that became or stayed in conflict now */
+	int64_t conflicts_open; /* open conflicts on the replica afterwards */
 } ruta_apply_result;
-#define RUTA_APPLY_RESULT_INIT { RUTA_APPLY_RESULT_VERSION, 0, 0, 0, 0, 0, 0, 0 }
+#define RUTA_APPLY_RESULT_INIT { RUTA_APPLY_RESULT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Told about each file that is refused or waits: its name, a RUTA_E* code
  * (RUTA_EVERIFY for signature, chain and trust problems) and the reason. */
@@ -405,6 +413,41 @@ RUTA_EXTERN(int) ruta_apply_path(ruta_apply_result *out, ruta_replica *r, const 
 /* The same for a "ruta-bundle" stream. */
 RUTA_EXTERN(int) ruta_apply_bundle(ruta_apply_result *out, ruta_replica *r, const char *data,
 	size_t len, const ruta_apply_options *opts) RUTA_WARN_UNUSED;
+
+/* ---- conflicts and duplicates (docs/merge.md) --------------------------- */
+
+/*
+ * Two replicas that changed the same field without seeing each other's change
+ * leave it in conflict: each value none supersedes is a "head". The field's
+ * policy picks the value the record shows from the heads alone, so every
+ * replica shows the same; the conflict stays open, every head kept, until a
+ * person (or ruta_resolve_all) resolves it with a change that supersedes them
+ * all and syncs like any other.
+ */
+
+/* Open conflicts as one JSON document (schema 1, docs/merge.md §3): all of
+ * them, those of one record (`record` an id), or one (`record` a conflict
+ * id). New; free with ruta_free. */
+RUTA_EXTERN(int) ruta_conflicts_json(char **out, ruta_replica *r, const char *record) RUTA_WARN_UNUSED;
+/* How many conflicts are open. */
+RUTA_EXTERN(int) ruta_conflicts_open(int64_t *count, ruta_replica *r) RUTA_WARN_UNUSED;
+/* Resolves conflict `id` with `value` (text as for ruta_record_edit; NULL:
+ * keep the value its policy chose): a local change, sealed and signed with
+ * the next export or sync, that supersedes every head. */
+RUTA_EXTERN(int) ruta_resolve(ruta_replica *r, const char *id, const char *value) RUTA_WARN_UNUSED;
+/* Resolves every open conflict (or those of table `table`, NULL: all) with
+ * the value its policy chose; *count says how many. */
+RUTA_EXTERN(int) ruta_resolve_all(int64_t *count, ruta_replica *r, const char *table) RUTA_WARN_UNUSED;
+
+/* Records that look like one real-world account or contact (the same tax id,
+ * email or phone), as one JSON document (schema 1, docs/merge.md §5). New. */
+RUTA_EXTERN(int) ruta_duplicates_json(char **out, ruta_replica *r) RUTA_WARN_UNUSED;
+/* How many groups of likely duplicates there are. */
+RUTA_EXTERN(int) ruta_duplicates_count(int64_t *count, ruta_replica *r) RUTA_WARN_UNUSED;
+/* Merges record `other` into `keep` (both accounts or both contacts): what
+ * pointed at other points at keep, keep's empty fields take other's values,
+ * other is tombstoned with merged_into = keep. A local change like any other. */
+RUTA_EXTERN(int) ruta_merge_records(ruta_replica *r, const char *keep, const char *other) RUTA_WARN_UNUSED;
 
 /* ---- keys and trust ---------------------------------------------------- */
 

@@ -257,3 +257,11 @@ void cli_table_free(cli_table *t)
 	free(t->cells);
 	free(t);
 }
+
+void cli_report_conflicts(int64_t made, int64_t open)
+{
+	(void)made;
+	if (open > 0)
+		cli_say("%lld conflict%s open: see 'ruta conflicts list', then 'ruta resolve'",
+			(long long)open, open == 1 ? "" : "s");
+}

@@ -56,6 +56,8 @@ json_t *cli_json_text(const char *s);
 void cli_print_json(json_t *j);
 /* A ruta_apply_report_cb: "refused|waiting|skipped NAME: reason" on stderr. */
 void cli_report_held(const char *name, int code, const char *reason, void *payload);
+/* After an apply or sync: how many conflicts are open, and what to do. */
+void cli_report_conflicts(int64_t made, int64_t open);
 
 /* A table printed with aligned columns; cells are copied. */
 typedef struct cli_table cli_table;
@@ -76,6 +78,8 @@ int cmd_sync(cli_ctx *ctx, int argc, char **argv);
 int cmd_pull(cli_ctx *ctx, int argc, char **argv);
 int cmd_push(cli_ctx *ctx, int argc, char **argv);
 int cmd_snapshot(cli_ctx *ctx, int argc, char **argv);
+int cmd_conflicts(cli_ctx *ctx, int argc, char **argv);
+int cmd_resolve(cli_ctx *ctx, int argc, char **argv);
 int cmd_apply(cli_ctx *ctx, int argc, char **argv);
 int cmd_account(cli_ctx *ctx, int argc, char **argv);
 int cmd_contact(cli_ctx *ctx, int argc, char **argv);
@@ -84,5 +88,7 @@ int cmd_activity(cli_ctx *ctx, int argc, char **argv);
 int cmd_offer(cli_ctx *ctx, int argc, char **argv);
 int cmd_stage(cli_ctx *ctx, int argc, char **argv);
 int cmd_lost_reason(cli_ctx *ctx, int argc, char **argv);
+int cmd_duplicates(cli_ctx *ctx, int argc, char **argv);
+int cmd_merge_records(cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -199,17 +199,21 @@ int cmd_apply(cli_ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	if (json) {
-		json_t *j = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:i}", "schema", 1, "applied",
-			(json_int_t)res.applied, "changes", (json_int_t)res.changes, "duplicates",
-			(json_int_t)res.duplicates, "waiting", (json_int_t)res.waiting, "refused",
-			(json_int_t)res.refused, "trust_version", res.trust_version);
+		json_t *j = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I}", "schema", 1,
+			"applied", (json_int_t)res.applied, "changes", (json_int_t)res.changes,
+			"duplicates", (json_int_t)res.duplicates, "waiting", (json_int_t)res.waiting,
+			"refused", (json_int_t)res.refused, "trust_version", res.trust_version,
+			"conflicts", (json_int_t)res.conflicts, "conflicts_open",
+			(json_int_t)res.conflicts_open);
 		cli_print_json(j);
 	}
 	cli_say("applied %lld changeset%s (%lld field change%s); %lld already here, %lld waiting, "
 		"%lld refused", (long long)res.applied, res.applied == 1 ? "" : "s",
 		(long long)res.changes, res.changes == 1 ? "" : "s", (long long)res.duplicates,
 		(long long)res.waiting, (long long)res.refused);
-	rc = res.refused_verify ? EXIT_VERIFY : res.refused ? EXIT_ERROR : EXIT_DONE;
+	cli_report_conflicts(res.conflicts, res.conflicts_open);
+	rc = res.refused_verify ? EXIT_VERIFY : res.refused ? EXIT_ERROR :
+		res.conflicts_open ? EXIT_CONFLICTS : EXIT_DONE;
 done:
 	ruta_replica_free(r);
 	return rc;

@@ -105,14 +105,16 @@ int cmd_status(cli_ctx *ctx, int argc, char **argv)
 	ruta_hlc_format(hlc, st.last_hlc);
 	if (json) {
 		json_t *j = json_pack("{s:i, s:s, s:s?, s:b, s:s, s:I, s:I, s:i, s:s, s:I, s:I, s:I,"
-			" s:I, s:I}",
+			" s:I, s:I, s:I, s:I, s:I}",
 			"schema", 1, "id", ruta_replica_id(r), "team", ruta_replica_team(r),
 			"head_office", ruta_replica_is_head_office(r), "dir", ruta_replica_dir(r),
 			"unexported", (json_int_t)st.unexported, "records", (json_int_t)st.records,
 			"schema_version", st.schema_version, "last_hlc", hlc,
 			"changesets", (json_int_t)st.changesets, "own_seq", (json_int_t)st.own_seq,
 			"waiting", (json_int_t)st.waiting, "quarantined", (json_int_t)st.quarantined,
-			"trust_version", (json_int_t)st.trust_version);
+			"trust_version", (json_int_t)st.trust_version,
+			"conflicts", (json_int_t)st.conflicts, "skewed", (json_int_t)st.skewed,
+			"skew_ahead_ms", (json_int_t)st.skew_ahead_ms);
 		if ((rc = held_json(j, r)) != 0)
 			goto done;
 		cli_print_json(j);
@@ -134,6 +136,12 @@ int cmd_status(cli_ctx *ctx, int argc, char **argv)
 		if (st.waiting || st.quarantined)
 			printf("held         %lld waiting, %lld refused\n", (long long)st.waiting,
 				(long long)st.quarantined);
+		if (st.conflicts)
+			printf("conflicts    %lld open (ruta conflicts list)\n", (long long)st.conflicts);
+		if (st.skewed)
+			printf("clock skew   %lld changeset%s stamped up to %lld min ahead of this "
+				"replica's clock (a device's clock is wrong)\n", (long long)st.skewed,
+				st.skewed == 1 ? "" : "s", (long long)(st.skew_ahead_ms / 60000));
 		if ((rc = held_human(r)) != 0)
 			goto done;
 	}

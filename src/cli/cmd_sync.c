@@ -137,9 +137,11 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 		goto done;
 	}
 	if (json) {
-		json_t *j = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_t *j = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"schema", 1, "started_from", (json_int_t)res.started_from,
 			"published", (json_int_t)res.published,
+			"conflicts", (json_int_t)res.apply.conflicts,
+			"conflicts_open", (json_int_t)res.apply.conflicts_open,
 			"sealed", (json_int_t)res.sealed_seq, "pulled", (json_int_t)res.pulled,
 			"replicas", (json_int_t)res.replicas, "applied", (json_int_t)res.apply.applied,
 			"changes", (json_int_t)res.apply.changes, "waiting", (json_int_t)res.apply.waiting,
@@ -155,13 +157,14 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 	else if (o.snapshot == RUTA_SNAPSHOT_NOW)
 		cli_say("no new snapshot: nothing is new since the last one");
 	cli_say("pulled %lld changeset%s from %lld replica%s, applied %lld change%s, "
-		"conflicts 0, pushed %lld%s%s", (long long)res.pulled, res.pulled == 1 ? "" : "s",
+		"conflicts %lld, pushed %lld%s%s", (long long)res.pulled, res.pulled == 1 ? "" : "s",
 		(long long)res.replicas, res.replicas == 1 ? "" : "s", (long long)res.apply.changes,
-		res.apply.changes == 1 ? "" : "s", (long long)res.pushed,
+		res.apply.changes == 1 ? "" : "s", (long long)res.apply.conflicts, (long long)res.pushed,
 		res.apply.waiting ? "; some wait for what they depend on" : "",
 		res.apply.refused || res.rewritten ? "; some were refused (see ruta status)" : "");
+	cli_report_conflicts(-1, res.apply.conflicts_open);
 	rc = res.apply.refused_verify || res.rewritten ? EXIT_VERIFY :
-		res.apply.refused ? EXIT_ERROR : EXIT_DONE;
+		res.apply.refused ? EXIT_ERROR : res.apply.conflicts_open ? EXIT_CONFLICTS : EXIT_DONE;
 done:
 	ruta_replica_free(r);
 	return rc;

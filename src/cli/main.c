@@ -21,6 +21,8 @@ static const cli_cmd commands[] = {
 	{ "sync", cmd_sync, "seal, pull and apply, then push: exchange through the hub" },
 	{ "pull", cmd_pull, "receive and apply what is new on the hub" },
 	{ "push", cmd_push, "send this replica's changesets to the hub" },
+	{ "conflicts", cmd_conflicts, "list and show open conflicts (conflicts list|show ID)" },
+	{ "resolve", cmd_resolve, "resolve a conflict (resolve ID --take VALUE | --keep | --all)" },
 	{ "snapshot", cmd_snapshot, "head office: publish a signed snapshot new replicas start from" },
 	{ "export", cmd_export, "seal new changes into a signed changeset and write it out" },
 	{ "apply", cmd_apply, "verify and apply changesets from files, a directory or stdin" },
@@ -33,6 +35,8 @@ static const cli_cmd commands[] = {
 	{ "offer", cmd_offer, "offers on an opportunity: draft, send, answer, revise" },
 	{ "stage", cmd_stage, "the pipeline's stages (head office edits them)" },
 	{ "lost-reason", cmd_lost_reason, "reasons an opportunity is lost" },
+	{ "duplicates", cmd_duplicates, "accounts and contacts that look like one (tax id, email, phone)" },
+	{ "merge-records", cmd_merge_records, "merge one account or contact into another" },
 	{ "help", cmd_help, "this list; 'ruta help exit-codes'" },
 	{ "version", cmd_version, NULL },
 	{ NULL, NULL, NULL }

@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "changeset.h"
+#include "merge.h"
 #include "crypto.h"
 #include "journal.h"
 #include "schema.h"
@@ -613,95 +614,198 @@ static int insert_record(ruta_replica *r, const ruta_tabledef *t, const char *id
 	return err;
 }
 
-static int update_record(ruta_replica *r, const ruta_tabledef *t, const char *id, json_t *f,
-	sqlite3_stmt *row)
+/* What one field of the record must now hold. A snapshot (no merge
+ * context) states values: the newer one stays. A change that overwrote
+ * exactly the version here is a sequential edit and applies; anything else
+ * is weighed by merge.c. */
+typedef struct decision {
+	int write;
+	json_t *value;   /* owned */
+	uint64_t version;
+} decision;
+
+/* A value that may end up only as a losing head still passes the schema's
+ * checks, as it would if it won: written, then taken back. */
+static int probe(ruta_replica *r, const ruta_tabledef *t, const char *id, const char *col,
+	json_t *v)
+{
+	char sql[200];
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__exec(r->db, "SAVEPOINT ruta_probe")) < 0)
+		return err;
+	snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ?2 WHERE id = ?1", t->name, col);
+	if ((err = ruta_db__stmt_dyn(&st, r, sql)) == 0) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		bind_json(st, 2, v);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+			err = ruta_error__sqlite(r->db, rc, "applying");
+		sqlite3_reset(st);
+	}
+	ruta_db__exec(r->db, "ROLLBACK TO ruta_probe");
+	ruta_db__exec(r->db, "RELEASE ruta_probe");
+	return err;
+}
+
+static int decide(decision *d, ruta_merge_ctx *m, int needed, ruta_replica *r,
+	const ruta_tabledef *t, const char *id, const char *col, json_t *e, sqlite3_stmt *row, int i)
+{
+	uint64_t hlc = 0, base = 0, local_v = (uint64_t)sqlite3_column_int64(row, 2 * i);
+	json_t *cur;
+	int err;
+
+	ruta_hlc__parse(&hlc, json_string_value(json_array_get(e, 1)));
+	d->write = 0;
+	d->value = NULL;
+	d->version = hlc;
+	if (!m) {
+		d->write = remote_wins(hlc, json_array_get(e, 0), local_v, row, 2 * i + 1);
+		d->value = d->write ? json_incref(json_array_get(e, 0)) : NULL;
+		return 0;
+	}
+	ruta_hlc__parse(&base, json_string_value(json_array_get(e, 2)));
+	if (!needed && base == local_v) {
+		d->write = 1;
+		d->value = json_incref(json_array_get(e, 0));
+		return 0;
+	}
+	if ((err = probe(r, t, id, col, json_array_get(e, 0))) < 0)
+		return err;
+	if (!(cur = ruta_json__column(row, 2 * i + 1)))
+		return ruta_error__oom();
+	err = ruta_merge__field(m, r, t, id, col, e, cur, local_v, &d->write, &d->value, &d->version);
+	json_decref(cur);
+	return err;
+}
+
+static int update_record(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, json_t *f, sqlite3_stmt *row, int needed)
 {
 	ruta_buf b = RUTA_BUF_INIT;
 	sqlite3_stmt *st = NULL;
+	size_t n = json_object_size(f), i = 0;
+	decision *d = calloc(n ? n : 1, sizeof(*d));
 	const char *col;
 	json_t *e;
-	int i = 0, k = 1, rc, err = 0, wins = 0;
-	uint64_t hlc;
-	char win[512];
+	int k = 1, rc, err = 0, wins = 0;
 
-	memset(win, 0, sizeof(win));
+	if (!d)
+		return ruta_error__oom();
 	ruta_buf__printf(&b, "UPDATE %s SET ", t->name);
 	json_object_foreach(f, col, e) {
-		ruta_hlc__parse(&hlc, json_string_value(json_array_get(e, 1)));
-		if (i < (int)sizeof(win) && remote_wins(hlc, json_array_get(e, 0),
-				(uint64_t)sqlite3_column_int64(row, 2 * i), row, 2 * i + 1)) {
-			win[i] = 1;
+		if ((err = decide(&d[i], m, needed, r, t, id, col, e, row, (int)i)) < 0)
+			break;
+		if (d[i++].write) {
 			ruta_buf__printf(&b, "%s%s = ?%d, %s__v = ?%d", wins ? ", " : "", col, k, col, k + 1);
 			k += 2;
 			wins++;
 		}
-		i++;
 	}
 	ruta_buf__printf(&b, " WHERE id = ?%d", k);
-	if (wins == 0 || (err = ruta_buf__check(&b)) < 0) {
-		ruta_buf__dispose(&b);
-		return err;
-	}
-	err = ruta_db__stmt_dyn(&st, r, b.ptr);
-	i = 0;
-	k = 1;
-	if (err == 0) {
-		json_object_foreach(f, col, e) {
-			if (win[i++]) {
-				ruta_hlc__parse(&hlc, json_string_value(json_array_get(e, 1)));
-				bind_json(st, k, json_array_get(e, 0));
-				sqlite3_bind_int64(st, k + 1, (sqlite3_int64)hlc);
+	if (err == 0 && wins && (err = ruta_buf__check(&b)) == 0 &&
+			(err = ruta_db__stmt_dyn(&st, r, b.ptr)) == 0) {
+		for (i = 0, k = 1; i < n; i++)
+			if (d[i].write) {
+				bind_json(st, k, d[i].value);
+				sqlite3_bind_int64(st, k + 1, (sqlite3_int64)d[i].version);
 				k += 2;
 			}
-		}
 		sqlite3_bind_text(st, k, id, -1, SQLITE_STATIC);
 		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 			err = ruta_error__sqlite(r->db, rc, "applying");
 		sqlite3_reset(st);
 	}
+	for (i = 0; i < n; i++)
+		json_decref(d[i].value);
+	free(d);
 	ruta_buf__dispose(&b);
 	return err;
 }
 
-int ruta_apply__record(ruta_replica *r, json_t *rec)
+int ruta_apply__record(ruta_merge_ctx *m, ruta_replica *r, json_t *rec)
 {
 	const ruta_tabledef *t = ruta_schema__by_name(json_string_value(json_object_get(rec, "t")));
 	const char *id = json_string_value(json_object_get(rec, "id")), *col;
 	json_t *f = json_object_get(rec, "f"), *e;
 	ruta_buf b = RUTA_BUF_INIT;
 	sqlite3_stmt *row = NULL;
-	int rc, err, first = 1;
+	int rc, err, first = 1, deleted = 0, needed = 0;
 
 	ruta_buf__puts(&b, "SELECT ");
 	json_object_foreach(f, col, e) {
-		ruta_buf__printf(&b, "%s%s__v, %s", first ? "" : ", ", col, col);
+		ruta_buf__printf(&b, "%s__v, %s, ", col, col);
 		first = 0;
 	}
-	ruta_buf__printf(&b, " FROM %s WHERE id = ?1", t->name);
+	ruta_buf__printf(&b, "deleted_at IS NOT NULL FROM %s WHERE id = ?1", t->name);
+	(void)first;
 	if ((err = ruta_buf__check(&b)) < 0 || (err = ruta_db__stmt_dyn(&row, r, b.ptr)) < 0) {
 		ruta_buf__dispose(&b);
 		return err;
 	}
 	sqlite3_bind_text(row, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(row);
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_ROW) {
+		deleted = sqlite3_column_int(row, 2 * (int)json_object_size(f));
+		if (m && (needed = ruta_merge__needed(m, r, t, id, deleted)) < 0)
+			err = needed;
+	}
+	if (err < 0)
+		;
+	else if (rc == SQLITE_DONE)
 		err = insert_record(r, t, id, f);
 	else if (rc == SQLITE_ROW)
-		err = update_record(r, t, id, f, row);
+		err = update_record(m, r, t, id, f, row, needed);
 	else
 		err = ruta_error__sqlite(r->db, rc, "applying");
 	sqlite3_reset(row);
 	ruta_buf__dispose(&b);
+	if (err == 0 && m && rc == SQLITE_ROW)
+		err = ruta_merge__record_done(m, r, t, id, f, deleted);
 	return err;
 }
 
 static const char store_sql[] = "INSERT INTO ruta_changeset(replica, seq, hash, body, sig, hlc_max,"
-	" at, written) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now'), 1)";
+	" at, written, hlc_min) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+	" 1, ?7)";
 static const char frontier_set_sql[] = "INSERT INTO ruta_frontier(replica, seq, hash) VALUES"
 	" (?1, ?2, ?3) ON CONFLICT(replica) DO UPDATE SET seq = excluded.seq, hash = excluded.hash";
 static const char clock_sql[] = "UPDATE ruta_sync_state SET hlc = max(hlc, ?1) WHERE k = 0";
+static const char skew_sql[] = "INSERT OR IGNORE INTO ruta_skew(hash, replica, seq, hlc_max,"
+	" ahead_ms, at) VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ','now'))";
 
-static int record_applied(ruta_replica *r, const ruta_cs *cs, const item *x, const char *hash)
+/* The clock follows what it sees, but not a clock that runs too far ahead:
+ * that changeset is flagged, and this replica keeps its own time, so one
+ * wrong clock does not drag every replica's later versions with it. */
+static int follow_clock(ruta_replica *r, const ruta_cs *cs, const char *hash)
+{
+	int64_t wall = (int64_t)time(NULL) * 1000;
+	uint64_t cap = (uint64_t)(wall + RUTA_SKEW_MAX_MS) << RUTA_HLC_COUNTER_BITS;
+	sqlite3_stmt *st;
+	int rc, err;
+	if (cs->hlc_max > cap) {
+		if ((err = ruta_db__stmt(&st, r, skew_sql)) < 0)
+			return err;
+		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, cs->replica, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, cs->seq);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)cs->hlc_max);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)(cs->hlc_max >> RUTA_HLC_COUNTER_BITS) - wall);
+		rc = ruta_db__step(r, st);
+		sqlite3_reset(st);
+		if (rc < 0)
+			return rc;
+	}
+	if ((err = ruta_db__stmt(&st, r, clock_sql)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(cs->hlc_max > cap ? cap : cs->hlc_max));
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Stored before its records are weighed, so that what merge.c looks up
+ * about who made a version finds this changeset too. */
+static int store_changeset(ruta_replica *r, const ruta_cs *cs, const item *x, const char *hash)
 {
 	sqlite3_stmt *st;
 	int rc, err;
@@ -713,22 +817,28 @@ static int record_applied(ruta_replica *r, const ruta_cs *cs, const item *x, con
 	sqlite3_bind_blob(st, 4, x->body, (int)x->len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, x->sig, (int)x->siglen, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)cs->hlc_max);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)cs->hlc_min);
 	rc = ruta_db__step(r, st);
 	sqlite3_reset(st);
-	if (rc < 0 || (err = ruta_db__stmt(&st, r, frontier_set_sql)) < 0)
-		return rc < 0 ? rc : err;
+	return rc < 0 ? rc : 0;
+}
+
+static int record_applied(ruta_replica *r, const ruta_cs *cs, const item *x, const char *hash)
+{
+	sqlite3_stmt *st;
+	int rc = 0, err;
+	(void)x;
+	if ((err = ruta_db__stmt(&st, r, frontier_set_sql)) < 0)
+		return err;
 	sqlite3_bind_text(st, 1, cs->replica, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, cs->seq);
 	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
 	rc = ruta_db__step(r, st);
 	sqlite3_reset(st);
-	if (rc < 0 || (err = ruta_db__stmt(&st, r, clock_sql)) < 0)
+	/* Later local edits must be newer than anything seen (within reason). */
+	if (rc < 0 || (err = follow_clock(r, cs, hash)) < 0)
 		return rc < 0 ? rc : err;
-	/* Later local edits must be newer than anything seen. */
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)cs->hlc_max);
-	rc = ruta_db__step(r, st);
-	sqlite3_reset(st);
-	if (rc < 0 || (err = ruta_db__stmt(&st, r, unpend_sql)) < 0)
+	if ((err = ruta_db__stmt(&st, r, unpend_sql)) < 0)
 		return rc < 0 ? rc : err;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	rc = ruta_db__step(r, st);
@@ -743,22 +853,27 @@ static int record_applied(ruta_replica *r, const ruta_cs *cs, const item *x, con
 }
 
 /* Inside the transaction: order checks, then every record. 1 = wait. */
-static int apply_locked(ruta_replica *r, const ruta_cs *cs, const item *x, const char *hash)
+static int apply_locked(int64_t *conflicts, ruta_replica *r, const ruta_cs *cs, const item *x,
+	const char *hash)
 {
+	ruta_merge_ctx m;
 	size_t i;
 	int err;
 
 	if ((err = check_order(r, cs, hash)) != 0)
 		return err;
 	/* Local edits get their versions before remote ones are weighed. */
-	if ((err = ruta_journal__stamp_locked(r)) < 0 ||
+	if ((err = store_changeset(r, cs, x, hash)) < 0 ||
+			(err = ruta_journal__stamp_locked(r)) < 0 ||
+			(err = ruta_merge__begin(&m, r, cs->replica, hash, cs->deps)) < 0 ||
 			(err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 1 WHERE k = 0")) < 0)
 		return err;
 	for (i = 0; i < json_array_size(cs->records) && err == 0; i++)
-		if ((err = ruta_apply__record(r, json_array_get(cs->records, i))) < 0)
+		if ((err = ruta_apply__record(&m, r, json_array_get(cs->records, i))) < 0)
 			ruta_error__prefix("record %zu", i);
 	if (err == 0)
 		err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 0 WHERE k = 0");
+	*conflicts = m.conflicts;
 	return err == 0 ? record_applied(r, cs, x, hash) : err;
 }
 
@@ -819,8 +934,24 @@ static int verify(run *ru, item *x, ruta_cs *cs, char hash[65])
 	return err;
 }
 
+/*
+ * Local edits not sealed yet are sealed before anything from elsewhere is
+ * applied: a changeset's deps then say exactly what its maker had when it
+ * made every change in it, which the merge relies on to tell what a change
+ * overwrote. A key that cannot be opened here (a passphrase nobody can
+ * type) leaves them for the next export: their deps are then a little wider
+ * than what was seen, as before.
+ */
+static void seal_first(ruta_replica *r)
+{
+	int64_t seq = 0, changes = 0;
+	if (ruta_changeset_seal(&seq, &changes, r) < 0)
+		ruta_error__clear();
+}
+
 static int try_changeset(run *ru, item *x)
 {
+	int64_t conflicts = 0;
 	ruta_cs cs;
 	char hash[65];
 	int err, code;
@@ -836,11 +967,12 @@ static int try_changeset(run *ru, item *x)
 		return err;
 	if (err < 0)
 		return refuse(ru, x, err);
+	seal_first(ru->r);
 	if ((err = ruta_db__begin(ru->r)) < 0) {
 		ruta_changeset__free(&cs);
 		return err;
 	}
-	err = apply_locked(ru->r, &cs, x, hash);
+	err = apply_locked(&conflicts, ru->r, &cs, x, hash);
 	if (err == 2) {
 		ruta_db__rollback(ru->r);
 		x->state = DONE_DUP;
@@ -850,6 +982,8 @@ static int try_changeset(run *ru, item *x)
 		x->state = DONE_APPLIED;
 		ru->res->applied++;
 		ru->res->changes += cs.changes;
+		if (ru->res->version >= 2)
+			ru->res->conflicts += conflicts;
 	} else {
 		code = err;
 		ruta_db__rollback(ru->r);
@@ -981,6 +1115,8 @@ static int process(run *ru, items *it)
 		}
 	if (err == 0 && (err = ruta_trust__current(&v, NULL, NULL, ru->r)) == 0)
 		ru->res->trust_version = (int)v;
+	if (err == 0 && ru->res->version >= 2)
+		err = ruta_conflicts_open(&ru->res->conflicts_open, ru->r);
 	return err;
 }
 
@@ -999,6 +1135,8 @@ static int start(run *ru, ruta_apply_result *out, ruta_replica *r, const ruta_ap
 	ru->opts = opts;
 	out->applied = out->changes = out->duplicates = out->waiting = 0;
 	out->refused = out->refused_verify = 0;
+	if (out->version >= 2)
+		out->conflicts = out->conflicts_open = 0;
 	return 0;
 }
 

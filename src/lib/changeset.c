@@ -25,18 +25,43 @@
 /* ---- sealing ---------------------------------------------------------------- */
 
 static const char pending_sql[] =
-	"SELECT tbl, rec, op, col, val, ver, base, seq FROM ruta_change"
+	"SELECT tbl, rec, op, col, val, ver, base, seq, supersedes FROM ruta_change"
 	" WHERE seq > (SELECT exported_seq FROM ruta_sync_state WHERE k = 0)"
 	" ORDER BY tbl, rec, col, seq";
 static const char own_frontier_sql[] = "SELECT seq, hash FROM ruta_frontier WHERE replica = ?1";
 static const char deps_sql[] = "SELECT replica, seq, hash FROM ruta_frontier WHERE replica <> ?1"
 	" ORDER BY replica";
 static const char store_sql[] = "INSERT INTO ruta_changeset(replica, seq, hash, body, sig,"
-	" hlc_max, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now'))";
+	" hlc_max, at, hlc_min) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	" strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?7)";
 static const char frontier_sql[] = "INSERT INTO ruta_frontier(replica, seq, hash) VALUES (?1, ?2, ?3)"
 	" ON CONFLICT(replica) DO UPDATE SET seq = excluded.seq, hash = excluded.hash";
 static const char exported_sql[] = "UPDATE ruta_sync_state SET exported_seq ="
 	" (SELECT coalesce(max(seq), 0) FROM ruta_change) WHERE k = 0";
+
+json_t *ruta_json__column(sqlite3_stmt *st, int col)
+{
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL:
+		return json_null();
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(st, col));
+	default:
+		return json_stringn((const char *)sqlite3_column_text(st, col),
+			(size_t)sqlite3_column_bytes(st, col));
+	}
+}
+
+void ruta_json__bind(sqlite3_stmt *st, int idx, json_t *v)
+{
+	if (json_is_integer(v))
+		sqlite3_bind_int64(st, idx, json_integer_value(v));
+	else if (json_is_string(v))
+		sqlite3_bind_text(st, idx, json_string_value(v), (int)json_string_length(v),
+			SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, idx);
+}
 
 void ruta_changeset__name(char *out, size_t size, const char *replica, int64_t seq)
 {
@@ -110,6 +135,30 @@ static void finish_record(sealing *s)
 	s->cur = NULL;
 }
 
+/* A change that resolved a conflict names every head it supersedes, as a
+ * fourth element: sorted, each once. */
+static int add_supersedes(json_t *entry, const char *list)
+{
+	json_t *also = json_array_get(entry, 3);
+	char hex[17];
+	size_t i;
+	if (!list || !*list)
+		return 0;
+	if (!also && (json_array_append_new(entry, also = json_array()) < 0 || !also))
+		return ruta_error__oom();
+	while (*list) {
+		size_t n = strcspn(list, " ");
+		int dup = 0;
+		snprintf(hex, sizeof(hex), "%.*s", (int)(n < 16 ? n : 16), list);
+		for (i = 0; i < json_array_size(also); i++)
+			dup |= strcmp(json_string_value(json_array_get(also, i)), hex) == 0;
+		if (!dup && json_array_append_new(also, json_string(hex)) < 0)
+			return ruta_error__oom();
+		list += n + (list[n] == ' ');
+	}
+	return 0;
+}
+
 static int add_row(sealing *s, sqlite3_stmt *st)
 {
 	const char *tbl = (const char *)sqlite3_column_text(st, 0);
@@ -144,10 +193,12 @@ static int add_row(sealing *s, sqlite3_stmt *st)
 		json_array_set_new(entry, 1, hlc_json(ver));
 	} else {
 		s->changes++;
-		if (json_object_set_new(s->fields, col, json_pack("[o, o, o]", v, hlc_json(ver),
-				hlc_json(base))) < 0)
+		if (!(entry = json_pack("[o, o, o]", v, hlc_json(ver), hlc_json(base))) ||
+				json_object_set_new(s->fields, col, entry) < 0)
 			return ruta_error__oom();
 	}
+	if ((err = add_supersedes(entry, (const char *)sqlite3_column_text(st, 8))) < 0)
+		return err;
 	snprintf(s->col, sizeof(s->col), "%s", col);
 	if (!s->hlc_min || ver < s->hlc_min)
 		s->hlc_min = ver;
@@ -228,7 +279,7 @@ static int run3(ruta_replica *r, const char *sql, const char *a, int64_t b, cons
 }
 
 static int store(ruta_replica *r, int64_t seq, const char *hash, const char *body, size_t len,
-	const char *sig, uint64_t hlc_max)
+	const char *sig, uint64_t hlc_min, uint64_t hlc_max)
 {
 	sqlite3_stmt *st;
 	int rc, err;
@@ -240,6 +291,7 @@ static int store(ruta_replica *r, int64_t seq, const char *hash, const char *bod
 	sqlite3_bind_blob(st, 4, body, (int)len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, sig, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)hlc_max);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)hlc_min);
 	rc = ruta_db__step(r, st);
 	sqlite3_reset(st);
 	if (rc < 0)
@@ -283,7 +335,7 @@ static int seal_locked(int64_t *out_seq, int64_t *out_changes, ruta_replica *r,
 	body[len++] = '\n';   /* json_dumps leaves room: its NUL becomes the newline */
 	ruta_crypto__sha256_hex(hash, body, len);
 	if ((err = ruta_crypto__sshsig_sign(&sig, sk, RUTA_NS_CHANGESET, body, len)) < 0 ||
-			(err = store(r, seq + 1, hash, body, len, sig, s.hlc_max)) < 0)
+			(err = store(r, seq + 1, hash, body, len, sig, s.hlc_min, s.hlc_max)) < 0)
 		goto done;
 	*out_seq = seq + 1;
 	*out_changes = s.changes;
@@ -409,6 +461,24 @@ static int check_value(json_t *v, const ruta_tabledef *t, const char *col, const
 	return bad("%s: a value must be null, an integer or a string%s", where, "");
 }
 
+/* The heads a resolving change supersedes: 1 to 256 versions older than it. */
+static int check_superseded(json_t *also, uint64_t hlc, const char *where)
+{
+	uint64_t v;
+	size_t i;
+	int err;
+	if (!json_is_array(also) || json_array_size(also) == 0 || json_array_size(also) > 256)
+		return bad("%s: expected [value, hlc, base] or [value, hlc, base, [superseded "
+			"versions]], with 1 to 256 superseded versions%s", where, "");
+	for (i = 0; i < json_array_size(also); i++) {
+		if ((err = get_hlc(&v, json_array_get(also, i), where)) < 0)
+			return err;
+		if (v >= hlc)
+			return bad("%s: a superseded version is not older than the change%s", where, "");
+	}
+	return 0;
+}
+
 static int check_field(json_t *f, const ruta_tabledef *t, const char *col, uint64_t lo,
 	uint64_t hi, const char *where)
 {
@@ -416,8 +486,9 @@ static int check_field(json_t *f, const ruta_tabledef *t, const char *col, uint6
 	int err;
 	if (!ruta_schema__synced(t, col))
 		return ruta_error__set(RUTA_EINVALID, "%s: %s has no field '%.40s'", where, t->name, col);
-	if (!json_is_array(f) || json_array_size(f) != 3)
-		return bad("%s: expected [value, hlc, base]%s", where, "");
+	if (!json_is_array(f) || json_array_size(f) < 3 || json_array_size(f) > 4)
+		return bad("%s: expected [value, hlc, base] or [value, hlc, base, [superseded]]%s",
+			where, "");
 	if ((err = check_value(json_array_get(f, 0), t, col, where)) < 0 ||
 			(err = get_hlc(&hlc, json_array_get(f, 1), where)) < 0 ||
 			(err = get_hlc(&base, json_array_get(f, 2), where)) < 0)
@@ -426,7 +497,7 @@ static int check_field(json_t *f, const ruta_tabledef *t, const char *col, uint6
 		return bad("%s: hlc outside the changeset's hlc range%s", where, "");
 	if (base >= hlc)
 		return bad("%s: base is not older than the change%s", where, "");
-	return 0;
+	return json_array_size(f) == 4 ? check_superseded(json_array_get(f, 3), hlc, where) : 0;
 }
 
 static int check_record(ruta_cs *cs, json_t *rec, size_t i)

@@ -37,9 +37,17 @@ void ruta_changeset__free(ruta_cs *cs);
  * RUTA_EINVALID naming record `i` and what is wrong. */
 int ruta_changeset__check_state_record(json_t *rec, uint64_t hi, size_t i);
 
-/* apply.c: one record's fields weighed against this replica's, last writer
- * wins; the caller holds the transaction and has set `applying`. */
-int ruta_apply__record(ruta_replica *r, json_t *rec);
+/* A column's value as JSON (null, an integer or a string; new), and a JSON
+ * scalar bound as a parameter (text copied). */
+json_t *ruta_json__column(sqlite3_stmt *st, int col);
+void ruta_json__bind(sqlite3_stmt *st, int idx, json_t *v);
+
+/* apply.c: one record's fields weighed against this replica's; the caller
+ * holds the transaction and has set `applying`. `m` is the changeset's merge
+ * context, or NULL for a snapshot's record (its values stand on their
+ * versions: the newer one stays). */
+struct ruta_merge_ctx;
+int ruta_apply__record(struct ruta_merge_ctx *m, ruta_replica *r, json_t *rec);
 
 /* This replica's secret key, asking for its passphrase if it has one. */
 int ruta_changeset__load_key(ruta_secret **sk, ruta_replica *r);

@@ -66,6 +66,9 @@ uint64_t ruta_hlc__next(uint64_t last, int64_t wall_ms, uint64_t base);
 #define RUTA_HLC_COUNTER_BITS 16
 /* Versions beyond this (year ~6000) are not from a sane clock. */
 #define RUTA_HLC_MAX_SANE (((uint64_t)1 << 62) - 1)
+/* How far ahead of this replica's clock a version may be before it counts
+ * as clock skew: flagged, and not followed by this replica's clock. */
+#define RUTA_SKEW_MAX_MS (10 * 60 * 1000)
 /* Parses 16 hex digits; 0 or RUTA_EINVALID. */
 int ruta_hlc__parse(uint64_t *out, const char *text);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "journal.h"
+#include "merge.h"
 #include "schema.h"
 
 #define BATCH 512
@@ -150,14 +151,32 @@ static int save_state(ruta_replica *r, uint64_t hlc, int64_t stamped)
 	return rc < 0 ? rc : 0;
 }
 
+static int any_conflict(int *yes, ruta_replica *r)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, "SELECT EXISTS (SELECT 1 FROM ruta_conflict)")) < 0)
+		return err;
+	rc = ruta_db__step(r, st);
+	*yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* A person who edits a field in conflict has decided it. */
+static int local_conflict(ruta_replica *r, int conflicts, const pending *p, uint64_t ver)
+{
+	return conflicts ? ruta_merge__local(r, p->table, p->rec, p->col, p->seq, ver) : 0;
+}
+
 static int stamp_batches(ruta_replica *r, pending *buf)
 {
 	uint64_t last = 0, cur = 0, ver;
 	int64_t stamped = 0;
 	size_t n, i;
-	int err;
+	int conflicts = 0, err;
 
-	if ((err = read_state(&last, &stamped, r)) < 0)
+	if ((err = read_state(&last, &stamped, r)) < 0 || (err = any_conflict(&conflicts, r)) < 0)
 		return err;
 	do {
 		if ((err = read_pending(buf, &n, r, stamped)) < 0)
@@ -167,6 +186,8 @@ static int stamp_batches(ruta_replica *r, pending *buf)
 				return err;
 			ver = ruta_hlc__next(last, buf[i].t, cur);
 			if ((err = stamp_one(r, &buf[i], ver, cur)) < 0)
+				return err;
+			if ((err = local_conflict(r, conflicts, &buf[i], ver)) < 0)
 				return err;
 			last = ver;
 			stamped = buf[i].seq;

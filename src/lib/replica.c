@@ -472,6 +472,9 @@ static const char status2_sql[] =
 	" (SELECT count(*) FROM ruta_pending), (SELECT count(*) FROM ruta_quarantine),"
 	" coalesce((SELECT max(version) FROM ruta_trust), 0)";
 
+static const char status3_sql[] = "SELECT (SELECT count(*) FROM ruta_conflict WHERE review >= 0),"
+	" (SELECT count(*) FROM ruta_skew), coalesce((SELECT max(ahead_ms) FROM ruta_skew), 0)";
+
 int ruta_replica_status(ruta_status *out, ruta_replica *r)
 {
 	sqlite3_stmt *st;
@@ -503,6 +506,16 @@ int ruta_replica_status(ruta_status *out, ruta_replica *r)
 		out->waiting = sqlite3_column_int64(st, 2);
 		out->quarantined = sqlite3_column_int64(st, 3);
 		out->trust_version = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	if (err < 0 || out->version < 3)
+		return err < 0 ? err : 0;
+	if ((err = ruta_db__stmt(&st, r, status3_sql)) < 0)
+		return err;
+	if ((err = ruta_db__step(r, st)) == SQLITE_ROW) {
+		out->conflicts = sqlite3_column_int64(st, 0);
+		out->skewed = sqlite3_column_int64(st, 1);
+		out->skew_ahead_ms = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
 	return err < 0 ? err : 0;

@@ -447,9 +447,13 @@ static const char migration_3[] =
 	"CREATE TABLE ruta_conflict (tbl TEXT NOT NULL, rec TEXT NOT NULL, col TEXT NOT NULL,"
 	" id TEXT NOT NULL UNIQUE, policy TEXT NOT NULL, review INTEGER NOT NULL DEFAULT 0,"
 	" opened_at TEXT NOT NULL, PRIMARY KEY (tbl, rec, col)) STRICT;\n"
+	/* A version is its hlc and its value: two clocks can tick alike. */
 	"CREATE TABLE ruta_conflict_head (tbl TEXT NOT NULL, rec TEXT NOT NULL, col TEXT NOT NULL,"
-	" hlc INTEGER NOT NULL, value ANY, replica TEXT, changeset TEXT,"
-	" PRIMARY KEY (tbl, rec, col, hlc)) STRICT;\n"
+	" hlc INTEGER NOT NULL, value ANY, replica TEXT NOT NULL DEFAULT '', changeset TEXT)"
+	" STRICT;\n"
+	"CREATE INDEX ruta_conflict_head_field ON ruta_conflict_head(tbl, rec, col);\n"
+	/* Who made a version is found by it. */
+	"CREATE INDEX ruta_change_ver ON ruta_change(ver);\n"
 	/* Closed ones, kept: what lost, and the change that closed them. */
 	"CREATE TABLE ruta_conflict_closed (seq INTEGER PRIMARY KEY, id TEXT NOT NULL,"
 	" tbl TEXT NOT NULL, rec TEXT NOT NULL, col TEXT NOT NULL, policy TEXT NOT NULL,"
@@ -460,7 +464,16 @@ static const char migration_3[] =
 	"ALTER TABLE ruta_change ADD COLUMN supersedes TEXT;\n"
 	/* Which changeset made a version: found by its range. */
 	"ALTER TABLE ruta_changeset ADD COLUMN hlc_min INTEGER;\n"
-	"CREATE INDEX ruta_changeset_hlc ON ruta_changeset(hlc_max);\n";
+	"CREATE INDEX ruta_changeset_hlc ON ruta_changeset(hlc_max, hlc_min);\n"
+	/* Changesets stamped further ahead of this replica's clock than any
+	 * sane clock runs (docs/merge.md, clock skew). */
+	/* Records deleted on one side while edited on another, maybe unseen:
+	 * judged from their changesets when conflicts are listed. */
+	"CREATE TABLE ruta_dve (tbl TEXT NOT NULL, rec TEXT NOT NULL,"
+	" PRIMARY KEY (tbl, rec)) STRICT;\n"
+	"CREATE TABLE ruta_skew (hash TEXT PRIMARY KEY NOT NULL, replica TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, hlc_max INTEGER NOT NULL, ahead_ms INTEGER NOT NULL,"
+	" at TEXT NOT NULL) STRICT;\n";
 
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
 	migration_3 };

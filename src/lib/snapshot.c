@@ -19,6 +19,7 @@
 #include "changeset.h"
 #include "crypto.h"
 #include "journal.h"
+#include "merge.h"
 #include "schema.h"
 #include "snapshot.h"
 #include "trust.h"
@@ -67,19 +68,6 @@ static int flush_chunk(making *m)
 	return err;
 }
 
-static json_t *column_json(sqlite3_stmt *st, int col)
-{
-	switch (sqlite3_column_type(st, col)) {
-	case SQLITE_NULL:
-		return json_null();
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(st, col));
-	default:
-		return json_stringn((const char *)sqlite3_column_text(st, col),
-			(size_t)sqlite3_column_bytes(st, col));
-	}
-}
-
 /* One row as {"f": {col: [value, hlc]}, "id", "t"}; fields nobody ever set
  * (version 0) are left out, as are rows only of those (the seeded stages). */
 static int add_row(making *m, const ruta_tabledef *t, sqlite3_stmt *st)
@@ -96,7 +84,7 @@ static int add_row(making *m, const ruta_tabledef *t, sqlite3_stmt *st)
 		if (v == 0 && strcmp(sqlite3_column_name(st, i), "created_at") != 0)
 			continue;
 		ruta_hlc_format(hlc, v);
-		if (!(val = column_json(st, i)) || json_object_set_new(f, sqlite3_column_name(st, i),
+		if (!(val = ruta_json__column(st, i)) || json_object_set_new(f, sqlite3_column_name(st, i),
 				json_pack("[o, s]", val, hlc)) < 0) {
 			json_decref(f);
 			return ruta_error__set(RUTA_ERROR, "%s %s holds a value that is not UTF-8 text",
@@ -121,7 +109,7 @@ static int add_table(making *m, const ruta_tabledef *t)
 	ruta_buf b = RUTA_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	size_t i;
-	int rc, err;
+	int rc = SQLITE_DONE, err;
 
 	ruta_buf__puts(&b, "SELECT id");
 	for (i = 0; i < t->ncols; i++)
@@ -151,7 +139,7 @@ static int add_covers(json_t *man, ruta_replica *r, int64_t *total)
 {
 	json_t *covers = json_object(), *held = json_array();
 	sqlite3_stmt *st;
-	int rc, err = 0;
+	int rc = SQLITE_DONE, err = 0;
 
 	json_object_set_new(man, "covers", covers);
 	json_object_set_new(man, "held", held);
@@ -185,7 +173,7 @@ static int add_hub(json_t *man, ruta_replica *r, const char *url, const char *ow
 	json_t *hub = json_object();
 	sqlite3_stmt *st = NULL;
 	char prefix[2300], own[200];
-	int rc, err = 0;
+	int rc = SQLITE_DONE, err = 0;
 
 	json_object_set_new(man, "hub", hub);
 	if (!hub)
@@ -217,7 +205,7 @@ static int add_header(json_t *man, ruta_replica *r, const ruta_secret *sk, int64
 	char fp[RUTA_FINGERPRINT_MAX], hlc[17], state[65];
 	long long trust = 0;
 	sqlite3_stmt *st;
-	int rc, err;
+	int rc = SQLITE_DONE, err;
 
 	if ((err = ruta_state__hash_locked(state, r)) < 0 ||
 			(err = ruta_trust__current(&trust, NULL, NULL, r)) < 0 ||
@@ -273,6 +261,14 @@ static int make_locked(making *m, ruta_replica *r, const char *url, const char *
 	if (err == 0 && (err = flush_chunk(m)) == 0 &&
 			json_object_set(man, "chunks", m->chunks) < 0)
 		err = ruta_error__oom();
+	if (err == 0) {
+		json_t *open = NULL;
+		if ((err = ruta_merge__open_json(&open, r)) == 0 &&
+				json_object_set_new(man, "conflicts", open) < 0)
+			err = ruta_error__oom();
+		else if (err < 0)
+			json_decref(open);
+	}
 	if (err == 0 && (err = add_covers(man, r, covered)) == 0 &&
 			(err = add_hub(man, r, url, own_tip)) == 0 &&
 			(err = add_header(man, r, sk, m->records)) == 0)
@@ -329,7 +325,7 @@ static const char signer_sql[] = "SELECT principal, team, fingerprint, revoked_a
 static int check_signer(ruta_replica *r, const unsigned char pk[RUTA_PK_BYTES], json_t *man)
 {
 	sqlite3_stmt *st;
-	int rc, err = 0;
+	int rc = SQLITE_DONE, err = 0;
 	if ((err = ruta_db__stmt(&st, r, signer_sql)) < 0)
 		return err;
 	sqlite3_bind_blob(st, 1, pk, RUTA_PK_BYTES, SQLITE_STATIC);
@@ -381,7 +377,8 @@ static int check_manifest(json_t *man)
 			json_array_size(json_object_get(man, "chunks")) > MAX_CHUNKS ||
 			!json_is_object(json_object_get(man, "covers")) ||
 			!json_is_object(json_object_get(man, "hub")) ||
-			!json_is_array(json_object_get(man, "held")))
+			!json_is_array(json_object_get(man, "held")) ||
+			!json_is_array(json_object_get(man, "conflicts")))
 		return ruta_error__set(RUTA_EINVALID, "the snapshot manifest lacks a field or has one "
 			"of the wrong type");
 	json_array_foreach(json_object_get(man, "chunks"), i, v)
@@ -445,7 +442,7 @@ static int take_chunk(starting *s, const char *data, size_t len)
 	ruta_hlc__parse(&hi, json_string_value(json_object_get(s->man, "hlc")));
 	json_array_foreach(recs, i, rec) {
 		if ((err = ruta_changeset__check_state_record(rec, hi, (size_t)s->records)) < 0 ||
-				(err = ruta_apply__record(s->r, rec)) < 0)
+				(err = ruta_apply__record(NULL, s->r, rec)) < 0)
 			break;
 		s->records++;
 	}
@@ -487,7 +484,7 @@ static const char own_sql[] = "SELECT hash FROM ruta_changeset WHERE replica = ?
 static int check_own(starting *s, json_t *v)
 {
 	sqlite3_stmt *st;
-	int rc, err;
+	int rc = SQLITE_DONE, err;
 	if ((err = ruta_db__stmt(&st, s->r, own_sql)) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, s->r->id, -1, SQLITE_STATIC);
@@ -509,7 +506,7 @@ static int put_frontier(starting *s)
 	sqlite3_stmt *st;
 	const char *k;
 	json_t *v;
-	int rc, err;
+	int rc = SQLITE_DONE, err;
 	json_object_foreach(json_object_get(s->man, "covers"), k, v) {
 		/* this replica's own: it knows them better than any snapshot */
 		if (strcmp(k, s->r->id) == 0) {
@@ -536,7 +533,7 @@ static int put_held(starting *s)
 {
 	json_t *v;
 	size_t i;
-	int rc, err = 0;
+	int rc = SQLITE_DONE, err = 0;
 	json_array_foreach(json_object_get(s->man, "held"), i, v) {
 		const char *body = json_string_value(json_object_get(v, "body"));
 		size_t len = json_string_length(json_object_get(v, "body"));
@@ -580,6 +577,19 @@ static int put_hub(starting *s, const char *commit)
 	return ruta_db__meta_set(s->r->db, "snapshot_start", value);
 }
 
+/* Head office's open conflicts are this replica's too: the same heads,
+ * so the same ids, and the next change of the field weighs them all. */
+static int put_conflicts(starting *s)
+{
+	json_t *c;
+	size_t i;
+	int err;
+	json_array_foreach(json_object_get(s->man, "conflicts"), i, c)
+		if ((err = ruta_merge__restore(s->r, c)) < 0)
+			return ruta_error__prefix("snapshot conflict %zu", i + 1);
+	return 0;
+}
+
 static const char pristine_sql[] = "SELECT (SELECT count(*) FROM ruta_change)"
 	" + (SELECT count(*) FROM ruta_frontier)";
 static const char clock_sql[] = "UPDATE ruta_sync_state SET hlc = max(hlc, ?1) WHERE k = 0";
@@ -591,7 +601,7 @@ static int finish(starting *s, const char *commit, int pristine)
 	char state[65];
 	uint64_t hlc = 0;
 	sqlite3_stmt *st;
-	int rc, err;
+	int rc = SQLITE_DONE, err;
 
 	if (s->next_chunk != json_array_size(json_object_get(s->man, "chunks")))
 		return ruta_error__set(RUTA_EINVALID, "the snapshot lacks chunks its manifest names");
@@ -605,6 +615,7 @@ static int finish(starting *s, const char *commit, int pristine)
 			"give the state its manifest signs");
 	ruta_hlc__parse(&hlc, json_string_value(json_object_get(s->man, "hlc")));
 	if ((err = put_frontier(s)) < 0 || (err = put_held(s)) < 0 || (err = put_hub(s, commit)) < 0 ||
+			(err = put_conflicts(s)) < 0 ||
 			(err = ruta_db__stmt(&st, s->r, clock_sql)) < 0)
 		return err;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)hlc);

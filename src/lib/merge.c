@@ -1,0 +1,1024 @@
+/*
+ * merge.c - field-level merge: concurrent versions, CRM policies, conflict records.
+ *
+ * Changesets apply in causal order, so when a change arrives its base is
+ * either the version this replica holds (a sequential edit: apply.c takes
+ * that fast path) or something else: the change is concurrent with what is
+ * here. A field then keeps its "heads", the versions no later change
+ * supersedes (a change supersedes the version it names as its base, and a
+ * resolution also those it lists). The heads are a function of the set of
+ * changes received, not of their order; the value a record shows is picked
+ * from the heads by the field's policy, a total order, so every replica
+ * shows the same. Heads with the same value are one head (the newest), so
+ * two people typing the same thing is no conflict. A field with two heads
+ * or more is an open conflict, kept until a change supersedes all of them.
+ * docs/merge.md states every policy with an example.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "changeset.h"
+#include "merge.h"
+
+/* ---- heads ------------------------------------------------------------------- */
+
+typedef struct head {
+	uint64_t hlc;
+	json_t *value;         /* owned */
+	char replica[72];
+	char changeset[65];
+} head;
+
+typedef struct heads {
+	head *v;
+	size_t n, cap;
+} heads;
+
+static void heads_free(heads *h)
+{
+	size_t i;
+	for (i = 0; i < h->n; i++)
+		json_decref(h->v[i].value);
+	free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Takes a reference to `value`. */
+static int heads_add(heads *h, uint64_t hlc, json_t *value, const char *replica,
+	const char *changeset)
+{
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 4;
+		head *nv = realloc(h->v, cap * sizeof(*nv));
+		if (!nv)
+			return ruta_error__oom();
+		h->v = nv;
+		h->cap = cap;
+	}
+	h->v[h->n].hlc = hlc;
+	h->v[h->n].value = json_incref(value);
+	snprintf(h->v[h->n].replica, sizeof(h->v[h->n].replica), "%s", replica ? replica : "");
+	snprintf(h->v[h->n].changeset, sizeof(h->v[h->n].changeset), "%s", changeset ? changeset : "");
+	h->n++;
+	return 0;
+}
+
+static void heads_drop(heads *h, size_t i)
+{
+	json_decref(h->v[i].value);
+	h->v[i] = h->v[--h->n];
+}
+
+static int value_cmp(json_t *a, json_t *b)
+{
+	int ta = json_is_null(a) ? 0 : json_is_integer(a) ? 1 : 2;
+	int tb = json_is_null(b) ? 0 : json_is_integer(b) ? 1 : 2;
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	if (ta == 1)
+		return json_integer_value(a) < json_integer_value(b) ? -1 :
+			json_integer_value(a) > json_integer_value(b);
+	if (ta == 2) {
+		size_t la = json_string_length(a), lb = json_string_length(b);
+		int c = memcmp(json_string_value(a), json_string_value(b), la < lb ? la : lb);
+		return c ? c : la < lb ? -1 : la > lb;
+	}
+	return 0;
+}
+
+/* A JSON scalar against a column's value. */
+static int value_cmp_col(json_t *v, sqlite3_stmt *st, int col)
+{
+	json_t *c = ruta_json__column(st, col);
+	int d = c ? value_cmp(v, c) : 1;
+	json_decref(c);
+	return d;
+}
+
+/* ---- policies ------------------------------------------------------------------ */
+
+typedef struct policy policy;
+/* A head's standing under the policy: higher wins, then the newer version,
+ * then the greater value. */
+typedef int (*rank_fn)(int64_t *rank, ruta_replica *r, const char *id, const head *h);
+
+struct policy {
+	const char *table;    /* NULL: any table */
+	const char *col;
+	const char *name;
+	rank_fn rank;         /* NULL: last writer wins */
+	int review;           /* REVIEW_* */
+	int append;           /* the record shows every head's text, oldest first */
+};
+
+#define REVIEW_NEVER 0
+#define REVIEW_ALWAYS 1
+#define REVIEW_TOP_TIE 2  /* when two different values share the top rank */
+
+static int rank_stage(int64_t *rank, ruta_replica *r, const char *id, const head *h)
+{
+	static const char sql[] = "SELECT is_closed, seq FROM stage WHERE id = ?1";
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	(void)id;
+	*rank = 0;
+	if (!json_is_string(h->value))
+		return 0;
+	if ((err = ruta_db__stmt(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, json_string_value(h->value), -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		/* a closed stage beats every open one; open ones by their order */
+		*rank = sqlite3_column_int(st, 0) ? (int64_t)1 << 40 : sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The probability the merged stage gives wins over another one. */
+static int rank_probability(int64_t *rank, ruta_replica *r, const char *id, const head *h)
+{
+	static const char sql[] = "SELECT s.probability FROM opportunity o JOIN stage s"
+		" ON s.id = o.stage WHERE o.id = ?1";
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	*rank = 0;
+	if ((err = ruta_db__stmt(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		*rank = json_is_integer(h->value) &&
+			json_integer_value(h->value) == sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int rank_in(int64_t *rank, const head *h, const char *const *order, const int64_t *ranks)
+{
+	size_t i;
+	*rank = 0;
+	for (i = 0; json_is_string(h->value) && order[i]; i++)
+		if (strcmp(json_string_value(h->value), order[i]) == 0)
+			*rank = ranks[i];
+	return 0;
+}
+
+static int rank_lifecycle(int64_t *rank, ruta_replica *r, const char *id, const head *h)
+{
+	static const char *const order[] = { "lead", "prospect", "potential", "client",
+		"inactive", NULL };
+	static const int64_t ranks[] = { 1, 2, 3, 4, 5 };
+	(void)r;
+	(void)id;
+	return rank_in(rank, h, order, ranks);
+}
+
+static int rank_activity_status(int64_t *rank, ruta_replica *r, const char *id, const head *h)
+{
+	static const char *const order[] = { "planned", "held", "not_held", "cancelled", NULL };
+	static const int64_t ranks[] = { 1, 2, 2, 2 };
+	(void)r;
+	(void)id;
+	return rank_in(rank, h, order, ranks);
+}
+
+static int rank_offer_status(int64_t *rank, ruta_replica *r, const char *id, const head *h)
+{
+	static const char *const order[] = { "draft", "sent", "accepted", "rejected", "expired",
+		"withdrawn", NULL };
+	static const int64_t ranks[] = { 1, 2, 3, 3, 3, 3 };
+	(void)r;
+	(void)id;
+	return rank_in(rank, h, order, ranks);
+}
+
+static const char hq_sql[] = "SELECT 1 FROM ruta_key WHERE principal = ?1 AND team = 'hq'";
+
+static int rank_head_office(int64_t *rank, ruta_replica *r, const char *id, const head *h)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	(void)id;
+	*rank = 0;
+	if (!h->replica[0])
+		return 0;
+	if ((err = ruta_db__stmt(&st, r, hq_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, h->replica, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	*rank = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Deleted again and restored at once: the deletion stands, flagged. */
+static int rank_deleted(int64_t *rank, ruta_replica *r, const char *id, const head *h)
+{
+	(void)r;
+	(void)id;
+	*rank = !json_is_null(h->value);
+	return 0;
+}
+
+static const policy policies[] = {
+	{ "opportunity", "stage", "stage-forward", rank_stage, REVIEW_TOP_TIE, 0 },
+	{ "opportunity", "probability", "probability-follows-stage", rank_probability, REVIEW_NEVER, 0 },
+	{ "opportunity", "amount_minor", "amount-unit", NULL, REVIEW_ALWAYS, 0 },
+	{ "opportunity", "currency", "amount-unit", NULL, REVIEW_ALWAYS, 0 },
+	{ "opportunity", "lost_reason", "lost-reason", NULL, REVIEW_ALWAYS, 0 },
+	{ "offer", "total_minor", "amount-unit", NULL, REVIEW_ALWAYS, 0 },
+	{ "offer", "currency", "amount-unit", NULL, REVIEW_ALWAYS, 0 },
+	{ "offer", "status", "status-forward", rank_offer_status, REVIEW_TOP_TIE, 0 },
+	{ "activity", "status", "status-terminal", rank_activity_status, REVIEW_TOP_TIE, 0 },
+	{ "activity", "notes", "notes-append", NULL, REVIEW_NEVER, 1 },
+	{ "account", "lifecycle", "lifecycle-forward", rank_lifecycle, REVIEW_NEVER, 0 },
+	{ "contact", "lifecycle", "lifecycle-forward", rank_lifecycle, REVIEW_NEVER, 0 },
+	{ "account", "tax_id", "tax-id", NULL, REVIEW_ALWAYS, 0 },
+	{ NULL, "owner", "head-office-wins", rank_head_office, REVIEW_TOP_TIE, 0 },
+	{ NULL, "team", "head-office-wins", rank_head_office, REVIEW_TOP_TIE, 0 },
+	{ NULL, "deleted_at", "delete-vs-restore", rank_deleted, REVIEW_ALWAYS, 0 },
+};
+
+static const policy lww = { NULL, NULL, "last-writer-wins", NULL, REVIEW_NEVER, 0 };
+/* Fields ruta derives from others (a normalized tax id, when a stage was
+ * entered): they follow their source, so no conflict is kept on them. */
+static const policy derived = { NULL, NULL, "derived", NULL, REVIEW_NEVER, 0 };
+
+static const policy *policy_for(const ruta_tabledef *t, const char *col)
+{
+	const ruta_coldef *c;
+	size_t i;
+	for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+		if ((!policies[i].table || strcmp(policies[i].table, t->name) == 0) &&
+				strcmp(policies[i].col, col) == 0)
+			return &policies[i];
+	c = ruta_schema__col(t, col);
+	return c && (c->flags & RUTA_F_DERIVED) ? &derived : &lww;
+}
+
+/* Two heads that count as one: the same value, two tombstones, or any two
+ * values of a derived field (the newest stands: last writer wins). */
+static int same(const policy *p, const head *a, const head *b)
+{
+	if (p == &derived)
+		return 1;
+	if (p->rank == rank_deleted)
+		return json_is_null(a->value) == json_is_null(b->value) &&
+			(!json_is_null(a->value) || a->hlc == b->hlc);
+	return value_cmp(a->value, b->value) == 0;
+}
+
+static int by_hlc(const void *a, const void *b)
+{
+	const head *x = a, *y = b;
+	if (x->hlc != y->hlc)
+		return x->hlc < y->hlc ? -1 : 1;
+	return strcmp(x->replica, y->replica);
+}
+
+/* The total order of versions: hlc, then maker (two clocks can tick alike). */
+static int newer(const head *a, const head *b)
+{
+	return by_hlc(a, b) > 0;
+}
+
+static int agree(const policy *p, const heads *h)
+{
+	size_t i;
+	for (i = 1; i < h->n; i++)
+		if (!same(p, &h->v[0], &h->v[i]))
+			return 0;
+	return 1;
+}
+
+/* Keeps the newest of heads that count as one. */
+static void collapse(heads *h, const policy *p)
+{
+	size_t i, j;
+	for (i = 0; i < h->n; i++)
+		for (j = i + 1; j < h->n; j++)
+			if (same(p, &h->v[i], &h->v[j])) {
+				if (newer(&h->v[j], &h->v[i])) {
+					json_t *v = h->v[i].value;
+					h->v[i] = h->v[j];
+					h->v[j].value = v;
+				}
+				heads_drop(h, j);
+				j = i;
+			}
+}
+
+/* The winner's index; *review set if the policy asks a person to look. */
+static int pick(size_t *win, int *review, ruta_replica *r, const policy *p, const char *id,
+	const heads *h)
+{
+	int64_t best = 0, rank = 0;
+	size_t i, top = 0;
+	int err;
+
+	*win = 0;
+	for (i = 0; i < h->n; i++) {
+		if (p->rank && (err = p->rank(&rank, r, id, &h->v[i])) < 0)
+			return err;
+		if (i == 0 || rank > best || (rank == best && (h->v[i].hlc > h->v[*win].hlc ||
+				(h->v[i].hlc == h->v[*win].hlc && (value_cmp(h->v[i].value, h->v[*win].value) > 0 ||
+				(value_cmp(h->v[i].value, h->v[*win].value) == 0 &&
+				strcmp(h->v[i].replica, h->v[*win].replica) > 0)))))) {
+			top = i == 0 || rank > best ? 1 : top + 1;
+			best = rank;
+			*win = i;
+		} else if (rank == best) {
+			top++;
+		}
+	}
+	*review = p->review == REVIEW_ALWAYS || (p->review == REVIEW_TOP_TIE && top > 1);
+	return 0;
+}
+
+
+/* Every head's text, oldest first, one paragraph each. */
+static json_t *appended(heads *h)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	json_t *v;
+	size_t i;
+	qsort(h->v, h->n, sizeof(*h->v), by_hlc);
+	for (i = 0; i < h->n; i++)
+		if (json_is_string(h->v[i].value))
+			ruta_buf__printf(&b, "%s%s", b.len ? "\n\n" : "", json_string_value(h->v[i].value));
+	if (ruta_buf__check(&b) < 0)
+		return NULL;
+	v = b.len ? json_stringn(b.ptr, b.len) : json_null();
+	ruta_buf__dispose(&b);
+	return v;
+}
+
+/* ---- who made a version ---------------------------------------------------------- */
+
+static const char local_author_sql[] = "SELECT rec, val, col FROM ruta_change WHERE ver = ?1";
+static const char author_sql[] = "SELECT replica, hash, body, seq FROM ruta_changeset"
+	" WHERE hlc_max >= ?1 AND coalesce(hlc_min, 0) <= ?1 ORDER BY hlc_max LIMIT 256";
+
+static int contains(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+	for (i = 0; i + n <= len; i++)
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether this replica made version `hlc` of field `col` of record `rec`
+ * with `value`: its own log says. */
+static int made_here(int *yes, ruta_replica *r, uint64_t hlc, const char *rec, const char *col,
+	json_t *value)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	*yes = 0;
+	if ((err = ruta_db__stmt(&st, r, local_author_sql)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)hlc);
+	while ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		if (strcmp((const char *)sqlite3_column_text(st, 0), rec) == 0 &&
+				strcmp((const char *)sqlite3_column_text(st, 2), col) == 0 &&
+				value_cmp_col(value, st, 1) == 0) {
+			*yes = 1;
+			break;
+		}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * The changeset that carries a version. Ranges overlap and two clocks can
+ * tick alike, so the field's entry itself is looked for, exactly as
+ * canonical JSON writes it ("col":[value,"hlc"), in a changeset that names
+ * the record, passing over changeset `skip`.
+ */
+static int author_seq(char replica[72], char changeset[65], int64_t *seq, ruta_replica *r,
+	uint64_t hlc, const char *rec, const char *col, json_t *value, const char *skip,
+	const char *only)
+{
+	char *val = NULL, *needle = NULL;
+	sqlite3_stmt *st;
+	ruta_buf b = RUTA_BUF_INIT;
+	int rc = SQLITE_DONE, err, here = 0;
+
+	replica[0] = changeset[0] = '\0';
+	*seq = 0;
+	if ((err = made_here(&here, r, hlc, rec, col, value)) < 0)
+		return err;
+	if (here) {   /* made here; its changeset, if sealed, is found below */
+		snprintf(replica, 72, "%s", r->id);
+		*seq = INT64_MAX;
+	}
+	if (!(val = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY)))
+		return ruta_error__oom();
+	ruta_buf__printf(&b, "\"%s\":[%s,\"%016llx\"", col, val, (unsigned long long)hlc);
+	free(val);
+	if ((err = ruta_buf__check(&b)) < 0)
+		return err;
+	needle = b.ptr;
+	if ((err = ruta_db__stmt(&st, r, author_sql)) < 0) {
+		ruta_buf__dispose(&b);
+		return err;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)hlc);
+	while ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		const char *body = sqlite3_column_blob(st, 2);
+		size_t len = (size_t)sqlite3_column_bytes(st, 2);
+		if ((skip && strcmp((const char *)sqlite3_column_text(st, 1), skip) == 0) ||
+				(only && strcmp((const char *)sqlite3_column_text(st, 0), only) != 0))
+			continue;
+		/* two makers of the very same entry: the greater replica id, as
+		 * when two heads count as one */
+		if (body && contains(body, len, needle) && contains(body, len, rec) &&
+				(!changeset[0] || strcmp((const char *)sqlite3_column_text(st, 0), replica) > 0)) {
+			snprintf(replica, 72, "%s", sqlite3_column_text(st, 0));
+			snprintf(changeset, 65, "%s", sqlite3_column_text(st, 1));
+			*seq = sqlite3_column_int64(st, 3);
+		}
+	}
+	sqlite3_reset(st);
+	ruta_buf__dispose(&b);
+	return rc < 0 ? rc : 0;
+}
+
+int ruta_merge__author_of(char replica[72], char changeset[65], int64_t *seq, ruta_replica *r,
+	uint64_t hlc, const char *rec, const char *col, json_t *value, const char *skip)
+{
+	int64_t dummy;
+	return author_seq(replica, changeset, seq ? seq : &dummy, r, hlc, rec, col, value, skip, NULL);
+}
+
+int ruta_merge__changeset_of(char changeset[65], int64_t *seq, ruta_replica *r, const char *by,
+	uint64_t hlc, const char *rec, const char *col, json_t *value)
+{
+	char who[72];
+	int64_t dummy;
+	return author_seq(who, changeset, seq ? seq : &dummy, r, hlc, rec, col, value, NULL, by);
+}
+
+/* ---- the conflict tables -------------------------------------------------------- */
+
+static const char heads_sql[] = "SELECT hlc, value, replica, changeset FROM ruta_conflict_head"
+	" WHERE tbl = ?1 AND rec = ?2 AND col = ?3";
+static const char open_sql[] = "SELECT policy FROM ruta_conflict WHERE tbl = ?1 AND rec = ?2"
+	" AND col = ?3";
+
+static int load_heads(heads *h, int *open, ruta_replica *r, const char *tbl, const char *rec,
+	const char *col)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err = 0;
+	*open = 0;
+	if ((err = ruta_db__stmt(&st, r, open_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc < 0 ? rc : 0;
+	*open = 1;
+	if ((err = ruta_db__stmt(&st, r, heads_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
+	while (err == 0 && (rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		json_t *v = ruta_json__column(st, 1);
+		err = v ? heads_add(h, (uint64_t)sqlite3_column_int64(st, 0), v,
+			(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3)) :
+			ruta_error__oom();
+		json_decref(v);
+	}
+	sqlite3_reset(st);
+	return err < 0 ? err : rc < 0 ? rc : 0;
+}
+
+/* The same conflict (the same heads) has the same id on every replica. */
+static void conflict_id(char out[13], const char *tbl, const char *rec, const char *col,
+	heads *h)
+{
+	ruta_hasher *hs = NULL;
+	char hex[65], v[20];
+	size_t i;
+	qsort(h->v, h->n, sizeof(*h->v), by_hlc);
+	if (ruta_crypto__hasher_new(&hs) < 0) {
+		snprintf(out, 13, "000000000000");
+		return;
+	}
+	ruta_crypto__hasher_add(hs, tbl, strlen(tbl) + 1);
+	ruta_crypto__hasher_add(hs, rec, strlen(rec) + 1);
+	ruta_crypto__hasher_add(hs, col, strlen(col) + 1);
+	for (i = 0; i < h->n; i++) {
+		snprintf(v, sizeof(v), "%016llx", (unsigned long long)h->v[i].hlc);
+		ruta_crypto__hasher_add(hs, v, 16);
+		ruta_crypto__hasher_add(hs, h->v[i].replica, strlen(h->v[i].replica) + 1);
+	}
+	ruta_crypto__hasher_done(hs, hex);
+	snprintf(out, 13, "%.12s", hex);
+}
+
+static int exec3(ruta_replica *r, const char *sql, const char *tbl, const char *rec,
+	const char *col)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	if ((err = ruta_db__stmt(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static const char drop_heads_sql[] = "DELETE FROM ruta_conflict_head WHERE tbl = ?1 AND rec = ?2"
+	" AND col = ?3";
+static const char drop_open_sql[] = "DELETE FROM ruta_conflict WHERE tbl = ?1 AND rec = ?2"
+	" AND col = ?3";
+static const char put_open_sql[] = "INSERT INTO ruta_conflict(tbl, rec, col, id, policy, review,"
+	" opened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(tbl, rec, col) DO UPDATE SET"
+	" id = excluded.id, policy = excluded.policy, review = excluded.review,"
+	" opened_at = excluded.opened_at";
+static const char put_head_sql[] = "INSERT INTO ruta_conflict_head(tbl, rec, col, hlc, value,"
+	" replica, changeset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+static int save_open(ruta_replica *r, const char *tbl, const char *rec, const char *col,
+	const policy *p, int review, heads *h)
+{
+	char id[13], when[40];
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = SQLITE_DONE, err;
+
+	conflict_id(id, tbl, rec, col, h);
+	/* opened when the newest head was made: the same time on every replica */
+	ruta_hlc_describe(when, h->v[h->n - 1].hlc);
+	if ((err = exec3(r, drop_heads_sql, tbl, rec, col)) < 0 ||
+			(err = ruta_db__stmt(&st, r, put_open_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, review);
+	sqlite3_bind_text(st, 7, when, -1, SQLITE_TRANSIENT);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	for (i = 0; rc >= 0 && i < h->n; i++) {
+		if ((err = ruta_db__stmt(&st, r, put_head_sql)) < 0)
+			return err;
+		sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, rec, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)h->v[i].hlc);
+		ruta_json__bind(st, 5, h->v[i].value);
+		sqlite3_bind_text(st, 6, h->v[i].replica, -1, SQLITE_TRANSIENT);
+		/* a local head's changeset is sealed later: listing finds it then */
+		if (h->v[i].changeset[0])
+			sqlite3_bind_text(st, 7, h->v[i].changeset, -1, SQLITE_TRANSIENT);
+		rc = ruta_db__step(r, st);
+		sqlite3_reset(st);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static const char closed_sql[] = "INSERT INTO ruta_conflict_closed(id, tbl, rec, col, policy,"
+	" heads, chosen, closed_by, closed_by_replica, at) SELECT id, tbl, rec, col, policy,"
+	" (SELECT json_group_array(json_object('hlc', printf('%016x', hlc), 'value', value,"
+	" 'replica', replica)) FROM ruta_conflict_head h WHERE h.tbl = c.tbl AND h.rec = c.rec"
+	" AND h.col = c.col), ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+	" FROM ruta_conflict c WHERE tbl = ?1 AND rec = ?2 AND col = ?3";
+
+/* The conflict leaves the open ones, kept with what lost and what closed it. */
+static int close_conflict(ruta_replica *r, const char *tbl, const char *rec, const char *col,
+	json_t *chosen, uint64_t by, const char *by_replica)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	if ((err = ruta_db__stmt(&st, r, closed_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
+	ruta_json__bind(st, 4, chosen);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)by);
+	sqlite3_bind_text(st, 6, by_replica, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	if (rc < 0 || (err = exec3(r, drop_heads_sql, tbl, rec, col)) < 0)
+		return rc < 0 ? rc : err;
+	return exec3(r, drop_open_sql, tbl, rec, col);
+}
+
+/* ---- snapshots ------------------------------------------------------------------ */
+
+static const char all_open_sql[] = "SELECT tbl, rec, col FROM ruta_conflict ORDER BY tbl, rec, col";
+
+int ruta_merge__open_json(json_t **out, ruta_replica *r)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err = 0;
+	if (!(*out = json_array()))
+		return ruta_error__oom();
+	if ((err = ruta_db__stmt(&st, r, all_open_sql)) < 0)
+		return err;
+	while (err == 0 && (rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		heads h = { NULL, 0, 0 };
+		json_t *list = json_array();
+		size_t i;
+		int open = 0;
+		const char *tbl = (const char *)sqlite3_column_text(st, 0);
+		const char *rec = (const char *)sqlite3_column_text(st, 1);
+		const char *col = (const char *)sqlite3_column_text(st, 2);
+		if (!list || (err = load_heads(&h, &open, r, tbl, rec, col)) < 0) {
+			json_decref(list);
+			err = err < 0 ? err : ruta_error__oom();
+			heads_free(&h);
+			break;
+		}
+		qsort(h.v, h.n, sizeof(*h.v), by_hlc);
+		for (i = 0; i < h.n && err == 0; i++) {
+			char hex[17], who[72], cs[65];
+			ruta_hlc_format(hex, h.v[i].hlc);
+			if (!h.v[i].changeset[0] && (err = ruta_merge__author_of(who, cs, NULL, r,
+					h.v[i].hlc, rec, col, h.v[i].value, NULL)) == 0)
+				snprintf(h.v[i].changeset, sizeof(h.v[i].changeset), "%s", cs);
+			if (err == 0 && json_array_append_new(list, json_pack("[O, s, s?, s?]", h.v[i].value,
+					hex, h.v[i].replica[0] ? h.v[i].replica : NULL,
+					h.v[i].changeset[0] ? h.v[i].changeset : NULL)) < 0)
+				err = ruta_error__oom();
+		}
+		if (err == 0 && json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:o}", "t", tbl,
+				"id", rec, "col", col, "heads", list)) < 0)
+			err = ruta_error__oom();
+		else if (err < 0)
+			json_decref(list);
+		heads_free(&h);
+	}
+	sqlite3_reset(st);
+	return err < 0 ? err : rc < 0 ? rc : 0;
+}
+
+int ruta_merge__restore(ruta_replica *r, json_t *c)
+{
+	const ruta_tabledef *t = ruta_schema__by_name(json_string_value(json_object_get(c, "t")));
+	const char *rec = json_string_value(json_object_get(c, "id"));
+	const char *col = json_string_value(json_object_get(c, "col"));
+	json_t *list = json_object_get(c, "heads"), *e;
+	heads h = { NULL, 0, 0 };
+	size_t i, win = 0;
+	int review = 0, err = 0;
+
+	if (!t || !rec || !col || !ruta_schema__synced(t, col) || !json_is_array(list) ||
+			json_array_size(list) < 2 || json_array_size(list) > 256)
+		return ruta_error__set(RUTA_EINVALID, "a conflict in the snapshot is malformed");
+	json_array_foreach(list, i, e) {
+		uint64_t hlc = 0;
+		json_t *who = json_array_get(e, 2), *cs = json_array_get(e, 3);
+		if (!json_is_array(e) || json_array_size(e) != 4 ||
+				!(json_is_null(cs) || (json_is_string(cs) && json_string_length(cs) == 64)) ||
+				ruta_hlc__parse(&hlc, json_string_value(json_array_get(e, 1))) < 0 ||
+				!(json_is_null(who) || json_is_string(who)) ||
+				json_is_object(json_array_get(e, 0)) || json_is_array(json_array_get(e, 0)) ||
+				json_is_real(json_array_get(e, 0))) {
+			heads_free(&h);
+			return ruta_error__set(RUTA_EINVALID, "a conflict head in the snapshot is malformed");
+		}
+		if ((err = heads_add(&h, hlc, json_array_get(e, 0), json_string_value(who),
+				json_string_value(cs))) < 0)
+			break;
+	}
+	if (err == 0 && (err = pick(&win, &review, r, policy_for(t, col), rec, &h)) == 0)
+		err = save_open(r, t->name, rec, col, policy_for(t, col),
+			agree(policy_for(t, col), &h) ? -1 : review, &h);
+	heads_free(&h);
+	return err;
+}
+
+/* ---- applying ------------------------------------------------------------------- */
+
+int ruta_merge__begin(ruta_merge_ctx *m, ruta_replica *r, const char *replica,
+	const char *changeset, json_t *deps)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	memset(m, 0, sizeof(*m));
+	m->replica = replica;
+	m->changeset = changeset;
+	m->deps = deps;
+	if ((err = ruta_db__stmt(&st, r, "SELECT EXISTS (SELECT 1 FROM ruta_conflict)")) < 0)
+		return err;
+	rc = ruta_db__step(r, st);
+	m->any_open = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static const char rec_open_sql[] = "SELECT 1 FROM ruta_conflict WHERE tbl = ?1 AND rec = ?2 LIMIT 1";
+
+int ruta_merge__needed(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, int deleted)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	if (deleted)
+		return 1;
+	if (!m->any_open)
+		return 0;
+	if ((err = ruta_db__stmt(&st, r, rec_open_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : rc == SQLITE_ROW;
+}
+
+/* The heads the field has: the stored ones of an open conflict, or else
+ * the one value the record holds. */
+static int current_heads(heads *h, int *open, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, const char *col, json_t *cur, uint64_t cur_v, const char *skip)
+{
+	char replica[72], changeset[65];
+	int err;
+	if ((err = load_heads(h, open, r, t->name, id, col)) < 0 || *open)
+		return err;
+	if (cur_v == 0 && json_is_null(cur))
+		return 0;   /* never set */
+	if ((err = ruta_merge__author_of(replica, changeset, NULL, r, cur_v, id, col, cur, skip)) < 0)
+		return err;
+	return heads_add(h, cur_v, cur, replica, changeset);
+}
+
+static const char cs_seq_sql[] = "SELECT seq FROM ruta_changeset WHERE hash = ?1";
+
+/* 1 if the maker of the changeset being applied had this head: a base names
+ * a version by its hlc alone, and two clocks can tick alike, so the
+ * changeset's deps say which of two such versions it overwrote. */
+static int seen(ruta_merge_ctx *m, ruta_replica *r, const head *h, const char *id,
+	const char *col)
+{
+	char who[72], cs[65];
+	sqlite3_stmt *st;
+	json_t *dep;
+	int64_t seq = 0;
+	int rc = SQLITE_ROW, err;
+	if (!h->replica[0] || strcmp(h->replica, m->replica) == 0)
+		return 1;   /* its own, or from before this replica's history */
+	if (!(dep = json_object_get(m->deps, h->replica)))
+		return 0;   /* its maker never heard from that replica */
+	if (h->changeset[0]) {
+		if ((err = ruta_db__stmt(&st, r, cs_seq_sql)) < 0)
+			return err;
+		sqlite3_bind_text(st, 1, h->changeset, -1, SQLITE_STATIC);
+		if ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
+			seq = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	} else if ((err = ruta_merge__changeset_of(cs, &seq, r, h->replica, h->hlc, id, col,
+			h->value)) < 0) {
+		return err;   /* one made here, kept before it was sealed */
+	}
+	(void)who;
+	if (rc < 0)
+		return rc;
+	return rc == SQLITE_ROW && seq > 0 && json_integer_value(json_object_get(dep, "seq")) >= seq;
+}
+
+static int superseded(uint64_t hlc, uint64_t base, json_t *also)
+{
+	size_t i;
+	uint64_t v;
+	if (hlc == base)
+		return 1;
+	for (i = 0; i < json_array_size(also); i++)
+		if (ruta_hlc__parse(&v, json_string_value(json_array_get(also, i))) == 0 && v == hlc)
+			return 1;
+	return 0;
+}
+
+/* What the record shows, now that the heads are `h`; the conflict row follows. */
+
+static int settle(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, const char *id,
+	const char *col, heads *h, int was_open, json_t **value, uint64_t *version)
+{
+	const policy *p = policy_for(t, col);
+	size_t win = 0, i;
+	int review = 0, err;
+
+	*value = NULL;
+	*version = 0;
+	if (h->n == 0)
+		return 0;
+	if (h->n == 1) {
+		*value = json_incref(h->v[0].value);
+		*version = h->v[0].hlc;
+		return was_open ? close_conflict(r, t->name, id, col, h->v[0].value, h->v[0].hlc,
+			h->v[0].replica) : 0;
+	}
+	if ((err = pick(&win, &review, r, p, id, h)) < 0)
+		return err;
+	*version = h->v[win].hlc;
+	for (i = 0; i < h->n; i++)
+		if (h->v[i].hlc > *version && p->append)
+			*version = h->v[i].hlc;
+	*value = p->append ? appended(h) : json_incref(h->v[win].value);
+	if (!*value)
+		return ruta_error__oom();
+	/* Heads that agree are kept, each can be superseded on its own, but
+	 * they are no conflict for anyone to review (review -1). */
+	if (agree(p, h))
+		return save_open(r, t->name, id, col, p, -1, h);
+	m->conflicts++;
+	return save_open(r, t->name, id, col, p, review, h);
+}
+
+int ruta_merge__field(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, const char *col, json_t *change, json_t *cur, uint64_t cur_v,
+	int *write, json_t **value, uint64_t *version)
+{
+	const policy *p = policy_for(t, col);
+	heads h = { NULL, 0, 0 };
+	uint64_t hlc = 0, base = 0;
+	json_t *also = json_array_get(change, 3);
+	size_t i;
+	int open = 0, err;
+
+	*write = 0;
+	*value = NULL;
+	ruta_hlc__parse(&hlc, json_string_value(json_array_get(change, 1)));
+	ruta_hlc__parse(&base, json_string_value(json_array_get(change, 2)));
+	if ((err = current_heads(&h, &open, r, t, id, col, cur, cur_v, m->changeset)) < 0)
+		goto done;
+	for (i = 0; i < h.n; i++)
+		if (h.v[i].hlc == hlc && strcmp(h.v[i].replica, m->replica) == 0)
+			goto done;   /* this very version is here */
+	for (i = h.n; i-- > 0 && err == 0;) {
+		int had = superseded(h.v[i].hlc, base, also) ? seen(m, r, &h.v[i], id, col) : 0;
+		if (had < 0)
+			err = had;
+		else if (had)
+			heads_drop(&h, i);
+	}
+	if (err < 0 || (err = heads_add(&h, hlc, json_array_get(change, 0), m->replica,
+			m->changeset)) < 0)
+		goto done;
+	if (p == &derived)
+		collapse(&h, p);   /* last writer wins: the others never matter again */
+	if ((err = settle(m, r, t, id, col, &h, open, value, version)) < 0)
+		goto done;
+	*write = *value && (*version != cur_v || value_cmp(*value, cur) != 0);
+done:
+	heads_free(&h);
+	return err;
+}
+
+/* ---- update against delete ------------------------------------------------------ */
+
+static int write_field(ruta_replica *r, const ruta_tabledef *t, const char *id, const char *col,
+	json_t *value, uint64_t version)
+{
+	char sql[200];
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ?2, %s__v = ?3 WHERE id = ?1", t->name, col, col);
+	if ((err = ruta_db__stmt_dyn(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	ruta_json__bind(st, 2, value);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)version);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Reads one field of a record: value and version. */
+static int read_field(json_t **value, uint64_t *version, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, const char *col)
+{
+	char sql[200];
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	*value = NULL;
+	*version = 0;
+	snprintf(sql, sizeof(sql), "SELECT %s, %s__v FROM %s WHERE id = ?1", col, col, t->name);
+	if ((err = ruta_db__stmt_dyn(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		*value = ruta_json__column(st, 0);
+		*version = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW && !*value)
+		return ruta_error__oom();
+	return rc < 0 ? rc : 0;
+}
+
+/* A record deleted on one side and edited on the other, each without seeing
+ * the other, is a candidate for review; conflicts.c decides from the
+ * changesets themselves whether it is one, so the verdict does not depend
+ * on the order things arrived in. */
+static const char dve_mark_sql[] = "INSERT OR IGNORE INTO ruta_dve(tbl, rec) VALUES (?1, ?2)";
+
+static int mark_candidate(ruta_replica *r, const ruta_tabledef *t, const char *id)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, dve_mark_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The probability the merged stage gives is weighed again once the
+ * record's stage is final for this changeset. */
+static int reweigh_probability(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id)
+{
+	heads h = { NULL, 0, 0 };
+	json_t *cur = NULL, *value = NULL;
+	uint64_t cur_v = 0, version = 0;
+	int64_t before = m->conflicts;
+	int open = 0, err;
+
+	if ((err = load_heads(&h, &open, r, t->name, id, "probability")) < 0 || !open ||
+			(err = read_field(&cur, &cur_v, r, t, id, "probability")) < 0 || !cur)
+		goto done;
+	if ((err = settle(m, r, t, id, "probability", &h, open, &value, &version)) == 0 && value &&
+			(version != cur_v || value_cmp(value, cur) != 0))
+		err = write_field(r, t, id, "probability", value, version);
+	m->conflicts = before;   /* weighed again, not a new one */
+done:
+	json_decref(cur);
+	json_decref(value);
+	heads_free(&h);
+	return err;
+}
+
+int ruta_merge__record_done(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, json_t *f, int was_deleted)
+{
+	json_t *del = json_object_get(f, "deleted_at");
+	int err = 0;
+
+	if ((was_deleted && json_object_size(f) > (del ? 1u : 0u)) ||
+			(!was_deleted && del && !json_is_null(json_array_get(del, 0))))
+		err = mark_candidate(r, t, id);
+	if (err == 0 && strcmp(t->name, "opportunity") == 0 && (m->any_open || m->conflicts))
+		err = reweigh_probability(m, r, t, id);
+	return err;
+}
+
+/* ---- local edits ---------------------------------------------------------------- */
+
+static const char supersedes_sql[] = "UPDATE ruta_change SET supersedes = ?2 WHERE seq = ?1";
+
+int ruta_merge__local(ruta_replica *r, const ruta_tabledef *t, const char *rec, const char *col,
+	int64_t seq, uint64_t ver)
+{
+	heads h = { NULL, 0, 0 };
+	ruta_buf b = RUTA_BUF_INIT;
+	sqlite3_stmt *st;
+	size_t i;
+	int open = 0, rc, err;
+
+	if ((err = load_heads(&h, &open, r, t->name, rec, col)) < 0 || !open)
+		goto done;
+	/* every head but the one it overwrote (its base) is named */
+	for (i = 0; i < h.n; i++)
+		ruta_buf__printf(&b, "%s%016llx", b.len ? " " : "", (unsigned long long)h.v[i].hlc);
+	if ((err = ruta_buf__check(&b)) < 0 || (err = ruta_db__stmt(&st, r, supersedes_sql)) < 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, b.ptr ? b.ptr : "", -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	if (rc < 0) {
+		err = rc;
+		goto done;
+	}
+	{
+		json_t *now = NULL;
+		uint64_t v = 0;
+		if ((err = read_field(&now, &v, r, t, rec, col)) == 0 && now)
+			err = close_conflict(r, t->name, rec, col, now, ver, r->id);
+		json_decref(now);
+	}
+done:
+	ruta_buf__dispose(&b);
+	heads_free(&h);
+	return err;
+}

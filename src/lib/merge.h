@@ -1,0 +1,67 @@
+/* merge.h - field-level merge: concurrent versions, CRM policies, conflict records. */
+#ifndef RUTA_MERGE_H
+#define RUTA_MERGE_H
+
+#include <jansson.h>
+
+#include "internal.h"
+#include "schema.h"
+
+/* What applying one changeset needs to know about where its changes come from. */
+typedef struct ruta_merge_ctx {
+	const char *replica;     /* the changeset's maker */
+	const char *changeset;   /* its hash */
+	json_t *deps;            /* what its maker had applied from others */
+	int any_open;            /* the replica had open conflicts when it began */
+	int64_t conflicts;       /* fields that became or stayed in conflict */
+} ruta_merge_ctx;
+
+/* Inside the apply transaction, before the first record. */
+int ruta_merge__begin(ruta_merge_ctx *m, ruta_replica *r, const char *replica,
+	const char *changeset, json_t *deps);
+
+/* 1 if the field of record `id` is in conflict (or may become one because
+ * the record is a tombstone), so ruta_merge__field must weigh the change. */
+int ruta_merge__needed(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, int deleted);
+
+/*
+ * One incoming field change that is not a plain sequential edit: `cur` and
+ * `cur_v` are the record's value and version. Sets *write to 1 with the
+ * value and version the record must now hold (*value new, or borrowed from
+ * the change), or 0 to leave it.
+ */
+int ruta_merge__field(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, const char *col, json_t *change, json_t *cur, uint64_t cur_v,
+	int *write, json_t **value, uint64_t *version);
+
+/* After a record's fields `f` (the change's): an edit of a record deleted
+ * here (`was_deleted`) or a delete of one edited here makes the record a
+ * candidate for an update-against-delete conflict (conflicts.c judges it);
+ * and policies that depend on another field (an opportunity's probability
+ * on its merged stage) are weighed again. */
+int ruta_merge__record_done(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, json_t *f, int was_deleted);
+
+/* A local edit of a field in conflict resolves it: stamping calls this with
+ * the change's log seq, version and base. */
+int ruta_merge__local(ruta_replica *r, const ruta_tabledef *t, const char *rec, const char *col,
+	int64_t seq, uint64_t ver);
+
+/* The replica that made version `hlc` of field `col` of record `rec` with
+ * `value`, and in which changeset, passing over changeset `skip` (NULL:
+ * none): empty strings if this replica cannot tell (before its snapshot).
+ * *seq (if not NULL) is the changeset's seq, INT64_MAX for a change made
+ * here and not sealed yet. */
+int ruta_merge__author_of(char replica[72], char changeset[65], int64_t *seq, ruta_replica *r,
+	uint64_t hlc, const char *rec, const char *col, json_t *value, const char *skip);
+/* The changeset of replica `by` that carries that version ("" if none yet). */
+int ruta_merge__changeset_of(char changeset[65], int64_t *seq, ruta_replica *r, const char *by,
+	uint64_t hlc, const char *rec, const char *col, json_t *value);
+
+/* Every open conflict as [{"t","id","col","heads":[[value, hlc, replica]]}],
+ * for a snapshot; and one of them taken back in from a snapshot. */
+int ruta_merge__open_json(json_t **out, ruta_replica *r);
+int ruta_merge__restore(ruta_replica *r, json_t *conflict);
+
+#endif
