@@ -10,9 +10,10 @@
  * changesets it depends on are here; the schema. A gap or a missing
  * dependency waits; anything else refused is quarantined with its reason.
  *
- * Until the merge engine exists, a field takes the incoming value when its
- * version (HLC) is newer than the local one: last writer wins, and equal
- * versions go to the greater value, so every replica picks the same.
+ * A field change whose base is the version held here is a sequential edit
+ * and applies; any other is weighed by merge.c (docs/merge.md). A
+ * snapshot's records, which have no base, stand on their versions: the
+ * newer one stays, equal versions go to the greater value.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -256,8 +257,12 @@ static int add_bundle(items *it, const char *data, size_t len)
 			copy[n] = '\0';
 			if (nlen > 4 && strcmp(name + nlen - 4, ".sig") == 0) {
 				name[nlen - 4] = '\0';
-				for (i = 0; i < it->n && strcmp(it->v[i].name, name) != 0; i++)
-					;
+				/* its file is almost always the one just before it */
+				if (it->n && strcmp(it->v[it->n - 1].name, name) == 0)
+					i = it->n - 1;
+				else
+					for (i = 0; i < it->n && strcmp(it->v[i].name, name) != 0; i++)
+						;
 				if (i == it->n || it->v[i].sig) {
 					free(copy);
 					return ruta_error__set(RUTA_EINVALID, "bundle: signature '%s.sig' does not "
@@ -942,10 +947,21 @@ static int verify(run *ru, item *x, ruta_cs *cs, char hash[65])
  * type) leaves them for the next export: their deps are then a little wider
  * than what was seen, as before.
  */
+static const char unsealed_sql[] = "SELECT EXISTS (SELECT 1 FROM ruta_change WHERE seq >"
+	" (SELECT exported_seq FROM ruta_sync_state WHERE k = 0))";
+
 static void seal_first(ruta_replica *r)
 {
 	int64_t seq = 0, changes = 0;
-	if (ruta_changeset_seal(&seq, &changes, r) < 0)
+	sqlite3_stmt *st;
+	int rc;
+	/* cheap when there is nothing to seal: no key is opened */
+	if (ruta_db__stmt(&st, r, unsealed_sql) < 0)
+		return;
+	rc = ruta_db__step(r, st);
+	rc = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc && ruta_changeset_seal(&seq, &changes, r) < 0)
 		ruta_error__clear();
 }
 

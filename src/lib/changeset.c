@@ -136,7 +136,7 @@ static void finish_record(sealing *s)
 }
 
 /* A change that resolved a conflict names every head it supersedes, as a
- * fourth element: sorted, each once. */
+ * fourth element: in the order written, each once. */
 static int add_supersedes(json_t *entry, const char *list)
 {
 	json_t *also = json_array_get(entry, 3);

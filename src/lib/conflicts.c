@@ -557,9 +557,27 @@ static int head_has(sqlite3_value **out, ruta_replica *r, const target *x, const
 	return rc < 0 ? rc : rc == SQLITE_ROW;
 }
 
-/* Sets the field to a value one of the heads holds, checks and all: the
- * domain rules still run (a lost stage still needs its reason). */
+static int set_value(ruta_replica *r, const target *x, sqlite3_value *v);
+
+/* Sets the field to a value one of the heads holds. A status may only move
+ * forward when a person edits it, but a resolution may take the other side:
+ * the write then bypasses the rules (and so the capture), and the decision
+ * is logged as is by the caller. A stage keeps its rules (lost needs a
+ * reason), which also keep the stage history. */
 static int set_head_value(ruta_replica *r, const target *x, sqlite3_value *v)
+{
+	const ruta_coldef *c = ruta_schema__col(x->t, x->col);
+	int verb = c && (c->flags & RUTA_F_VERB) && strcmp(x->col, "stage") != 0, err, e2;
+	if (verb && (err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 1 WHERE k = 0")) < 0)
+		return err;
+	err = set_value(r, x, v);
+	if (verb && (e2 = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 0 WHERE k = 0")) < 0 &&
+			err == 0)
+		err = e2;
+	return err;
+}
+
+static int set_value(ruta_replica *r, const target *x, sqlite3_value *v)
 {
 	char sql[200];
 	sqlite3_stmt *st;
@@ -610,13 +628,18 @@ static int set_typed_value(ruta_replica *r, const target *x, const char *value)
  * an edit is), 0 none given or deleted/restored. */
 static int kind_of(sqlite3_value **v, ruta_replica *r, const target *x, const char *value)
 {
+	const ruta_coldef *c;
 	int is_head;
 	*v = NULL;
 	if (!value || strcmp(x->col, "deleted_at") == 0)
 		return 0;
 	if ((is_head = head_has(v, r, x, value)) < 0)
 		return is_head;
-	return is_head ? 1 : 2;
+	/* a field a person may edit goes through the edit's checks and
+	 * normalization (a tax id's normalized form follows), a head or not;
+	 * but a head's amount is in minor units, as listed, and taken as is */
+	c = ruta_schema__col(x->t, x->col);
+	return is_head && !(c && (c->flags & RUTA_F_EDIT) && c->kind != RUTA_K_MONEY) ? 1 : 2;
 }
 
 /* In the caller's transaction; `before` is the log's last seq before any

@@ -187,7 +187,9 @@ static int stamp_batches(ruta_replica *r, pending *buf)
 			ver = ruta_hlc__next(last, buf[i].t, cur);
 			if ((err = stamp_one(r, &buf[i], ver, cur)) < 0)
 				return err;
-			if ((err = local_conflict(r, conflicts, &buf[i], ver)) < 0)
+			if ((err = local_conflict(r, conflicts, &buf[i], ver)) < 0 ||
+					(strcmp(buf[i].col, "deleted_at") == 0 &&
+					(err = ruta_merge__mark(r, buf[i].table, buf[i].rec)) < 0))
 				return err;
 			last = ver;
 			stamped = buf[i].seq;

@@ -9,9 +9,10 @@
  * resolution also those it lists). The heads are a function of the set of
  * changes received, not of their order; the value a record shows is picked
  * from the heads by the field's policy, a total order, so every replica
- * shows the same. Heads with the same value are one head (the newest), so
- * two people typing the same thing is no conflict. A field with two heads
- * or more is an open conflict, kept until a change supersedes all of them.
+ * shows the same. Heads that hold the same value are all kept (each may be
+ * superseded on its own) but are no conflict: two people typing the same
+ * thing see it once. A field whose heads differ is an open conflict, kept
+ * until a change supersedes all of them.
  * docs/merge.md states every policy with an example.
  */
 #include <stdio.h>
@@ -831,13 +832,18 @@ static int settle(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, co
 	for (i = 0; i < h->n; i++)
 		if (h->v[i].hlc > *version && p->append)
 			*version = h->v[i].hlc;
+	/* Heads that agree are kept, each can be superseded on its own, but
+	 * they are no conflict for anyone to review (review -1), and the same
+	 * note typed twice shows once. */
+	if (agree(p, h)) {
+		if (!(*value = json_incref(h->v[win].value)))
+			return ruta_error__oom();
+		*version = h->v[win].hlc;
+		return save_open(r, t->name, id, col, p, -1, h);
+	}
 	*value = p->append ? appended(h) : json_incref(h->v[win].value);
 	if (!*value)
 		return ruta_error__oom();
-	/* Heads that agree are kept, each can be superseded on its own, but
-	 * they are no conflict for anyone to review (review -1). */
-	if (agree(p, h))
-		return save_open(r, t->name, id, col, p, -1, h);
 	m->conflicts++;
 	return save_open(r, t->name, id, col, p, review, h);
 }
@@ -943,6 +949,12 @@ static int mark_candidate(ruta_replica *r, const ruta_tabledef *t, const char *i
 	return rc < 0 ? rc : 0;
 }
 
+int ruta_merge__mark(ruta_replica *r, const ruta_tabledef *t, const char *id)
+{
+	return mark_candidate(r, t, id);
+}
+
+
 /* The probability the merged stage gives is weighed again once the
  * record's stage is final for this changeset. */
 static int reweigh_probability(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
@@ -974,8 +986,9 @@ int ruta_merge__record_done(ruta_merge_ctx *m, ruta_replica *r, const ruta_table
 	json_t *del = json_object_get(f, "deleted_at");
 	int err = 0;
 
-	if ((was_deleted && json_object_size(f) > (del ? 1u : 0u)) ||
-			(!was_deleted && del && !json_is_null(json_array_get(del, 0))))
+	/* judged later from the changesets alone, so any record that is or
+	 * becomes a tombstone here may be one */
+	if (was_deleted || (del && !json_is_null(json_array_get(del, 0))))
 		err = mark_candidate(r, t, id);
 	if (err == 0 && strcmp(t->name, "opportunity") == 0 && (m->any_open || m->conflicts))
 		err = reweigh_probability(m, r, t, id);
@@ -997,7 +1010,7 @@ int ruta_merge__local(ruta_replica *r, const ruta_tabledef *t, const char *rec, 
 
 	if ((err = load_heads(&h, &open, r, t->name, rec, col)) < 0 || !open)
 		goto done;
-	/* every head but the one it overwrote (its base) is named */
+	/* every head is named, the one it overwrote (its base) too */
 	for (i = 0; i < h.n; i++)
 		ruta_buf__printf(&b, "%s%016llx", b.len ? " " : "", (unsigned long long)h.v[i].hlc);
 	if ((err = ruta_buf__check(&b)) < 0 || (err = ruta_db__stmt(&st, r, supersedes_sql)) < 0)

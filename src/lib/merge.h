@@ -59,6 +59,10 @@ int ruta_merge__author_of(char replica[72], char changeset[65], int64_t *seq, ru
 int ruta_merge__changeset_of(char changeset[65], int64_t *seq, ruta_replica *r, const char *by,
 	uint64_t hlc, const char *rec, const char *col, json_t *value);
 
+/* A record deleted here, by an edit made here: a candidate for an
+ * update-against-delete conflict (conflicts.c judges it). */
+int ruta_merge__mark(ruta_replica *r, const ruta_tabledef *t, const char *id);
+
 /* Every open conflict as [{"t","id","col","heads":[[value, hlc, replica]]}],
  * for a snapshot; and one of them taken back in from a snapshot. */
 int ruta_merge__open_json(json_t **out, ruta_replica *r);

@@ -513,12 +513,12 @@ int ruta_replica_status(ruta_status *out, ruta_replica *r)
 	if ((err = ruta_db__stmt(&st, r, status3_sql)) < 0)
 		return err;
 	if ((err = ruta_db__step(r, st)) == SQLITE_ROW) {
-		out->conflicts = sqlite3_column_int64(st, 0);
 		out->skewed = sqlite3_column_int64(st, 1);
 		out->skew_ahead_ms = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
-	return err < 0 ? err : 0;
+	/* the same count as the list: deletes against edits too */
+	return err < 0 ? err : ruta_conflicts_open(&out->conflicts, r);
 }
 
 struct ruta_held_iter {

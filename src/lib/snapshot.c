@@ -378,7 +378,7 @@ static int check_manifest(json_t *man)
 			!json_is_object(json_object_get(man, "covers")) ||
 			!json_is_object(json_object_get(man, "hub")) ||
 			!json_is_array(json_object_get(man, "held")) ||
-			!json_is_array(json_object_get(man, "conflicts")))
+			(json_object_get(man, "conflicts") && !json_is_array(json_object_get(man, "conflicts"))))
 		return ruta_error__set(RUTA_EINVALID, "the snapshot manifest lacks a field or has one "
 			"of the wrong type");
 	json_array_foreach(json_object_get(man, "chunks"), i, v)

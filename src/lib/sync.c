@@ -475,7 +475,9 @@ static int take_file(const char *commit, const char *path, const char *data, siz
 		if (strncmp(name, "ruta-trust-", 11) == 0)
 			snprintf(base, sizeof(base), "%s", name);
 		else
-			snprintf(base, sizeof(base), "%.12s-%lld-%s", commit, p->entries, name);
+			/* in the order walked: apply tries them sorted by name, and a
+			 * branch's changesets in their own order apply in one round */
+			snprintf(base, sizeof(base), "%010lld-%.12s-%s", p->entries, commit, name);
 		snprintf(p->last_name, sizeof(p->last_name), "%s", base);
 		snprintf(p->last_path, sizeof(p->last_path), "%s", path);
 		snprintf(p->last_commit, sizeof(p->last_commit), "%s", commit);
