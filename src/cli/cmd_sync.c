@@ -163,6 +163,12 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 		res.apply.waiting ? "; some wait for what they depend on" : "",
 		res.apply.refused || res.rewritten ? "; some were refused (see ruta status)" : "");
 	cli_report_conflicts(-1, res.apply.conflicts_open);
+	if (res.apply.applied && fn != ruta_push) {
+		int64_t groups = 0;
+		if (ruta_duplicates_count(&groups, r) == 0 && groups > 0)
+			cli_say("%lld group%s of records look like duplicates: see 'ruta duplicates'",
+				(long long)groups, groups == 1 ? "" : "s");
+	}
 	rc = res.apply.refused_verify || res.rewritten ? EXIT_VERIFY :
 		res.apply.refused ? EXIT_ERROR : res.apply.conflicts_open ? EXIT_CONFLICTS : EXIT_DONE;
 done:

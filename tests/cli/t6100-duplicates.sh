@@ -54,6 +54,8 @@ is "$(jget "$out" .ignored)" '[]' "north alone ignores nothing"
 ok ruta -C north sync
 ok ruta -C south sync
 ok ruta -C hq sync
+expect_stderr "2 groups of records look like duplicates: see 'ruta duplicates'" \
+	"the sync that brings them says so"
 ok ruta -C north sync
 
 # ---- head office sees exactly those groups ------------------------------------------
