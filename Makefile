@@ -90,11 +90,11 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory cli-test
-	@$(MAKE) --no-print-directory prop
+	@$(MAKE) --no-print-directory PROP_SPACED=1 prop
 
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build-check SANITIZE=1 all unit cli-test
-	@$(MAKE) --no-print-directory BUILD=build-check SANITIZE=1 PROP_TRIALS=200 prop
+	@$(MAKE) --no-print-directory BUILD=build-check SANITIZE=1 PROP_TRIALS=200 PROP_SPACED=1 prop
 
 # The convergence property, from the public header alone: seeded random
 # trials (PROP_SEED=s reruns one; PROP_CONTINUE=1 goes past failures).
@@ -105,7 +105,8 @@ $(BUILD)/prop_merge: tests/prop/prop_merge.c $(STATIC_LIB) include/ruta.h
 	$(CC) $(filter-out -Isrc/lib,$(ALL_CFLAGS)) -o $@ $< $(STATIC_LIB) $(ALL_LDFLAGS) $(DEPS_LIBS)
 
 prop: $(BUILD)/prop_merge
-	PROP_TRIALS=$(PROP_TRIALS) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(BUILD)/prop_merge
+	PROP_TRIALS=$(PROP_TRIALS) $(if $(PROP_SPACED),PROP_SPACED=1) \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(BUILD)/prop_merge
 
 prop-long: $(BUILD)/prop_merge
 	PROP_TRIALS=100000 $(BUILD)/prop_merge
