@@ -39,6 +39,18 @@ uint64_t ruta_hlc__next(uint64_t last, int64_t wall_ms, uint64_t base)
 	return next;
 }
 
+/* Two replicas that saw the same versions and edit in the same millisecond
+ * would otherwise issue the very same version; each replica's versions end
+ * in its own byte, so they differ unless two replicas share that byte. */
+uint64_t ruta_hlc__next_own(uint64_t last, int64_t wall_ms, uint64_t base, unsigned salt)
+{
+	uint64_t next = ruta_hlc__next(last, wall_ms, base);
+	uint64_t own = (next & ~UINT64_C(0xff)) | (salt & 0xff);
+	if (own < next)
+		own += 0x100;
+	return own > HLC_MAX ? next : own;
+}
+
 void ruta_hlc_format(char out[17], uint64_t hlc)
 {
 	snprintf(out, 17, "%016llx", (unsigned long long)hlc);

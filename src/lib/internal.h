@@ -63,6 +63,9 @@ int ruta_db__meta_set(sqlite3 *db, const char *key, const char *value);
 /* The next version for a change made at wall-clock `wall_ms` that overwrote
  * version `base`, when the last version this replica issued or saw is `last`. */
 uint64_t ruta_hlc__next(uint64_t last, int64_t wall_ms, uint64_t base);
+/* The same for a version this replica issues: the next one at or above it
+ * whose low byte is `salt` (a byte of the replica's id hash). */
+uint64_t ruta_hlc__next_own(uint64_t last, int64_t wall_ms, uint64_t base, unsigned salt);
 #define RUTA_HLC_COUNTER_BITS 16
 /* Versions beyond this (year ~6000) are not from a sane clock. */
 #define RUTA_HLC_MAX_SANE (((uint64_t)1 << 62) - 1)

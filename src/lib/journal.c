@@ -173,18 +173,23 @@ static int stamp_batches(ruta_replica *r, pending *buf)
 {
 	uint64_t last = 0, cur = 0, ver;
 	int64_t stamped = 0;
+	unsigned salt;
+	const char *id;
 	size_t n, i;
 	int conflicts = 0, err;
 
 	if ((err = read_state(&last, &stamped, r)) < 0 || (err = any_conflict(&conflicts, r)) < 0)
 		return err;
+	for (salt = 0, id = r->id; *id; id++)   /* FNV-1a, folded to a byte */
+		salt = (salt ^ (unsigned char)*id) * 16777619u;
+	salt = (salt ^ (salt >> 8) ^ (salt >> 16) ^ (salt >> 24)) & 0xff;
 	do {
 		if ((err = read_pending(buf, &n, r, stamped)) < 0)
 			return err;
 		for (i = 0; i < n; i++) {
 			if ((err = field_version(&cur, r, &buf[i])) < 0)
 				return err;
-			ver = ruta_hlc__next(last, buf[i].t, cur);
+			ver = ruta_hlc__next_own(last, buf[i].t, cur, salt);
 			if ((err = stamp_one(r, &buf[i], ver, cur)) < 0)
 				return err;
 			if ((err = local_conflict(r, conflicts, &buf[i], ver)) < 0 ||

@@ -60,6 +60,25 @@ static void negative_and_huge_wall_clocks_are_clamped(void **state)
 	assert_int_equal(ruta_hlc__next((uint64_t)INT64_MAX, 0, 0), (uint64_t)INT64_MAX);
 }
 
+/* Two replicas that saw the same last version and edit in the same
+ * millisecond issue different versions, each above what it must exceed. */
+static void own_versions_of_two_replicas_differ(void **state)
+{
+	uint64_t last = MS(2000) + 0x1234, base = MS(2000) + 0x1300;
+	uint64_t a = ruta_hlc__next_own(last, 2000, base, 0x17);
+	uint64_t b = ruta_hlc__next_own(last, 2000, base, 0xc4);
+	(void)state;
+	assert_true(a != b);
+	assert_int_equal(a & 0xff, 0x17);
+	assert_int_equal(b & 0xff, 0xc4);
+	assert_true(a > base && b > base && a > last && b > last);
+	/* the smallest such version: within 256 of what the plain clock gives */
+	assert_true(a - ruta_hlc__next(last, 2000, base) < 256);
+	/* and again from there: still increasing, still its own byte */
+	assert_true(ruta_hlc__next_own(a, 2000, 0, 0x17) > a);
+	assert_int_equal(ruta_hlc__next_own(a, 2000, 0, 0x17) & 0xff, 0x17);
+}
+
 static void text_forms_round_trip(void **state)
 {
 	char hex[17], human[40];
@@ -85,6 +104,7 @@ int main(void)
 		cmocka_unit_test(supersedes_the_version_it_overwrote),
 		cmocka_unit_test(counter_overflow_carries_into_the_milliseconds),
 		cmocka_unit_test(negative_and_huge_wall_clocks_are_clamped),
+		cmocka_unit_test(own_versions_of_two_replicas_differ),
 		cmocka_unit_test(text_forms_round_trip),
 	};
 	return cmocka_run_group_tests_name("hlc", tests, NULL, NULL);
