@@ -274,12 +274,14 @@ static void copy_file(const char *from, const char *to, mode_t mode)
 /* A copy of a closed replica: the database, the keys, their modes. */
 static void copy_tree(const char *from, const char *to)
 {
-	DIR *d;
+	DIR *d = NULL;
 	struct dirent *e;
 	struct stat st;
 	char a[600], b[600];
 	if (stat(from, &st) < 0 || mkdir(to, st.st_mode & 07777) < 0 || !(d = opendir(from)))
 		fail("cannot copy %s: %s", from, strerror(errno));
+	if (!d)
+		return;
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
@@ -433,10 +435,12 @@ static void pool_bundle(const char *data, size_t len)
 	while (pos < len) {
 		const char *nl = memchr(data + pos, '\n', len - pos);
 		char name[160];
-		unsigned long n;
+		unsigned long n = 0;
 		if (!nl || sscanf(data + pos, "%159s %lu", name, &n) != 2 ||
-				(size_t)(nl + 1 - data) + n + 1 > len)
+				(size_t)(nl + 1 - data) + n + 1 > len) {
 			fail("export made a bad bundle at byte %zu", pos);
+			return;
+		}
 		if (strlen(name) > 4 && !strcmp(name + strlen(name) - 4, ".sig"))
 			pool_sig(name, nl + 1, n);
 		else
