@@ -1132,7 +1132,7 @@ static int process(run *ru, items *it)
 	if (err == 0 && (err = ruta_trust__current(&v, NULL, NULL, ru->r)) == 0)
 		ru->res->trust_version = (int)v;
 	if (err == 0 && ru->res->version >= 2)
-		err = ruta_conflicts_open(&ru->res->conflicts_open, ru->r);
+		err = ruta_conflicts__open_after_apply(&ru->res->conflicts_open, ru->r);
 	return err;
 }
 

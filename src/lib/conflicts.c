@@ -318,12 +318,45 @@ static const char candidates_sql[] = "SELECT tbl, rec FROM ruta_dve ORDER BY tbl
 /* Every update-against-delete conflict, each to cb, in (table, record) order. */
 typedef int (*dve_cb)(json_t *conflict, void *payload);
 
-static int each_dve(ruta_replica *r, dve_cb cb, void *payload)
+static const char settled_sql[] = "DELETE FROM ruta_dve WHERE tbl = ?1 AND rec = ?2";
+
+/*
+ * After an apply, a candidate judged to be no conflict is dropped, so the
+ * candidates stay few however many records are ever deleted: the verdict
+ * changes only when the record's versions do, and every change applied to
+ * a deleted record, and every deletion, marks it again (merge.c,
+ * journal.c). Reading conflicts writes nothing.
+ */
+static int drop_settled(ruta_replica *r, json_t *settled)
 {
 	sqlite3_stmt *st;
+	json_t *e;
+	size_t i;
+	int rc, err;
+	json_array_foreach(settled, i, e) {
+		if ((err = ruta_db__stmt(&st, r, settled_sql)) < 0)
+			return err;
+		sqlite3_bind_text(st, 1, json_string_value(json_array_get(e, 0)), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, json_string_value(json_array_get(e, 1)), -1, SQLITE_STATIC);
+		rc = ruta_db__step(r, st);
+		sqlite3_reset(st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int each_dve(ruta_replica *r, dve_cb cb, void *payload, int prune)
+{
+	json_t *settled = json_array();
+	sqlite3_stmt *st;
 	int rc = SQLITE_DONE, err;
-	if ((err = ruta_db__stmt(&st, r, candidates_sql)) < 0)
+	if (!settled)
+		return ruta_error__oom();
+	if ((err = ruta_db__stmt(&st, r, candidates_sql)) < 0) {
+		json_decref(settled);
 		return err;
+	}
 	while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const ruta_tabledef *t = ruta_schema__by_name((const char *)sqlite3_column_text(st, 0));
 		char rec[80];
@@ -331,11 +364,16 @@ static int each_dve(ruta_replica *r, dve_cb cb, void *payload)
 		snprintf(rec, sizeof(rec), "%s", sqlite3_column_text(st, 1));
 		if (t && (err = judge(&c, r, t, rec)) == 0 && c)
 			err = cb(c, payload);
+		else if (t && err == 0 && json_array_append_new(settled, json_pack("[s, s]", t->name, rec)) < 0)
+			err = ruta_error__oom();
 		json_decref(c);
 	}
 	sqlite3_reset(st);
 	if (err == 0 && rc != SQLITE_DONE)
 		err = ruta_error__sqlite(r->db, rc, "listing conflicts");
+	if (err >= 0 && prune && json_array_size(settled) && (rc = drop_settled(r, settled)) < 0)
+		err = rc;
+	json_decref(settled);
 	return err;
 }
 
@@ -417,7 +455,7 @@ int ruta_conflicts_json(char **out, ruta_replica *r, const char *record)
 	}
 	if (err == 0) {
 		dve_filter f = { list, record, 0 };
-		err = each_dve(r, dve_add, &f);
+		err = each_dve(r, dve_add, &f, 0);
 	}
 	if (err == 0)
 		err = sort_list(list);
@@ -431,11 +469,10 @@ int ruta_conflicts_json(char **out, ruta_replica *r, const char *record)
 	return err;
 }
 
-int ruta_conflicts_open(int64_t *count, ruta_replica *r)
+static int count_open(int64_t *count, ruta_replica *r, int prune)
 {
 	sqlite3_stmt *st;
 	int rc = SQLITE_DONE, err;
-	ruta_error__clear();
 	*count = 0;
 	if ((err = ruta_journal__stamp(r)) < 0 ||
 			(err = ruta_db__stmt(&st, r, "SELECT count(*) FROM ruta_conflict WHERE review >= 0")) < 0)
@@ -447,10 +484,21 @@ int ruta_conflicts_open(int64_t *count, ruta_replica *r)
 		return rc;
 	{
 		dve_filter f = { NULL, NULL, 0 };
-		err = each_dve(r, dve_add, &f);
+		err = each_dve(r, dve_add, &f, prune);
 		*count += f.count;
 	}
 	return err;
+}
+
+int ruta_conflicts_open(int64_t *count, ruta_replica *r)
+{
+	ruta_error__clear();
+	return count_open(count, r, 0);
+}
+
+int ruta_conflicts__open_after_apply(int64_t *count, ruta_replica *r)
+{
+	return count_open(count, r, 1);
 }
 
 /* ---- resolving -------------------------------------------------------------- */
@@ -482,7 +530,7 @@ static int find_dve(target *x, ruta_replica *r, const char *id)
 	int err;
 	if (!list)
 		return ruta_error__oom();
-	err = each_dve(r, dve_add, &f);
+	err = each_dve(r, dve_add, &f, 0);
 	json_array_foreach(list, i, c)
 		if (err == 0 && strcmp(json_string_value(json_object_get(c, "id")), id) == 0)
 			err = dve_target(c, x) == 1 ? 2 : 0;
@@ -707,75 +755,64 @@ int ruta_resolve(ruta_replica *r, const char *id, const char *value)
 static const char all_sql[] = "SELECT id FROM ruta_conflict WHERE review >= 0"
 	" AND (?1 IS NULL OR tbl = ?1) ORDER BY tbl, rec, col";
 
-int ruta_resolve_all(int64_t *count, ruta_replica *r, const char *table)
+/* The ids of every open conflict (of table t, or all), both kinds. */
+static int all_ids(json_t *ids, ruta_replica *r, const ruta_tabledef *t)
 {
-	const ruta_tabledef *t = NULL;
+	json_t *list = json_array(), *c;
+	dve_filter f = { list, NULL, 0 };
 	sqlite3_stmt *st;
-	char **ids = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc = SQLITE_DONE, err = 0;
+	size_t k;
+	int rc = SQLITE_DONE, err;
 
-	ruta_error__clear();
-	*count = 0;
-	if (table && (err = ruta_record__table(&t, table)) < 0)
-		return err;
-	if ((err = ruta_db__begin(r)) < 0)
-		return err;
+	if (!list)
+		return ruta_error__oom();
 	if ((err = ruta_db__stmt(&st, r, all_sql)) == 0) {
 		if (t)
 			sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-		while (err == 0 && (rc = ruta_db__step(r, st)) == SQLITE_ROW) {
-			if (n == cap) {
-				char **nv = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(*nv));
-				if (!nv) {
-					err = ruta_error__oom();
-					break;
-				}
-				ids = nv;
-			}
-			if (!(ids[n++] = strdup((const char *)sqlite3_column_text(st, 0))))
+		while (err == 0 && (rc = ruta_db__step(r, st)) == SQLITE_ROW)
+			if (json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0))) < 0)
 				err = ruta_error__oom();
-		}
 		sqlite3_reset(st);
 		if (err == 0 && rc < 0)
 			err = rc;
 	}
-	if (err == 0) {
-		json_t *list = json_array(), *c;
-		dve_filter f = { list, NULL, 0 };
-		size_t k;
-		if (!list || (err = each_dve(r, dve_add, &f)) < 0) {
-			json_decref(list);
-			err = err < 0 ? err : ruta_error__oom();
-		} else {
-			json_array_foreach(list, k, c) {
-				if (t && strcmp(t->name, json_string_value(json_object_get(c, "table"))) != 0)
-					continue;
-				if (n == cap) {
-					char **nv = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(*nv));
-					if (!nv) {
-						err = ruta_error__oom();
-						break;
-					}
-					ids = nv;
-				}
-				if (!(ids[n++] = strdup(json_string_value(json_object_get(c, "id")))))
-					err = ruta_error__oom();
-			}
-			json_decref(list);
-		}
+	if (err == 0 && (err = each_dve(r, dve_add, &f, 0)) == 0)
+		json_array_foreach(list, k, c)
+			if ((!t || strcmp(t->name, json_string_value(json_object_get(c, "table"))) == 0) &&
+					json_array_append(ids, json_object_get(c, "id")) < 0)
+				err = ruta_error__oom();
+	json_decref(list);
+	return err;
+}
+
+int ruta_resolve_all(int64_t *count, ruta_replica *r, const char *table)
+{
+	const ruta_tabledef *t = NULL;
+	json_t *ids = json_array(), *id;
+	size_t i;
+	int err = 0;
+
+	ruta_error__clear();
+	*count = 0;
+	if (!ids)
+		return ruta_error__oom();
+	if ((table && (err = ruta_record__table(&t, table)) < 0) || (err = ruta_db__begin(r)) < 0) {
+		json_decref(ids);
+		return err;
 	}
-	for (i = 0; i < n && err == 0; i++) {
+	err = all_ids(ids, r, t);
+	json_array_foreach(ids, i, id) {
 		int64_t before = 0;
 		target x;
+		if (err != 0)
+			break;
 		memset(&x, 0, sizeof(x));
-		if ((err = find(&x, r, ids[i])) == 0 && (err = last_change(&before, r)) == 0 &&
+		if ((err = find(&x, r, json_string_value(id))) == 0 &&
+				(err = last_change(&before, r)) == 0 &&
 				(err = resolve_locked(r, &x, NULL, before)) == 0)
 			(*count)++;
 	}
-	for (i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
+	json_decref(ids);
 	if (err == 0)
 		return ruta_db__commit(r);
 	ruta_db__rollback(r);

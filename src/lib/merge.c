@@ -769,7 +769,7 @@ static const char cs_seq_sql[] = "SELECT seq FROM ruta_changeset WHERE hash = ?1
 static int seen(ruta_merge_ctx *m, ruta_replica *r, const head *h, const char *id,
 	const char *col)
 {
-	char who[72], cs[65];
+	char cs[65];
 	sqlite3_stmt *st;
 	json_t *dep;
 	int64_t seq = 0;
@@ -789,7 +789,6 @@ static int seen(ruta_merge_ctx *m, ruta_replica *r, const head *h, const char *i
 			h->value)) < 0) {
 		return err;   /* one made here, kept before it was sealed */
 	}
-	(void)who;
 	if (rc < 0)
 		return rc;
 	return rc == SQLITE_ROW && seq > 0 && json_integer_value(json_object_get(dep, "seq")) >= seq;

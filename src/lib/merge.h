@@ -63,6 +63,10 @@ int ruta_merge__changeset_of(char changeset[65], int64_t *seq, ruta_replica *r, 
  * update-against-delete conflict (conflicts.c judges it). */
 int ruta_merge__mark(ruta_replica *r, const ruta_tabledef *t, const char *id);
 
+/* conflicts.c: ruta_conflicts_open after an apply, which may also drop
+ * candidates for update-against-delete that turned out to be none. */
+int ruta_conflicts__open_after_apply(int64_t *count, ruta_replica *r);
+
 /* Every open conflict as [{"t","id","col","heads":[[value, hlc, replica]]}],
  * for a snapshot; and one of them taken back in from a snapshot. */
 int ruta_merge__open_json(json_t **out, ruta_replica *r);

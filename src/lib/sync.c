@@ -389,32 +389,28 @@ typedef struct pulling {
 	int err;
 } pulling;
 
-static void report(pulling *p, const char *name, int code, const char *reason)
-{
-	if (p->opts && p->opts->report)
-		p->opts->report(name, code, reason, p->opts->payload);
-}
-
 static const char rewritten_sql[] = "INSERT INTO ruta_quarantine(name, hash, code, reason, body,"
 	" at) SELECT ?1, ?2, ?3, ?4, x'', strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 	" WHERE NOT EXISTS (SELECT 1 FROM ruta_quarantine WHERE hash = ?2)";
 
 /* Refused hub content that is no file (a branch, a snapshot) is kept on
  * record like refused input: status lists it. */
-static int record_refusal(pulling *p, const char *name, const char *key, int code, const char *why)
+static int record_refusal(ruta_replica *r, const ruta_sync_options *opts, const char *name,
+	const char *key, int code, const char *why)
 {
 	sqlite3_stmt *st;
 	char reason[1024];
 	int rc, err;
 	snprintf(reason, sizeof(reason), "%s", why);
-	report(p, name, code, reason);
-	if ((err = ruta_db__stmt(&st, p->r, rewritten_sql)) < 0)
+	if (opts && opts->report)
+		opts->report(name, code, reason, opts->payload);
+	if ((err = ruta_db__stmt(&st, r, rewritten_sql)) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, code);
 	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-	rc = ruta_db__step(p->r, st);
+	rc = ruta_db__step(r, st);
 	sqlite3_reset(st);
 	return rc < 0 ? rc : 0;
 }
@@ -424,7 +420,7 @@ static int record_rewritten(pulling *p, const char *branch, const char *tip, con
 	char key[400];
 	p->out->rewritten++;
 	snprintf(key, sizeof(key), "branch %s at %s", branch, tip);
-	return record_refusal(p, branch, key, RUTA_EVERIFY, why);
+	return record_refusal(p->r, p->opts, branch, key, RUTA_EVERIFY, why);
 }
 
 /* A changeset or trust file from a hub commit, as a bundle entry; other
@@ -637,14 +633,9 @@ static int maybe_start(ruta_sync_result *out, ruta_replica *r, ruta_git *g, cons
 	err = ruta_snapshot__start(&records, r, g, url);
 	if (err == RUTA_EVERIFY || err == RUTA_EINVALID) {
 		char key[100];
-		pulling p;
-		memset(&p, 0, sizeof(p));
-		p.r = r;
-		p.out = out;
-		p.opts = opts;
 		snprintf(key, sizeof(key), "snapshot at %s", tip);
 		/* kept on record like a rewritten branch, so status lists it */
-		if ((err = record_refusal(&p, RUTA_SNAPSHOT_BRANCH, key, err,
+		if ((err = record_refusal(r, opts, RUTA_SNAPSHOT_BRANCH, key, err,
 				ruta_error_last()->message)) < 0)
 			return err;
 		return 1;
