@@ -135,13 +135,50 @@ static int drop_lock(const char *path, const struct stat *st, int type, struct F
  * would block every sync after it. */
 static void clear_stale_locks(const char *gitdir)
 {
+	static const char *const top[] = { "HEAD.lock", "packed-refs.lock", "config.lock",
+		"index.lock", "FETCH_HEAD.lock" };
 	char path[4300];
 	snprintf(path, sizeof(path), "%s/refs", gitdir);
 	nftw(path, drop_lock, 16, FTW_PHYS);
-	snprintf(path, sizeof(path), "%s/packed-refs.lock", gitdir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/config.lock", gitdir);
-	unlink(path);
+	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", gitdir, top[i]);
+		unlink(path);
+	}
+}
+
+static int drop_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* The repository is made beside its place and renamed into it, so a sync
+ * killed while libgit2 writes HEAD and config leaves no half-made repository
+ * that would refuse to open. */
+static int create_repo(git_repository **repo, const char *path)
+{
+	char tmp[4300];
+	git_repository *fresh = NULL;
+
+	/* one a sync of an older ruta left half made: libgit2 completes it */
+	if (access(path, F_OK) == 0) {
+		if (git_repository_init(repo, path, 1) < 0)
+			return git_fail("opening the replica's git repository");
+		return 0;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	nftw(tmp, drop_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (git_repository_init(&fresh, tmp, 1) < 0)
+		return git_fail("creating the replica's git repository");
+	git_repository_free(fresh);
+	if (rename(tmp, path) < 0)
+		return ruta_error__set(RUTA_ERROR, "creating the replica's git repository %s: %s "
+			"(move it aside if it is not ruta's)", path, strerror(errno));
+	if (git_repository_open_bare(repo, path) < 0)
+		return git_fail("opening the replica's git repository");
+	return 0;
 }
 
 int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb progress,
@@ -158,12 +195,11 @@ int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb
 	git_libgit2_init();
 	snprintf(path, sizeof(path), "%s/git", replica_dir);
 	clear_stale_locks(path);
-	if (git_repository_open_bare(&g->repo, path) < 0) {
-		if ((rc = git_repository_init(&g->repo, path, 1)) < 0) {
-			free(g);
-			git_libgit2_shutdown();
-			return git_fail("creating the replica's git repository");
-		}
+	if (git_repository_open_bare(&g->repo, path) < 0 &&
+			(rc = create_repo(&g->repo, path)) < 0) {
+		free(g);
+		git_libgit2_shutdown();
+		return rc;
 	}
 	/* libgit2 reads this as the big-file threshold: no delta search, which
 	 * is what makes its packs cheap to build (reference/libgit2-performance). */

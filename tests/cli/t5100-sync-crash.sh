@@ -55,4 +55,13 @@ for t in north south; do
 done
 is "$(sqlite3 hq/ruta.db 'SELECT count(*) FROM ruta_quarantine')" 0 "nothing was refused"
 
+# A sync killed while creating the replica's git repository, as older ruta
+# could leave it: HEAD not yet written, its lock still there.
+ok ruta init east --team east --root-key root.pub --hub "$PWD/hub.git"
+git init -q --bare east/git
+rm east/git/HEAD
+: > east/git/HEAD.lock
+ok ruta -C east sync
+is "$(ruta -C east state-hash)" "$HQ" "a half-made git repository is completed and syncs"
+
 done_testing
