@@ -214,10 +214,11 @@ RUTA_EXTERN(int) ruta_record_add(char **out, ruta_replica *r, const char *type,
 /*
  * Changes the given fields of one record; fields not named keep their value.
  * A contact also takes "add_email", "remove_email", "add_phone" and
- * "remove_phone"; accounts, contacts and opportunities take "tag" (adds it;
- * a tag the record has already changes nothing) and "untag" (removes it;
- * RUTA_ENOTFOUND if the record does not have it), each repeatable, tags
- * compared in their normal form (docs/format.md §2.2). Fields that only domain verbs may set (an opportunity's
+ * "remove_phone"; accounts, contacts and opportunities take "tag" (adds it,
+ * as a new row even if the record has it: docs/merge.md §2.14) and "untag"
+ * (removes every row of it this replica holds; RUTA_ENOTFOUND if there is
+ * none), each repeatable, tags compared in their normal form
+ * (docs/format.md §2.2). Fields that only domain verbs may set (an opportunity's
  * stage, an activity's status) are refused with a pointer to the verb.
  * All or nothing. If `out_id` is not NULL it receives the full id (new).
  */

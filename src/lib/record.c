@@ -899,10 +899,11 @@ static int no_such_tag(ruta_replica *r, const ruta_tabledef *t, const ruta_table
 	return err;
 }
 
-/* Tagging with a tag the record has changes nothing; removing one it does
- * not have is refused (most likely a typo). */
+/* Every tagging of a record that exists is a new row, even of a tag it
+ * has: the row is what wins against a removal made meanwhile elsewhere.
+ * Removing a tag it does not have is refused (most likely a typo). */
 static int tag_change(ruta_replica *r, const ruta_tabledef *t, const char *id, const char *v,
-	int add)
+	int add, int adding)
 {
 	const ruta_tabledef *tt = ruta_schema__tags_of(t);
 	char tag[256];
@@ -912,8 +913,8 @@ static int tag_change(ruta_replica *r, const ruta_tabledef *t, const char *id, c
 		return ruta_error__prefix("%s tag", t->label);
 	if ((err = tag_run(&has, r, tt, TAG_HAS, id, tag)) < 0)
 		return err;
-	if (add)
-		return has ? 0 : tag_run(NULL, r, tt, TAG_ADD, id, tag);
+	if (add)   /* a new record has nothing to win against: once is enough */
+		return has && adding ? 0 : tag_run(NULL, r, tt, TAG_ADD, id, tag);
 	if (!has)
 		return no_such_tag(r, t, tt, id, tag);
 	return tag_run(NULL, r, tt, TAG_REMOVE, id, tag);
@@ -927,7 +928,7 @@ static int write_children(ruta_replica *r, const ruta_tabledef *t, const char *i
 	for (i = 0; i < pf->nchildren && err == 0; i++) {
 		const char *what = pf->children[i][0], *v = pf->children[i][1];
 		if (strcmp(what, "tag") == 0 || strcmp(what, "untag") == 0)
-			err = tag_change(r, t, id, v, what[0] == 't');
+			err = tag_change(r, t, id, v, what[0] == 't', adding);
 		else
 			err = child_value(r, id, what, v, adding);
 	}
