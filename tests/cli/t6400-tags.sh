@@ -131,6 +131,8 @@ ok ruta -C north sync
 ok ruta -C hq sync
 ok ruta -C hq account edit "$BETA" --tag 'beta only' --tag vip
 ok ruta -C hq merge-records "$ACME" "$BETA"
+expect_stdout "^  moved tag beta only to $ACME\$" "merge-records says which tags moved"
+expect_stdout "^  dropped tag vip: $ACME has it already\$" "and which KEEP had"
 is "$(tags_on hq account "$ACME")" '["beta only","bilbao","key account","madrid","vip"]' \
 	"merge-records: KEEP has the union"
 is "$(tags_on hq account "$BETA")" '[]' "merge-records: OTHER keeps none"
