@@ -3,7 +3,8 @@
 # real hub: a tag added on one replica while another removes it stays, the
 # same tag added on two replicas shows once, a removal that saw every add
 # removes it everywhere; bad tags are refused with nothing written;
-# merge-records gives the kept record the other's tags; a schema-3 replica
+# merge-records gives the kept record the other's tags; a snapshot carries
+# them to a new replica; a schema-3 replica
 # migrates and keeps its state hash. docs/merge.md §2.14.
 DATA=$(cd "$(dirname "$0")/../data" && pwd)
 . "$(dirname "$0")/lib.sh"
@@ -148,6 +149,20 @@ tags_everywhere account "$ACME" '["beta only","bilbao","key account","madrid","v
 tags_everywhere contact "$ANA" '["buyer","feria"]' "contact merge synced"
 same_everywhere "after merge-records"
 is "$(ruta -C hq conflicts list --json | jq '.conflicts | length')" 0 "no conflict anywhere"
+
+# ---- a snapshot carries the tag rows, tombstones too ---------------------------------------------
+ok ruta -C hq snapshot publish
+ok ruta init east --team east --root-key root.pub --hub "$PWD/hub.git"
+ruta -C east keys export-pub > east.pub
+ok ruta -C hq keys endorse east.pub --team east
+ok ruta -C hq sync
+ok ruta -C east sync
+expect_stderr "started from head office's snapshot" "east started from the snapshot"
+is "$(tags_on east account "$ACME")" '["beta only","bilbao","key account","madrid","vip"]' \
+	"east has the tags from the snapshot"
+is "$(db east "SELECT count(*) FROM contact_tag WHERE deleted_at IS NOT NULL")" \
+	"$(db hq "SELECT count(*) FROM contact_tag WHERE deleted_at IS NOT NULL")" "and the tombstones"
+is "$(ruta -C east state-hash)" "$(ruta -C hq state-hash)" "east has head office's CRM"
 
 # ---- a schema-3 replica migrates ----------------------------------------------------------------
 # tests/data/migrate/v3.sql: 'sqlite3 ruta.db .dump' of a head office made by
