@@ -4,8 +4,8 @@
 # same tag added on two replicas shows once, a removal that saw every add
 # removes it everywhere; bad tags are refused with nothing written;
 # merge-records gives the kept record the other's tags; a snapshot carries
-# them to a new replica; a schema-3 replica
-# migrates and keeps its state hash. docs/merge.md §2.14.
+# them to a new replica; a schema-3 replica migrates and keeps its state
+# hash. docs/merge.md §2.14.
 DATA=$(cd "$(dirname "$0")/../data" && pwd)
 . "$(dirname "$0")/lib.sh"
 
