@@ -205,7 +205,8 @@ typedef struct ruta_record_iter ruta_record_iter;
  * Adds a record and returns its new id in *out (free with ruta_free). Every
  * value is checked first; on RUTA_EINVALID the message names the field, the
  * value and what is allowed, and nothing is written. A field may repeat where
- * it is multi-valued (a contact's "email" and "phone").
+ * it is multi-valued (a contact's "email" and "phone", and "tag" on accounts,
+ * contacts and opportunities).
  */
 RUTA_EXTERN(int) ruta_record_add(char **out, ruta_replica *r, const char *type,
 	const ruta_field *fields, size_t nfields) RUTA_WARN_UNUSED;
@@ -213,7 +214,11 @@ RUTA_EXTERN(int) ruta_record_add(char **out, ruta_replica *r, const char *type,
 /*
  * Changes the given fields of one record; fields not named keep their value.
  * A contact also takes "add_email", "remove_email", "add_phone" and
- * "remove_phone". Fields that only domain verbs may set (an opportunity's
+ * "remove_phone"; accounts, contacts and opportunities take "tag" (adds it,
+ * as a new row even if the record has it: docs/merge.md §2.14) and "untag"
+ * (removes every row of it this replica holds; RUTA_ENOTFOUND if there is
+ * none), each repeatable, tags compared in their normal form
+ * (docs/format.md §2.2). Fields that only domain verbs may set (an opportunity's
  * stage, an activity's status) are refused with a pointer to the verb.
  * All or nothing. If `out_id` is not NULL it receives the full id (new).
  */
@@ -228,7 +233,7 @@ RUTA_EXTERN(int) ruta_record_rm(char **out_id, ruta_replica *r, const char *type
 RUTA_EXTERN(int) ruta_record_get(ruta_record **out, ruta_replica *r,
 	const char *type, const char *id) RUTA_WARN_UNUSED;
 
-#define RUTA_LIST_OPTIONS_VERSION 1
+#define RUTA_LIST_OPTIONS_VERSION 2
 typedef struct ruta_list_options {
 	unsigned int version;
 	int include_deleted;    /* non-zero: tombstoned records too */
@@ -236,8 +241,11 @@ typedef struct ruta_list_options {
 	const char *opportunity;/* only records of this opportunity (activities, offers) */
 	const char *stage;      /* opportunities: only this stage */
 	const char *status;     /* activities and offers: only this status */
+	/* version 2 */
+	const char *tag;        /* accounts, contacts, opportunities: only those with
+	                         * this tag (compared in its normal form) */
 } ruta_list_options;
-#define RUTA_LIST_OPTIONS_INIT { RUTA_LIST_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL }
+#define RUTA_LIST_OPTIONS_INIT { RUTA_LIST_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL }
 
 /* Lists records of a type, oldest first. New; free with ruta_record_iter_free. */
 RUTA_EXTERN(int) ruta_record_list(ruta_record_iter **out, ruta_replica *r,

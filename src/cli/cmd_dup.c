@@ -40,7 +40,8 @@ static const char merge_help[] =
 	"Everything live that points at OTHER points at KEEP afterwards (an\n"
 	"account's contacts, opportunities and activities; a contact's emails,\n"
 	"phones, opportunities and activities). An email or phone KEEP has already\n"
-	"is deleted on OTHER's side instead of moved. KEEP's empty fields take\n"
+	"is deleted on OTHER's side instead of moved. KEEP gets OTHER's tags (as\n"
+	"new rows; OTHER's are deleted). KEEP's empty fields take\n"
 	"OTHER's values (the address as one block, only when KEEP has none).\n"
 	"OTHER is kept as a tombstone with merged_into = KEEP. All in one\n"
 	"transaction, as local changes the next sync signs and sends like any edit.\n"
@@ -323,6 +324,29 @@ static void children_fate(json_t *moved, json_t *dropped, const merge_view *v)
 	}
 }
 
+/* Whether the JSON array `list` holds the string `s`. */
+static int has_string(json_t *list, const char *s)
+{
+	size_t i;
+	for (i = 0; i < json_array_size(list); i++)
+		if (strcmp(json_string_value(json_array_get(list, i)), s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Other's tags: moved (keep gets a row of its own, so no id), or dropped
+ * because keep had them. */
+static void tags_fate(json_t *moved, json_t *dropped, const merge_view *v)
+{
+	json_t *mine = json_object_get(v->other, "tags"), *had = json_object_get(v->keep, "tags");
+	size_t i;
+	for (i = 0; i < json_array_size(mine); i++) {
+		json_t *tag = json_array_get(mine, i);
+		json_array_append_new(has_string(had, json_string_value(tag)) ? dropped : moved,
+			json_pack("{s:s, s:O}", "kind", "tag", "value", tag));
+	}
+}
+
 /* Keep's fields that were empty and now hold other's value, by name. */
 static json_t *filled_fields(const merge_view *v)
 {
@@ -340,6 +364,7 @@ static json_t *summary_json(const merge_view *v)
 {
 	json_t *moved = json_array(), *dropped = json_array();
 	children_fate(moved, dropped, v);
+	tags_fate(moved, dropped, v);
 	return json_pack("{s:i, s:O, s:s, s:O, s:O, s:o, s:o, s:o}", "schema", 1,
 		"id", json_object_get(v->keep_after, "id"), "type", v->type,
 		"merged", json_object_get(v->other, "id"), "repointed", v->refs,

@@ -363,6 +363,7 @@ static int do_list(const rec_type *rt, cli_ctx *ctx, const args *a)
 	lo.opportunity = opt(a, "opp");
 	lo.stage = opt(a, "stage");
 	lo.status = opt(a, "status");
+	lo.tag = opt(a, "tag");
 	if ((rc = cli_open(&r, ctx)) != 0)
 		return rc;
 	if ((err = ruta_record_list(&it, r, rt->type, &lo)) < 0)
@@ -596,17 +597,20 @@ static const rec_type types[] = {
 	{ "account", "account", "account", account_cols, NULL,
 		"  ruta account add --name 'Acme S.L.' --tax-id ES:B12345674 --region Madrid --json\n"
 		"  ruta account edit 01KB --lifecycle prospect --city Madrid\n"
-		"  ruta account list\n", 0, "" },
+		"  ruta account edit 01KB --tag 'feria 2026' --untag prospect-list\n"
+		"  ruta account list --tag 'feria 2026'\n", 0, "tag" },
 	{ "contact", "contact", "contact", contact_cols, NULL,
 		"  ruta contact add --first-name Ana --last-name Ruiz --email ana@acme.es \\\n"
 		"      --phone '+34 612 345 678' --account 01KB --json\n"
 		"  ruta contact edit 01KC --add-email ana.ruiz@gmail.com --remove-phone +34612345678\n"
-		"  ruta contact list --account 01KB\n", 0, "account" },
+		"  ruta contact edit 01KC --tag decision-maker\n"
+		"  ruta contact list --account 01KB\n", 0, "account tag" },
 	{ "opp", "opp", "opportunity", opp_cols, opp_verbs,
 		"  ruta opp add --account 01KB --name 'Fleet renewal' --amount 12000.00 --currency EUR --json\n"
 		"  ruta opp move 01KD --stage needs\n"
 		"  ruta opp lose 01KD --reason price --note 'went with the cheaper bid'\n"
-		"  ruta opp list --stage negotiation\n", 0, "account stage" },
+		"  ruta opp edit 01KD --tag urgent\n"
+		"  ruta opp list --stage negotiation\n", 0, "account stage tag" },
 	{ "activity", "activity", "activity", activity_cols, activity_verbs,
 		"  ruta activity add --kind visit --account 01KB --start 2026-11-23T10:00 \\\n"
 		"      --end 2026-11-23T11:00 --subject 'demo of the new range'\n"
@@ -624,21 +628,36 @@ static const rec_type types[] = {
 		"  ruta lost-reason add delivery --label 'Delivery time'   (head office)\n", 1, "" },
 };
 
+/* Whether the space-separated `list` holds `word`. */
+static int has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	while (*list) {
+		size_t k = strcspn(list, " ");
+		if (k == n && strncmp(list, word, n) == 0)
+			return 1;
+		list += k + (list[k] == ' ');
+	}
+	return 0;
+}
+
 static void group_help(const rec_type *rt, FILE *out)
 {
 	static const char *const filter_help[][2] = { { "account", " [--account ID]" },
-		{ "opp", " [--opp ID]" }, { "stage", " [--stage CODE]" }, { "status", " [--status S]" } };
+		{ "opp", " [--opp ID]" }, { "stage", " [--stage CODE]" }, { "status", " [--status S]" },
+		{ "tag", " [--tag T]" } };
+	int tags = has_word(rt->filters, "tag");
 	const char *id = rt->code_id ? "CODE" : "ID";
 	const rec_verb *v;
 	size_t i;
 
 	fprintf(out, "usage: ruta %s add%s [--FIELD VALUE]... [--json]\n"
-		"       ruta %s edit %s --FIELD VALUE... [--json]\n"
+		"       ruta %s edit %s --FIELD VALUE...%s [--json]\n"
 		"       ruta %s show %s [--json]\n"
 		"       ruta %s list [--all]", rt->cmd, rt->code_id ? " CODE" : "", rt->cmd, id,
-		rt->cmd, id, rt->cmd);
-	for (i = 0; i < 4; i++)
-		if (strstr(rt->filters, filter_help[i][0]))
+		tags ? " [--tag T]... [--untag T]..." : "", rt->cmd, id, rt->cmd);
+	for (i = 0; i < 5; i++)
+		if (has_word(rt->filters, filter_help[i][0]))
 			fputs(filter_help[i][1], out);
 	fprintf(out, " [--json]\n       ruta %s rm %s [--json]\n", rt->cmd, id);
 	for (v = rt->verbs; v && v->name; v++)
@@ -647,11 +666,12 @@ static void group_help(const rec_type *rt, FILE *out)
 	fprintf(out, "Fields are options named after them (--first-name for first_name); an\n"
 		"unknown field is refused with the list of fields %s %s has. An empty\n"
 		"value clears an optional field. %s `list` hides deleted\n"
-		"records unless --all. See ruta-%s(1) for every field and its rules.\n",
+		"records unless --all. See ruta-%s(1) for every field and its rules.\n%s",
 		strchr("aeiou", rt->label[0]) ? "an" : "a", rt->label,
 		rt->code_id ? "Codes are given in full." :
 		"IDs may be shortened to any unambiguous prefix of 4 characters or more.",
-		rt->cmd);
+		rt->cmd, tags ? "\n--tag T adds a tag (also at add), --untag T removes it. A tag is 1 to 40\n"
+		"letters, digits, spaces and - _ . / + &, kept and compared in lower case.\n" : "");
 }
 
 static int run_group(const rec_type *rt, cli_ctx *ctx, int argc, char **argv)

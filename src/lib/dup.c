@@ -430,7 +430,19 @@ typedef struct merge_step {
 	const char *primary;   /* child table whose primary flag ?3 is, or NULL */
 } merge_step;
 
+/* Tags are an add-wins set (docs/merge.md §2.14): keep gets a new row of
+ * each tag of other's it lacks, and other's rows are tombstoned. Moving the
+ * rows instead would make an untag of other made meanwhile elsewhere an
+ * edit-against-delete conflict, and remove the tag from keep. */
+#define TAG_STEPS(table, parent) \
+	{ "INSERT INTO " table "(" parent ", tag) SELECT DISTINCT ?1, tag FROM " table \
+	" WHERE " parent " = ?2 AND deleted_at IS NULL AND tag NOT IN (SELECT tag FROM " table \
+	" WHERE " parent " = ?1 AND deleted_at IS NULL) ORDER BY tag", NULL }, \
+	{ "UPDATE " table " SET deleted_at = " RUTA_SQL_NOW_ISO " WHERE " parent " = ?2" \
+	" AND deleted_at IS NULL", NULL }
+
 static const merge_step account_steps[] = {
+	TAG_STEPS("account_tag", "account_id"),
 	{ "UPDATE contact SET account_id = ?1 WHERE account_id = ?2 AND deleted_at IS NULL", NULL },
 	{ "UPDATE opportunity SET account_id = ?1 WHERE account_id = ?2 AND deleted_at IS NULL", NULL },
 	{ "UPDATE activity SET account_id = ?1 WHERE account_id = ?2 AND deleted_at IS NULL", NULL },
@@ -450,6 +462,7 @@ static const merge_step account_steps[] = {
 static const merge_step contact_steps[] = {
 	CHILD_STEPS("contact_email", "email_norm"),
 	CHILD_STEPS("contact_phone", "e164"),
+	TAG_STEPS("contact_tag", "contact_id"),
 	{ "UPDATE opportunity SET contact_id = ?1 WHERE contact_id = ?2 AND deleted_at IS NULL", NULL },
 	{ "UPDATE activity SET contact_id = ?1 WHERE contact_id = ?2 AND deleted_at IS NULL", NULL },
 	{ NULL, NULL }

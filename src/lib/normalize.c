@@ -21,6 +21,8 @@
 #define PHONE_DIGITS_MAX 17    /* room for "00" and 15 digits */
 #define TAX_COMPACT_MAX 32     /* "CC:" and more than any valid id */
 #define TAX_OTHER_MAX 20
+#define TAG_MAX 40             /* characters of a tag */
+#define TAG_BYTES_MAX (4 * TAG_MAX)
 #define MINOR_MAX 9007199254740991ULL /* 2^53-1: exact in a double, so in JSON */
 
 /* ---- ASCII, without the locale ---- */
@@ -262,6 +264,135 @@ int ruta_norm__email(char *raw, char *norm, size_t size, const char *in)
 		clear(norm, size);
 		return err;
 	}
+	return 0;
+}
+
+/* ---- tag ---- */
+
+#define TAG_FORM "letters, digits, single spaces and - _ . / + &"
+
+/* The code point of a well-formed sequence of `len` bytes. */
+static uint32_t utf8_cp(const unsigned char *p, size_t len)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
+	uint32_t c = p[0] & lead_mask[len];
+	size_t i;
+	for (i = 1; i < len; i++)
+		c = (c << 6) | (p[i] & 0x3F);
+	return c;
+}
+
+static size_t utf8_put(char *out, uint32_t c)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | (c >> 12));
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (c >> 18));
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+/* Lower case for the capitals of Latin-1 and Latin Extended-A and Romanian
+ * Ș Ț: the letters Spanish, Romanian and their neighbours write. Fixed
+ * here, not taken from a locale, so every replica folds alike; other
+ * scripts are compared as typed. Never longer in UTF-8 than the capital. */
+static uint32_t fold_tag_char(uint32_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+		return c + 32;
+	if (c == 0x130)                       /* İ: its lower case is a plain i */
+		return 'i';
+	if (c == 0x178)                       /* Ÿ */
+		return 0xFF;
+	if (((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177) ||
+			(c >= 0x218 && c <= 0x21B)) && c % 2 == 0)
+		return c + 1;
+	if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) && c % 2 == 1)
+		return c + 1;
+	return c;
+}
+
+/* Spaces other than U+0020 and characters that print as nothing: two tags
+ * that look alike must be one tag. */
+static int invisible(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0xA0) || c == 0xAD || c == 0x34F || c == 0x1680 ||
+		(c >= 0x180B && c <= 0x180E) || (c >= 0x2000 && c <= 0x200F) ||
+		(c >= 0x2028 && c <= 0x202F) || (c >= 0x205F && c <= 0x206F) ||
+		c == 0x3000 || c == 0xFEFF || (c >= 0xFFF0 && c <= 0xFFFF);
+}
+
+static int tag_ascii_ok(int c)
+{
+	return is_alnum(c) || c == ' ' || c == '-' || c == '_' || c == '.' || c == '/' ||
+		c == '+' || c == '&';
+}
+
+/* Checks one character of a trimmed tag (at byte `at`). */
+static int tag_char_ok(const char *in, const unsigned char *p, size_t len, size_t at)
+{
+	uint32_t c = utf8_cp(p, len);
+	if (c < 0x20 || c == 0x7F)
+		return refuse(in, "contains a control character (byte 0x%02X at offset %zu); "
+			"a tag is one line of " TAG_FORM, (unsigned)c, at);
+	if (c < 0x80 && !tag_ascii_ok((int)c))
+		return refuse(in, "contains '%c', which a tag cannot hold (a tag has " TAG_FORM ")",
+			(int)c);
+	if (invisible(c))
+		return refuse(in, "contains U+%04X, a special space or an invisible character; "
+			"use a plain space", (unsigned)c);
+	if (at == 0 && c < 0x80 && !is_alnum((int)c))
+		return refuse(in, "must start with a letter or a digit");
+	return 0;
+}
+
+int ruta_norm__tag(char *out, size_t size, const char *in)
+{
+	const unsigned char *p;
+	size_t n, i = 0, len, k = 0, chars = 0;
+	const char *s = trim(in, &n);
+	int err;
+
+	clear(out, size);
+	if (n == 0)
+		return refuse(in, "is not a tag: it is empty (a tag has 1 to %d %s)", TAG_MAX,
+			TAG_FORM);
+	if (!ruta_utf8__valid(s, n))
+		return refuse(in, "is not valid UTF-8 text");
+	if (size < TAG_BYTES_MAX + 1)
+		return refuse(in, "is too long (at most %zu bytes)", size ? size - 1 : 0);
+	p = (const unsigned char *)s;
+	for (i = 0; i < n; i += len) {
+		len = utf8_seq(p + i, n - i);
+		if ((err = tag_char_ok(in, p + i, len, i)) < 0) {
+			clear(out, size);
+			return err;
+		}
+		if (p[i] == ' ' && k > 0 && out[k - 1] == ' ')
+			continue;   /* runs of spaces are one space */
+		if (++chars > TAG_MAX) {
+			clear(out, size);
+			return refuse(in, "is too long for a tag (at most %d characters)", TAG_MAX);
+		}
+		k += utf8_put(out + k, fold_tag_char(utf8_cp(p + i, len)));
+	}
+	out[k] = '\0';
 	return 0;
 }
 

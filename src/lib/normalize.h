@@ -25,6 +25,14 @@
  * trimmed address as typed; both have `size` bytes. */
 int ruta_norm__email(char *raw, char *norm, size_t size, const char *in);
 
+/* A tag (docs/format.md §2.2): trimmed, runs of spaces made one, 1 to 40
+ * characters of letters (any script), digits, spaces and - _ . / + &,
+ * starting with a letter or a digit; no control characters, special spaces
+ * or invisible characters. `out` gets it case-folded: A-Z and the capitals
+ * of Latin-1, Latin Extended-A and Romanian Ș Ț become lower case (other
+ * scripts stay as typed; no Unicode normalization). `out` needs 161 bytes. */
+int ruta_norm__tag(char *out, size_t size, const char *in);
+
 /* Phone to E.164 ("+34612345678"). Accepts spaces, dashes, dots, slashes and
  * parentheses; a leading "+" or "00" means international, and "(0)" after
  * the country code ("+44 (0)20 ...") is dropped. Without it the number is

@@ -405,6 +405,10 @@ static int put_kind(ruta_replica *r, const ruta_tabledef *t, const ruta_coldef *
 		if ((err = rowset_put(rs, c->name, SQLITE_TEXT, 0, buf)) < 0)
 			return err;
 		return c->arg ? rowset_put(rs, c->arg, SQLITE_TEXT, 0, v) : 0;
+	case RUTA_K_TAG:
+		if ((err = ruta_norm__tag(buf, sizeof(buf), v)) < 0)
+			return err;
+		return rowset_put(rs, c->name, SQLITE_TEXT, 0, buf);
 	case RUTA_K_MONEY:
 		return ruta_error__set(RUTA_ERROR, "money is converted after its currency");
 	}
@@ -435,6 +439,8 @@ static int unknown_field(const ruta_tabledef *t, const char *name, int adding)
 	if (strcmp(t->name, "contact") == 0)
 		ruta_buf__puts(&b, adding ? ", email, phone" :
 			", add_email, remove_email, add_phone, remove_phone");
+	if (ruta_schema__tags_of(t))
+		ruta_buf__puts(&b, adding ? ", tag" : ", tag, untag");
 	if (t->flags & RUTA_T_CODE_ID && adding)
 		ruta_buf__puts(&b, ", id");
 	err = ruta_error__set(RUTA_ENOFIELD, "%s has no field '%s'%s (fields: %s)", t->label, name,
@@ -459,15 +465,28 @@ static int check_settable(const ruta_tabledef *t, const ruta_coldef *c, int addi
 }
 
 /* Sorts the caller's fields into the row; money waits for its currency.
- * Child values (a contact's emails and phones) are returned apart. */
+ * Child values (a contact's emails and phones, tags) are returned apart. */
 typedef struct pending_fields {
 	const ruta_coldef *money[4];
 	const char *money_val[4];
 	size_t nmoney;
-	const char *children[64][2];   /* {"email"|"phone"|"remove_email"|..., value} */
+	const char *children[64][2];   /* {"email"|"remove_email"|...|"tag"|"untag", value} */
 	size_t nchildren;
 	const char *code_id;
 } pending_fields;
+
+/* Fields that are rows of their own: a contact's emails and phones, and the
+ * tags of the record types that have them. */
+static int child_field(const ruta_tabledef *t, const char *name, int adding)
+{
+	if (ruta_schema__tags_of(t) && (!strcmp(name, "tag") || (!adding && !strcmp(name, "untag"))))
+		return 1;
+	if (strcmp(t->name, "contact") != 0)
+		return 0;
+	return adding ? (!strcmp(name, "email") || !strcmp(name, "phone")) :
+		(!strcmp(name, "add_email") || !strcmp(name, "remove_email") ||
+		 !strcmp(name, "add_phone") || !strcmp(name, "remove_phone"));
+}
 
 static int collect(ruta_replica *r, const ruta_tabledef *t, const char *id,
 	const ruta_field *fields, size_t n, int adding, rowset *rs, pending_fields *pf)
@@ -479,14 +498,12 @@ static int collect(ruta_replica *r, const ruta_tabledef *t, const char *id,
 		const char *name = fields[i].name ? fields[i].name : "";
 		const char *v = fields[i].value;
 		const ruta_coldef *c;
-		int child = strcmp(t->name, "contact") == 0 && (adding ?
-			(!strcmp(name, "email") || !strcmp(name, "phone")) :
-			(!strcmp(name, "add_email") || !strcmp(name, "remove_email") ||
-			 !strcmp(name, "add_phone") || !strcmp(name, "remove_phone")));
-		if (child) {
+		if (child_field(t, name, adding)) {
 			if (pf->nchildren == 64)
-				return ruta_error__set(RUTA_EINVALID, "too many emails and phones at once");
-			if (!v || !*v)
+				return ruta_error__set(RUTA_EINVALID, "too many emails, phones and tags at once");
+			if (!v)
+				v = "";   /* an empty tag gets ruta_norm__tag's message */
+			if (!*v && !strstr(name, "tag"))
 				return ruta_error__set(RUTA_EINVALID, "contact %s: a value is needed", name);
 			pf->children[pf->nchildren][0] = name;
 			pf->children[pf->nchildren++][1] = v;
@@ -814,13 +831,107 @@ static int child_value(ruta_replica *r, const char *contact, const char *what, c
 	return child_change(r, &phone_kind, contact, v, norm, add, adding);
 }
 
-static int write_children(ruta_replica *r, const char *contact, const pending_fields *pf,
-	int adding)
+/* ---- tags ------------------------------------------------------------------- */
+
+/* A tag is one row per time it was added; removing it tombstones every
+ * live row of it this replica holds, so a row added meanwhile elsewhere
+ * survives (add wins). SQL per tag table: its names come from the static
+ * descriptor, never from the caller. */
+enum { TAG_HAS, TAG_ADD, TAG_REMOVE, TAG_LIST };
+
+static int tag_sql(char *sql, size_t size, const ruta_tabledef *tt, int what)
+{
+	const char *p = tt->cols[0].name;
+	switch (what) {
+	case TAG_HAS:
+		return snprintf(sql, size, "SELECT 1 FROM %s WHERE %s = ?1 AND tag = ?2"
+			" AND deleted_at IS NULL", tt->name, p);
+	case TAG_ADD:
+		return snprintf(sql, size, "INSERT INTO %s(%s, tag) VALUES (?1, ?2)", tt->name, p);
+	case TAG_REMOVE:
+		return snprintf(sql, size, "UPDATE %s SET deleted_at = %s WHERE %s = ?1 AND tag = ?2"
+			" AND deleted_at IS NULL", tt->name, RUTA_SQL_NOW_ISO, p);
+	default:
+		return snprintf(sql, size, "SELECT DISTINCT tag FROM %s WHERE %s = ?1"
+			" AND deleted_at IS NULL ORDER BY tag", tt->name, p);
+	}
+}
+
+/* Runs one tag statement; *found is whether it gave a row. */
+static int tag_run(int *found, ruta_replica *r, const ruta_tabledef *tt, int what,
+	const char *id, const char *tag)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+	int rc, err;
+	tag_sql(sql, sizeof(sql), tt, what);
+	if ((err = ruta_db__stmt_dyn(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, tag, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	if (found)
+		*found = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int load_tags(char ***out, size_t *n, ruta_replica *r, const ruta_tabledef *tt,
+	const char *id);
+
+/* "account X has no tag 'y'", with the tags it has, so a typo shows. */
+static int no_such_tag(ruta_replica *r, const ruta_tabledef *t, const ruta_tabledef *tt,
+	const char *id, const char *tag)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	char **tags = NULL;
+	size_t n = 0, i;
+	int err = load_tags(&tags, &n, r, tt, id);
+	for (i = 0; i < n; i++)
+		ruta_buf__printf(&b, "%s%s", i ? ", " : "", tags[i]);
+	if (err == 0)
+		err = ruta_error__set(RUTA_ENOTFOUND, "%s %s has no tag '%s' (%s%s)", t->label, id, tag,
+			n ? "its tags: " : "it has no tags", b.ptr && n ? b.ptr : "");
+	for (i = 0; i < n; i++)
+		free(tags[i]);
+	free(tags);
+	ruta_buf__dispose(&b);
+	return err;
+}
+
+/* Every tagging of a record that exists is a new row, even of a tag it
+ * has: the row is what wins against a removal made meanwhile elsewhere.
+ * Removing a tag it does not have is refused (most likely a typo). */
+static int tag_change(ruta_replica *r, const ruta_tabledef *t, const char *id, const char *v,
+	int add, int adding)
+{
+	const ruta_tabledef *tt = ruta_schema__tags_of(t);
+	char tag[256];
+	int has = 0, err;
+
+	if ((err = ruta_norm__tag(tag, sizeof(tag), v)) < 0)
+		return ruta_error__prefix("%s tag", t->label);
+	if ((err = tag_run(&has, r, tt, TAG_HAS, id, tag)) < 0)
+		return err;
+	if (add)   /* a new record has nothing to win against: once is enough */
+		return has && adding ? 0 : tag_run(NULL, r, tt, TAG_ADD, id, tag);
+	if (!has)
+		return no_such_tag(r, t, tt, id, tag);
+	return tag_run(NULL, r, tt, TAG_REMOVE, id, tag);
+}
+
+static int write_children(ruta_replica *r, const ruta_tabledef *t, const char *id,
+	const pending_fields *pf, int adding)
 {
 	size_t i;
 	int err = 0;
-	for (i = 0; i < pf->nchildren && err == 0; i++)
-		err = child_value(r, contact, pf->children[i][0], pf->children[i][1], adding);
+	for (i = 0; i < pf->nchildren && err == 0; i++) {
+		const char *what = pf->children[i][0], *v = pf->children[i][1];
+		if (strcmp(what, "tag") == 0 || strcmp(what, "untag") == 0)
+			err = tag_change(r, t, id, v, what[0] == 't', adding);
+		else
+			err = child_value(r, id, what, v, adding);
+	}
 	return err;
 }
 
@@ -879,7 +990,7 @@ static int do_add(char **out, ruta_replica *r, const ruta_tabledef *t,
 		ruta_error__clear();
 	}
 	if ((err = insert_row(out, r, t, &rs)) == 0)
-		err = write_children(r, *out, &pf, 1);
+		err = write_children(r, t, *out, &pf, 1);
 done:
 	rowset_free(&rs);
 	return err;
@@ -964,7 +1075,7 @@ static int do_edit(ruta_replica *r, const ruta_tabledef *t, const char *id,
 	if (strcmp(t->name, "opportunity") == 0 && (err = edit_probability(r, id, &rs)) < 0)
 		goto done;
 	if ((err = update_row(r, t, id, &rs)) == 0)
-		err = write_children(r, id, &pf, 0);
+		err = write_children(r, t, id, &pf, 0);
 done:
 	rowset_free(&rs);
 	return err;
@@ -1063,6 +1174,9 @@ struct ruta_record {
 	child *emails, *phones;
 	size_t nemails, nphones;
 	int emails_loaded;   /* a contact: "email"/"phone" are its child rows */
+	char **tags;         /* distinct live tags, in byte order */
+	size_t ntags;
+	int tags_loaded;     /* a type with tags: "tag" fields are its rows */
 };
 
 static int rec_push(ruta_record *rec, const char *name, const char *value, int is_int)
@@ -1112,6 +1226,9 @@ void ruta_record_free(ruta_record *rec)
 	free(rec->f);
 	free_children(rec->emails, rec->nemails);
 	free_children(rec->phones, rec->nphones);
+	for (i = 0; i < rec->ntags; i++)
+		free(rec->tags[i]);
+	free(rec->tags);
 	free(rec);
 }
 
@@ -1213,6 +1330,54 @@ static int contact_children(ruta_record *rec, ruta_replica *r)
 	return 0;
 }
 
+/* The tags `id` shows: each live one once, however many rows hold it. */
+static int load_tags(char ***out, size_t *n, ruta_replica *r, const ruta_tabledef *tt,
+	const char *id)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc, err;
+
+	*out = NULL;
+	*n = 0;
+	tag_sql(sql, sizeof(sql), tt, TAG_LIST);
+	if ((err = ruta_db__stmt_dyn(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		const char *tag = (const char *)sqlite3_column_text(st, 0);
+		if (*n == cap) {
+			char **nt = realloc(*out, (cap = cap ? cap * 2 : 4) * sizeof(*nt));
+			if (!nt) {
+				rc = ruta_error__oom();
+				break;
+			}
+			*out = nt;
+		}
+		if (!((*out)[*n] = strdup(tag ? tag : ""))) {
+			rc = ruta_error__oom();
+			break;
+		}
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int record_tags(ruta_record *rec, ruta_replica *r, const ruta_tabledef *tt)
+{
+	size_t i;
+	int err;
+	rec->tags_loaded = 1;
+	if ((err = load_tags(&rec->tags, &rec->ntags, r, tt, ruta_record_id(rec))) < 0)
+		return err;
+	for (i = 0; i < rec->ntags; i++)
+		if ((err = rec_push(rec, "tag", rec->tags[i], 0)) < 0)
+			return err;
+	return 0;
+}
+
 static int record_from_row(ruta_record **out, ruta_replica *r, const ruta_tabledef *t,
 	sqlite3_stmt *st)
 {
@@ -1231,6 +1396,8 @@ static int record_from_row(ruta_record **out, ruta_replica *r, const ruta_tabled
 		err = add_money_text(rec);
 	if (err == 0 && strcmp(t->name, "contact") == 0)
 		err = contact_children(rec, r);
+	if (err == 0 && ruta_schema__tags_of(t))
+		err = record_tags(rec, r, ruta_schema__tags_of(t));
 	if (err < 0) {
 		ruta_record_free(rec);
 		return err;
@@ -1299,13 +1466,32 @@ static int add_filter(ruta_buf *b, ruta_replica *r, const ruta_tabledef *t, cons
 	return err;
 }
 
+/* Only records with tag `value`; RUTA_EINVALID if the type has no tags. */
+static int add_tag_filter(ruta_buf *b, const ruta_tabledef *t, const char *value, char **bound)
+{
+	const ruta_tabledef *tt = ruta_schema__tags_of(t);
+	char tag[256];
+	*bound = NULL;
+	if (!value)
+		return 0;
+	if (!tt) {
+		char pl[48];
+		return ruta_error__set(RUTA_EINVALID, "%s have no tags", plural(t, pl, sizeof(pl)));
+	}
+	if (ruta_norm__tag(tag, sizeof(tag), value) < 0)
+		return ruta_error__prefix("%s tag", t->label);
+	ruta_buf__printf(b, " AND EXISTS (SELECT 1 FROM %s g WHERE g.%s = %s.id AND g.tag = ?"
+		" AND g.deleted_at IS NULL)", tt->name, tt->cols[0].name, t->name);
+	return (*bound = strdup(tag)) ? 0 : ruta_error__oom();
+}
+
 int ruta_record_list(ruta_record_iter **out, ruta_replica *r, const char *type,
 	const ruta_list_options *opts)
 {
 	ruta_list_options defaults = RUTA_LIST_OPTIONS_INIT;
 	const ruta_tabledef *t;
 	ruta_buf b = RUTA_BUF_INIT;
-	char *vals[4] = { NULL, NULL, NULL, NULL };
+	char *vals[5] = { NULL, NULL, NULL, NULL, NULL };
 	ruta_record_iter *it = NULL;
 	int rc, err, i, k = 0;
 
@@ -1324,7 +1510,8 @@ int ruta_record_list(ruta_record_iter **out, ruta_replica *r, const char *type,
 			(err = add_filter(&b, r, t, "opportunity_id", "opportunity", opts->opportunity,
 				"opp", &vals[1])) < 0 ||
 			(err = add_filter(&b, r, t, "stage", "stage", opts->stage, NULL, &vals[2])) < 0 ||
-			(err = add_filter(&b, r, t, "status", "status", opts->status, NULL, &vals[3])) < 0)
+			(err = add_filter(&b, r, t, "status", "status", opts->status, NULL, &vals[3])) < 0 ||
+			(opts->version >= 2 && (err = add_tag_filter(&b, t, opts->tag, &vals[4])) < 0))
 		goto done;
 	/* Stages list in pipeline order; other codes by name; records by age. */
 	ruta_buf__puts(&b, ruta_schema__col(t, "seq") ? " ORDER BY seq, id" :
@@ -1339,7 +1526,7 @@ int ruta_record_list(ruta_record_iter **out, ruta_replica *r, const char *type,
 		err = ruta_error__sqlite(r->db, rc, "listing records");
 		goto done;
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (vals[i])
 			sqlite3_bind_text(it->st, ++k, vals[i], -1, SQLITE_TRANSIENT);
 	it->r = r;
@@ -1347,7 +1534,7 @@ int ruta_record_list(ruta_record_iter **out, ruta_replica *r, const char *type,
 	*out = it;
 	it = NULL;
 done:
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		free(vals[i]);
 	ruta_record_iter_free(it);
 	ruta_buf__dispose(&b);
@@ -1461,12 +1648,20 @@ int ruta_record_json(char **out, const ruta_record *rec)
 		const field *f = &rec->f[i];
 		if (rec->emails_loaded && (!strcmp(f->name, "email") || !strcmp(f->name, "phone")))
 			continue;   /* a contact's: as arrays below */
+		if (rec->tags_loaded && !strcmp(f->name, "tag"))
+			continue;
 		json_object_set_new(o, f->name, !f->value ? json_null() :
 			f->is_int ? json_integer(strtoll(f->value, NULL, 10)) : json_text(f->value));
 	}
 	if (rec->emails_loaded) {
 		json_object_set_new(o, "emails", children_json(rec->emails, rec->nemails, "email"));
 		json_object_set_new(o, "phones", children_json(rec->phones, rec->nphones, "phone"));
+	}
+	if (rec->tags_loaded) {
+		json_t *tags = json_array();
+		for (i = 0; tags && i < rec->ntags; i++)
+			json_array_append_new(tags, json_text(rec->tags[i]));
+		json_object_set_new(o, "tags", tags);
 	}
 	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);

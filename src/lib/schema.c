@@ -22,10 +22,10 @@
 #include "buf.h"
 #include "schema.h"
 
-#define LATEST 3
+#define LATEST 4
 /* Bump when trigger text changes; files with an older revision are
  * re-triggered on open, never those with a newer one. */
-#define TRIGGER_REV 6
+#define TRIGGER_REV 7
 
 #define NOT_APPLYING "(SELECT applying FROM ruta_sync_state WHERE k = 0) = 0"
 
@@ -172,6 +172,16 @@ static const ruta_coldef lost_reason_cols[] = {
 	COLD("active", RUTA_K_BOOL, E, NULL, "1"),
 };
 
+/* A record's tags: one row per tag added, never edited, tombstoned when
+ * removed (an add-wins set, docs/merge.md §2.14). Added by migration 4. */
+#define TAG_COLS(parent, type) \
+	{ parent, RUTA_K_REF, A | R, type, NULL, type, NULL, 4 }, \
+	{ "tag", RUTA_K_TAG, A | R, NULL, NULL, NULL, NULL, 4 }
+
+static const ruta_coldef account_tag_cols[] = { TAG_COLS("account_id", "account") };
+static const ruta_coldef contact_tag_cols[] = { TAG_COLS("contact_id", "contact") };
+static const ruta_coldef opp_tag_cols[] = { TAG_COLS("opportunity_id", "opp") };
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 const ruta_tabledef ruta_schema__tables[] = {
@@ -195,6 +205,12 @@ const ruta_tabledef ruta_schema__tables[] = {
 		"kind status planned_start subject", 1 },
 	{ "offer", "offer", "offer", offer_cols, N(offer_cols), 0,
 		"number revision status total_minor valid_until", 1 },
+	{ "account_tag", "account_tag", "account tag", account_tag_cols, N(account_tag_cols),
+		RUTA_T_CHILD | RUTA_T_TAGS, "tag", 4 },
+	{ "contact_tag", "contact_tag", "contact tag", contact_tag_cols, N(contact_tag_cols),
+		RUTA_T_CHILD | RUTA_T_TAGS, "tag", 4 },
+	{ "opportunity_tag", "opp_tag", "opportunity tag", opp_tag_cols, N(opp_tag_cols),
+		RUTA_T_CHILD | RUTA_T_TAGS, "tag", 4 },
 };
 const size_t ruta_schema__ntables = N(ruta_schema__tables);
 
@@ -236,6 +252,16 @@ const ruta_coldef *ruta_schema__col(const ruta_tabledef *t, const char *name)
 	return NULL;
 }
 
+const ruta_tabledef *ruta_schema__tags_of(const ruta_tabledef *parent)
+{
+	size_t i;
+	for (i = 0; i < ruta_schema__ntables; i++)
+		if ((ruta_schema__tables[i].flags & RUTA_T_TAGS) &&
+				strcmp(ruta_schema__tables[i].cols[0].arg, parent->type) == 0)
+			return &ruta_schema__tables[i];
+	return NULL;
+}
+
 int ruta_schema__synced(const ruta_tabledef *t, const char *col)
 {
 	return ruta_schema__col(t, col) != NULL || strcmp(col, "created_at") == 0 ||
@@ -245,6 +271,8 @@ int ruta_schema__synced(const ruta_tabledef *t, const char *col)
 /* ---- DDL ------------------------------------------------------------------ */
 
 #define GLOB_DATE "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'"
+#define TAG_CONTROLS "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26," \
+	"27,28,29,30,31,127"
 #define GLOB_TIME "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z'"
 
 static void put_enum_list(ruta_buf *b, const char *values)
@@ -299,6 +327,14 @@ static void put_type_check(ruta_buf *b, const ruta_coldef *c)
 		break;
 	case RUTA_K_PHONE:
 		ruta_buf__printf(b, "TEXT CHECK(%s GLOB '+[1-9]*' AND %s NOT GLOB '+*[^0-9]*')", n, n);
+		break;
+	case RUTA_K_TAG:
+		/* The ASCII half of ruta_norm__tag: folded, one line, the allowed
+		 * punctuation only, single spaces, a letter or digit first. */
+		ruta_buf__printf(b, "TEXT CHECK(length(%s) BETWEEN 1 AND 40 AND %s = lower(trim(%s))"
+			" AND %s NOT GLOB '*  *' AND %s NOT GLOB '[-_./+&]*'"
+			" AND %s NOT GLOB '*[]!\"#$%%''()*,:;<=>?@[\\^`{|}~]*'"
+			" AND %s NOT GLOB '*[' || char(%s) || ']*')", n, n, n, n, n, n, n, TAG_CONTROLS);
 		break;
 	default:
 		ruta_buf__puts(b, "TEXT");
@@ -475,8 +511,14 @@ static const char migration_3[] =
 	" seq INTEGER NOT NULL, hlc_max INTEGER NOT NULL, ahead_ms INTEGER NOT NULL,"
 	" at TEXT NOT NULL) STRICT;\n";
 
+/* The tag tables themselves come from the descriptor (since 4). */
+static const char migration_4[] =
+	"CREATE INDEX account_tag_account ON account_tag(account_id, tag);\n"
+	"CREATE INDEX contact_tag_contact ON contact_tag(contact_id, tag);\n"
+	"CREATE INDEX opportunity_tag_opportunity ON opportunity_tag(opportunity_id, tag);\n";
+
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
-	migration_3 };
+	migration_3, migration_4 };
 
 static int migration_sql(ruta_buf *b, int version)
 {

@@ -20,7 +20,8 @@ typedef enum ruta_kind {
 	RUTA_K_REF,      /* id of a record of type `arg` */
 	RUTA_K_TAXID,    /* raw tax id; `arg` names the normalized column */
 	RUTA_K_EMAIL,    /* raw address; `arg` names the normalized column, if any */
-	RUTA_K_PHONE     /* stored as E.164; `arg` names the raw column, if any */
+	RUTA_K_PHONE,    /* stored as E.164; `arg` names the raw column, if any */
+	RUTA_K_TAG       /* a tag in its normal form (ruta_norm__tag) */
 } ruta_kind;
 
 /* Field flags. */
@@ -46,6 +47,7 @@ typedef struct ruta_coldef {
 #define RUTA_T_APPEND_ONLY 0x02 /* rows never change or go away */
 #define RUTA_T_CONFIG      0x04 /* head office edits it; teams only read */
 #define RUTA_T_CHILD       0x08 /* rows belong to a parent record (emails, phones) */
+#define RUTA_T_TAGS        0x10 /* a record type's tags: its first column is the parent */
 
 typedef struct ruta_tabledef {
 	const char *name;        /* SQL table */
@@ -66,6 +68,8 @@ int ruta_schema__latest(void);
 const ruta_tabledef *ruta_schema__by_type(const char *type);
 const ruta_tabledef *ruta_schema__by_name(const char *sql_name);
 const ruta_coldef *ruta_schema__col(const ruta_tabledef *t, const char *name);
+/* The table of `parent`'s tags, or NULL if records of that table have none. */
+const ruta_tabledef *ruta_schema__tags_of(const ruta_tabledef *parent);
 /* 1 if `col` of table `t` is captured (has a version column). */
 int ruta_schema__synced(const ruta_tabledef *t, const char *col);
 

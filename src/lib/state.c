@@ -2,8 +2,9 @@
  * state.c - one hash of a replica's CRM content, to tell whether replicas
  * converged.
  *
- * Tables in the schema descriptor's order, rows by id, columns in the
- * descriptor's order (id, the fields, created_at, deleted_at); each value as
+ * Tables in the schema descriptor's order (those made by migration 4 or
+ * later only when they have rows), rows by id, deleted ones too, columns in
+ * the descriptor's order (id, the fields, created_at, deleted_at); each value as
  * a type byte ('n' null, 'i' integer, 't' text), its length in 8 decimal
  * digits and its bytes. Versions and sync metadata are left out: replicas
  * hold the same CRM when they hold the same values.
@@ -54,9 +55,14 @@ static int hash_table(ruta_hasher *h, ruta_replica *r, const ruta_tabledef *t)
 		ruta_buf__dispose(&b);
 		return ruta_error__sqlite(r->db, rc, "hashing the state");
 	}
-	ruta_crypto__hasher_add(h, t->name, strlen(t->name) + 1);
 	cols = sqlite3_column_count(st);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	rc = sqlite3_step(st);
+	/* A table added after the hash was defined (since 4: the tags) counts
+	 * only once it has rows, so a replica that never used it hashes as it
+	 * did before the migration that made it. */
+	if (rc == SQLITE_ROW || t->since < 4)
+		ruta_crypto__hasher_add(h, t->name, strlen(t->name) + 1);
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(st))
 		for (i = 0; i < (size_t)cols; i++)
 			add_value(h, st, (int)i);
 	err = rc == SQLITE_DONE ? 0 : ruta_error__sqlite(r->db, rc, "hashing the state");

@@ -1207,6 +1207,21 @@ static void op_email(void)
 	}
 }
 
+/* Tags are add-wins sets: tag and untag on several replicas, one record. */
+static void op_tag(void)
+{
+	static const char *const tags[] = { "vip", " VIP ", "feria 2026", "Ștefan" };
+	size_t who[NREP], n, k;
+	rec *x = any_rec((int)below(3));   /* T_ACCOUNT, T_CONTACT or T_OPP */
+	if (!x || (n = holders(who, x)) == 0)
+		return;
+	for (k = 0; k < n && k < 3; k++) {
+		ruta_field f = { chance(55) ? "tag" : "untag", PICK(tags) };
+		if (edit(who[k], x, &f, 1) != 0 && f.name[0] == 't')   /* x is live there */
+			fail("r%zu: tagging %s failed: %s", who[k], label(x), ruta_error_last()->message);
+	}
+}
+
 /* Head office changes the pipeline while teams move deals through it. */
 static void op_config(void)
 {
@@ -1317,7 +1332,7 @@ typedef struct opdef {
 static const opdef ops[] = {
 	OP(add, 20), OP(duplicate, 4), OP(edit, 10), OP(concurrent, 18), OP(rm, 4),
 	OP(edit_deleted, 5), OP(recreate, 3), OP(stage, 9), OP(activity, 5), OP(amount, 7),
-	OP(offer, 4), OP(email, 4), OP(config, 1),
+	OP(offer, 4), OP(email, 4), OP(config, 1), OP(tag, 4),
 	OP(resolve, 6),
 };
 _Static_assert(sizeof(ops) / sizeof(*ops) <= sizeof(w.stat) / sizeof(*w.stat),

@@ -701,6 +701,55 @@ static void country_table_holds_the_249_official_codes(void **state)
 	assert_int_equal(found, 249);
 }
 
+/* ---- tag ---- */
+
+static void tags_are_trimmed_spaced_once_and_case_folded(void **state)
+{
+	static const struct text_case cases[] = {
+		{ "vip", "vip" }, { "  VIP\n", "vip" }, { "Key   Account", "key account" },
+		{ "Feria-2026", "feria-2026" }, { "a_b.c/d+e&f", "a_b.c/d+e&f" },
+		{ "\xc3\x91" "and\xc3\xba", "\xc3\xb1" "and\xc3\xba" },           /* Ñandú */
+		{ "\xc8\x98TEFAN \xc8\x9a", "\xc8\x99tefan \xc8\x9b" },     /* ȘTEFAN Ț */
+		{ "\xc5\x9e\xc4\x82\xc3\x8e", "\xc5\x9f\xc4\x83\xc3\xae" }, /* ŞĂÎ */
+		{ "\xc4\xb0stanbul", "istanbul" }, { "\xc5\xb8", "\xc3\xbf" },   /* İ, Ÿ */
+		{ "\xc3\x97", "\xc3\x97" },                                 /* × stays */
+		{ "\xce\x94", "\xce\x94" },                                 /* Greek as typed */
+		{ "1", "1" },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\x91", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xb1" },
+	};
+	char out[161];
+	size_t i;
+	(void)state;
+	for (i = 0; i < N(cases); i++) {
+		if (ruta_norm__tag(out, sizeof(out), cases[i].in) != 0)
+			fail_msg("'%s': %s", cases[i].in, ruta_error_last()->message);
+		assert_string_equal(out, cases[i].want);
+	}
+}
+
+static void tags_out_of_form_are_refused_saying_why(void **state)
+{
+	static const struct text_case cases[] = {
+		{ "", "it is empty" }, { " \t ", "it is empty" }, { "a,b", "contains ','" },
+		{ "a;b", "contains ';'" }, { "a\tb", "control character (byte 0x09" },
+		{ "a\x7f", "control character" }, { "-vip", "must start with a letter or a digit" },
+		{ "&co", "must start" }, { "a\xc2\xa0" "b", "U+00A0" }, { "a\xe2\x80\x8b", "U+200B" },
+		{ "\xef\xbb\xbfvip", "U+FEFF" }, { "a\xff", "not valid UTF-8" },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "at most 40 characters" },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xb1", "at most 40 characters" },
+	};
+	char out[161];
+	size_t i;
+	(void)state;
+	for (i = 0; i < N(cases); i++) {
+		int rc = ruta_norm__tag(out, sizeof(out), cases[i].in);
+		if (rc != RUTA_EINVALID || !strstr(ruta_error_last()->message, cases[i].want))
+			fail_msg("'%s': rc %d, message \"%s\", wanted \"%s\"", cases[i].in, rc,
+				ruta_error_last()->message, cases[i].want);
+		assert_string_equal(out, "");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -736,6 +785,8 @@ int main(void)
 		cmocka_unit_test(counts_are_plain_digits_up_to_2_pow_53),
 		cmocka_unit_test(countries_are_uppercased_iso_codes),
 		cmocka_unit_test(country_table_holds_the_249_official_codes),
+		cmocka_unit_test(tags_are_trimmed_spaced_once_and_case_folded),
+		cmocka_unit_test(tags_out_of_form_are_refused_saying_why),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

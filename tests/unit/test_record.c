@@ -202,6 +202,55 @@ static void contact_emails_and_phones_are_sets(void **state)
 	ruta_free(c);
 }
 
+static long long sql_int_at(const char *dir, const char *sql)
+{
+	sqlite3 *db = foreign_db(dir);
+	long long v = sql_int(db, sql);
+	sqlite3_close(db);
+	return v;
+}
+
+/* One row per tagging; a tag shows once; untag tombstones every row of it. */
+static void tags_are_sets_of_rows(void **state)
+{
+	fixture *f = *state;
+	ruta_field tag[] = { { "tag", "VIP" }, { "tag", " Key  Account " } };
+	ruta_field again[] = { { "tag", "vip" } };
+	ruta_field untag[] = { { "untag", "Vip" } };
+	ruta_field bad[] = { { "city", "Leon" }, { "tag", "ok" }, { "tag", "a,b" } };
+	ruta_list_options lo = RUTA_LIST_OPTIONS_INIT;
+	ruta_record_iter *it = NULL;
+	ruta_record *rec = NULL;
+	char *json = NULL;
+	ASSERT_OK(ruta_record_edit(NULL, f->r, "account", f->account, tag, 2));
+	ASSERT_OK(ruta_record_edit(NULL, f->r, "account", f->account, again, 1));
+	assert_int_equal(sql_int_at(f->dir, "SELECT count(*) FROM account_tag WHERE tag = 'vip'"), 2);
+	ASSERT_OK(ruta_record_get(&rec, f->r, "account", f->account));
+	ASSERT_OK(ruta_record_json(&json, rec));
+	assert_non_null(strstr(json, "\"tags\":[\"key account\",\"vip\"]"));
+	ruta_free(json);
+	ruta_record_free(rec);
+	lo.tag = "VIP";
+	ASSERT_OK(ruta_record_list(&it, f->r, "account", &lo));
+	ASSERT_OK(ruta_record_iter_next(&rec, it));
+	assert_string_equal(ruta_record_id(rec), f->account);
+	ruta_record_free(rec);
+	assert_int_equal(ruta_record_iter_next(&rec, it), RUTA_ITEROVER);
+	ruta_record_iter_free(it);
+	REFUSED(f, RUTA_EINVALID, "account tag: 'a,b'",
+		ruta_record_edit(NULL, f->r, "account", f->account, bad, 3));
+	ASSERT_OK(ruta_record_edit(NULL, f->r, "account", f->account, untag, 1));
+	assert_int_equal(sql_int_at(f->dir, "SELECT count(*) FROM account_tag WHERE tag = 'vip'"
+		" AND deleted_at IS NULL"), 0);
+	REFUSED(f, RUTA_ENOTFOUND, "has no tag 'vip' (its tags: key account)",
+		ruta_record_edit(NULL, f->r, "account", f->account, untag, 1));
+	lo.tag = "vip";
+	ASSERT_OK(ruta_record_list(&it, f->r, "account", &lo));
+	assert_int_equal(ruta_record_iter_next(&rec, it), RUTA_ITEROVER);
+	ruta_record_iter_free(it);
+	assert_int_equal(ruta_record_list(&it, f->r, "activity", &lo), RUTA_EINVALID);
+}
+
 static void a_sent_offer_cannot_change(void **state)
 {
 	fixture *f = *state;
@@ -428,6 +477,7 @@ int main(void)
 		T(two_records_with_one_prefix_are_ambiguous),
 		T(stage_moves_drive_probability_history_and_closing),
 		T(contact_emails_and_phones_are_sets),
+		T(tags_are_sets_of_rows),
 		T(a_sent_offer_cannot_change),
 		T(activities_move_from_planned_once),
 		T(tombstoned_records_stay_but_cannot_change),

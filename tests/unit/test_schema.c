@@ -161,6 +161,34 @@ static void a_version_1_replica_opens_and_captures(void **state)
 	rm_tree(tmp);
 }
 
+/* A replica written by ruta at schema 3 (tests/data/migrate/v3.sql) gets the
+ * tag tables with their capture, and hashes as it did before. */
+static void a_version_3_replica_migrates_to_tags(void **state)
+{
+	char *tmp = temp_dir(), cmd[2400], dir[600], hash[65];
+	ruta_replica *r = NULL;
+	sqlite3 *db;
+	ruta_field f[] = { { "tag", "Migrated" } };
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/r", tmp);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/keys' && sqlite3 '%s/ruta.db' < "
+		"tests/data/migrate/v3.sql", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	ASSERT_OK(ruta_replica_open(&r, dir, NULL));
+	ASSERT_OK(ruta_state_hash(hash, r));
+	/* what ruta at schema 3 printed for this file */
+	assert_string_equal(hash, "ba0b7bd90794bd70db7e4528300d9a3640f884631cc911d9796f83a5a12857ba");
+	ASSERT_OK(ruta_record_edit(NULL, r, "contact", "01M8215NV3RK", f, 1));
+	db = foreign_db(dir);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM contact_tag WHERE tag = 'migrated'"), 1);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM ruta_change WHERE tbl = 'contact_tag'"
+		" AND col = 'tag' AND val = 'migrated'"), 1);
+	sqlite3_close(db);
+	ruta_replica_free(r);
+	rm_tree(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +198,7 @@ int main(void)
 		cmocka_unit_test(a_file_from_a_newer_ruta_is_refused_untouched),
 		cmocka_unit_test(stale_triggers_are_rebuilt),
 		cmocka_unit_test(a_version_1_replica_opens_and_captures),
+		cmocka_unit_test(a_version_3_replica_migrates_to_tags),
 	};
 	return cmocka_run_group_tests_name("schema", tests, NULL, NULL);
 }
