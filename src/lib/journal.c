@@ -27,7 +27,7 @@
 #include "schema.h"
 
 #define BATCH 512
-#define GROUP_MAX 8
+#define GROUP_MAX 8   /* fields in one group, at most: merge.c's have 2 and 4 */
 
 typedef struct pending {
 	int64_t seq;
@@ -241,7 +241,7 @@ static int read_unit(unit *u, ruta_replica *r, const pending *p)
 	int rc, err = 0;
 
 	u->n = 0;
-	for (k = 0; p->group[k] && k < GROUP_MAX; k++)
+	for (k = 0; k < GROUP_MAX && p->group[k]; k++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s, %s__v",
 			k ? ", " : "SELECT ", p->group[k], p->group[k]);
 	snprintf(sql + len, sizeof(sql) - len, " FROM %s WHERE id = ?1", p->table->name);
@@ -271,7 +271,7 @@ static int set_unit_version(ruta_replica *r, const pending *p, uint64_t ver)
 	int rc, err;
 
 	len = (size_t)snprintf(sql, sizeof(sql), "UPDATE %s SET ", p->table->name);
-	for (k = 0; p->group[k] && k < GROUP_MAX; k++)
+	for (k = 0; k < GROUP_MAX && p->group[k]; k++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s__v = ?2",
 			k ? ", " : "", p->group[k]);
 	snprintf(sql + len, sizeof(sql) - len, " WHERE id = ?1");
