@@ -27,7 +27,7 @@
 static const char pending_sql[] =
 	"SELECT tbl, rec, op, col, val, ver, base, seq, supersedes FROM ruta_change"
 	" WHERE seq > (SELECT exported_seq FROM ruta_sync_state WHERE k = 0)"
-	" ORDER BY tbl, rec, col, seq";
+	" ORDER BY tbl, rec, col, ver, seq";
 static const char own_frontier_sql[] = "SELECT seq, hash FROM ruta_frontier WHERE replica = ?1";
 static const char deps_sql[] = "SELECT replica, seq, hash FROM ruta_frontier WHERE replica <> ?1"
 	" ORDER BY replica";
@@ -108,7 +108,9 @@ static int value_json(json_t **out, sqlite3_stmt *st, int col, const char *tbl, 
 
 /* The record objects, one per (table, id), from the unexported log rows.
  * A field changed twice keeps its last value and version and its first base:
- * the version the receiver has. */
+ * the version the receiver has. Last and first by version: a row that
+ * stamping adds for a group (journal.c) comes after pending rows that it
+ * may precede. */
 typedef struct sealing {
 	json_t *records;
 	json_t *cur;          /* the record being built */

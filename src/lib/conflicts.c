@@ -690,6 +690,72 @@ static int kind_of(sqlite3_value **v, ruta_replica *r, const target *x, const ch
 	return is_head && !(c && (c->flags & RUTA_F_EDIT) && c->kind != RUTA_K_MONEY) ? 1 : 2;
 }
 
+static const char unit_head_sql[] = "SELECT hlc, replica FROM ruta_conflict_head WHERE tbl = ?1"
+	" AND rec = ?2 AND col = ?3 AND CAST(value AS TEXT) IS ?4 ORDER BY hlc DESC, replica DESC"
+	" LIMIT 1";
+static const char unit_value_sql[] = "SELECT value FROM ruta_conflict_head WHERE tbl = ?1"
+	" AND rec = ?2 AND col = ?3 AND hlc = ?4 AND replica = ?5";
+
+/* The value the same change gave field `col` of x's record, if it is a head. */
+static int unit_value(sqlite3_value **out, ruta_replica *r, const target *x, const char *col,
+	sqlite3_int64 hlc, const char *replica)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	*out = NULL;
+	if ((err = ruta_db__stmt(&st, r, unit_value_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, x->t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, x->rec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, hlc);
+	sqlite3_bind_text(st, 5, replica, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW &&
+			!(*out = sqlite3_value_dup(sqlite3_column_value(st, 0))))
+		rc = ruta_error__oom();
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* A head taken for a field of a group (amount and currency, an address)
+ * takes the rest of its group from the same change: the newest head with
+ * that value, as the policy would order them (docs/merge.md §1.6). */
+static int take_unit(ruta_replica *r, const target *x, const char *value)
+{
+	const char *const *group = ruta_merge__group(x->t->name, x->col);
+	char replica[80];
+	sqlite3_stmt *st;
+	sqlite3_int64 hlc = 0;
+	size_t k;
+	int rc, err = 0;
+
+	if (!group || !value || (err = ruta_db__stmt(&st, r, unit_head_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, x->t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, x->rec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, x->col, -1, SQLITE_STATIC);
+	if (*value)
+		sqlite3_bind_text(st, 4, value, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		hlc = sqlite3_column_int64(st, 0);
+		snprintf(replica, sizeof(replica), "%s", sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc < 0 ? rc : 0;   /* a value typed anew: the rest stays as shown */
+	for (k = 0; err == 0 && group[k]; k++) {
+		target y = *x;
+		sqlite3_value *v = NULL;
+		if (strcmp(group[k], x->col) == 0)
+			continue;
+		snprintf(y.col, sizeof(y.col), "%s", group[k]);
+		if ((err = unit_value(&v, r, x, group[k], hlc, replica)) == 0 && v)
+			err = set_value(r, &y, v);
+		sqlite3_value_free(v);
+	}
+	return err;
+}
+
 /* In the caller's transaction; `before` is the log's last seq before any
  * edit made for this resolution. */
 static int resolve_locked(ruta_replica *r, const target *x, const char *value, int64_t before)
@@ -708,6 +774,8 @@ static int resolve_locked(ruta_replica *r, const target *x, const char *value, i
 	else if (kind == 1)
 		err = set_head_value(r, x, v);
 	sqlite3_value_free(v);
+	if (err == 0)
+		err = take_unit(r, x, value);
 	if (err < 0 || (err = last_change(&after, r)) < 0)
 		return err;
 	/* the same value as shown: nothing fired, so the decision is logged as is */
@@ -807,7 +875,14 @@ int ruta_resolve_all(int64_t *count, ruta_replica *r, const char *table)
 		if (err != 0)
 			break;
 		memset(&x, 0, sizeof(x));
-		if ((err = find(&x, r, json_string_value(id))) == 0 &&
+		if ((err = find(&x, r, json_string_value(id))) == RUTA_ENOTFOUND) {
+			/* closed already, by the resolution of another field of its group */
+			ruta_error__clear();
+			err = 0;
+			(*count)++;
+			continue;
+		}
+		if (err == 0 &&
 				(err = last_change(&before, r)) == 0 &&
 				(err = resolve_locked(r, &x, NULL, before)) == 0)
 			(*count)++;

@@ -9,6 +9,14 @@
  * ver = hlc_next(last, t, current version of the field), records that current
  * version as the change's base, and writes ver into the row's `col__v`.
  * Writing only `col__v` fires no capture trigger, so stamping is not captured.
+ *
+ * A field of a group (amount and currency, an address: merge.c) is stamped
+ * with every field of its group: one version for all of them, each with its
+ * own base. The group's other fields are stamped with the rows the same edit
+ * logged right after it, or else with a row added here holding the value
+ * they have, so the changeset carries the whole group. Added rows come after
+ * every pending one and are stamped already, so the walk passes them over.
+ * A record's creation logs every field it has: those rows are stamped alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,18 +27,30 @@
 #include "schema.h"
 
 #define BATCH 512
+#define GROUP_MAX 8   /* fields in one group, at most: merge.c's have 2 and 4 */
 
 typedef struct pending {
 	int64_t seq;
 	int64_t t;
 	const ruta_tabledef *table;
+	const char *const *group;   /* the fields stamped as one unit with it, or NULL */
+	int done;                   /* stamped already, with an earlier field of its group */
 	char col[64];
 	char rec[72];
 } pending;
 
+/* What stamping carries from one row to the next. */
+typedef struct stamper {
+	ruta_replica *r;
+	uint64_t last;      /* the last version issued */
+	int64_t added;      /* the last row added for a group, or 0 */
+	unsigned salt;
+	int conflicts;      /* any conflict open when stamping began */
+} stamper;
+
 static const char state_sql[] = "SELECT hlc, stamped_seq FROM ruta_sync_state WHERE k = 0";
-static const char pending_sql[] =
-	"SELECT seq, tbl, rec, col, t FROM ruta_change WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+static const char pending_sql[] = "SELECT seq, tbl, rec, col, t, op FROM ruta_change"
+	" WHERE seq > ?1 AND ver IS NULL ORDER BY seq LIMIT ?2";
 static const char stamp_row_sql[] = "UPDATE ruta_change SET ver = ?2, base = ?3 WHERE seq = ?1";
 static const char save_state_sql[] =
 	"UPDATE ruta_sync_state SET hlc = ?1, stamped_seq = ?2 WHERE k = 0";
@@ -50,9 +70,12 @@ static int read_pending(pending *out, size_t *count, ruta_replica *r, int64_t af
 		const char *tbl = (const char *)sqlite3_column_text(st, 1);
 		const char *rec = (const char *)sqlite3_column_text(st, 2);
 		const char *col = (const char *)sqlite3_column_text(st, 3);
+		const char *op = (const char *)sqlite3_column_text(st, 5);
 		p->seq = sqlite3_column_int64(st, 0);
 		p->t = sqlite3_column_int64(st, 4);
 		p->table = tbl ? ruta_schema__by_name(tbl) : NULL;
+		p->group = op && op[0] != 'i' ? ruta_merge__group(tbl, col) : NULL;
+		p->done = 0;
 		/* Only the triggers write this table, but any program could; a row
 		 * that names no captured field is refused rather than guessed at. */
 		if (!p->table || !col || !rec || !ruta_schema__synced(p->table, col) ||
@@ -71,6 +94,18 @@ static int read_pending(pending *out, size_t *count, ruta_replica *r, int64_t af
 	return rc < 0 ? rc : 0;
 }
 
+/* Only ruta writes versions; one outside the clock's range would drag
+ * every later version with it, so it is refused, not followed. */
+static int sane_version(uint64_t *out, const pending *p, const char *col, sqlite3_int64 v)
+{
+	if (v < 0 || (uint64_t)v > RUTA_HLC_MAX_SANE)
+		return ruta_error__set(RUTA_ERROR, "%s %s %s has version %lld, which ruta never "
+			"writes; another program changed %s__v", p->table->name, p->rec, col,
+			(long long)v, col);
+	*out = (uint64_t)v;
+	return 0;
+}
+
 static int field_version(uint64_t *out, ruta_replica *r, const pending *p)
 {
 	char sql[256];
@@ -87,14 +122,21 @@ static int field_version(uint64_t *out, ruta_replica *r, const pending *p)
 	sqlite3_reset(st);
 	if (rc < 0)
 		return rc;
-	/* Only ruta writes versions; one outside the clock's range would drag
-	 * every later version with it, so it is refused, not followed. */
-	if (v < 0 || (uint64_t)v > RUTA_HLC_MAX_SANE)
-		return ruta_error__set(RUTA_ERROR, "%s %s %s has version %lld, which ruta never "
-			"writes; another program changed %s__v", p->table->name, p->rec, p->col,
-			(long long)v, p->col);
-	*out = (uint64_t)v;
-	return 0;
+	return sane_version(out, p, p->col, v);
+}
+
+static int stamp_row(ruta_replica *r, int64_t seq, uint64_t ver, uint64_t base)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, stamp_row_sql)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)ver);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)base);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
 }
 
 static int stamp_one(ruta_replica *r, const pending *p, uint64_t ver, uint64_t base)
@@ -110,16 +152,7 @@ static int stamp_one(ruta_replica *r, const pending *p, uint64_t ver, uint64_t b
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)ver);
 	rc = ruta_db__step(r, st);
 	sqlite3_reset(st);
-	if (rc < 0)
-		return rc;
-	if ((err = ruta_db__stmt(&st, r, stamp_row_sql)) < 0)
-		return err;
-	sqlite3_bind_int64(st, 1, p->seq);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)ver);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)base);
-	rc = ruta_db__step(r, st);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
+	return rc < 0 ? rc : stamp_row(r, p->seq, ver, base);
 }
 
 static int read_state(uint64_t *hlc, int64_t *stamped, ruta_replica *r)
@@ -164,43 +197,217 @@ static int any_conflict(int *yes, ruta_replica *r)
 }
 
 /* A person who edits a field in conflict has decided it. */
-static int local_conflict(ruta_replica *r, int conflicts, const pending *p, uint64_t ver)
+static int local_conflict(const stamper *s, const ruta_tabledef *t, const char *rec,
+	const char *col, int64_t seq, uint64_t ver)
 {
-	return conflicts ? ruta_merge__local(r, p->table, p->rec, p->col, p->seq, ver) : 0;
+	return s->conflicts ? ruta_merge__local(s->r, t, rec, col, seq, ver) : 0;
+}
+
+static int stamp_alone(stamper *s, const pending *p)
+{
+	uint64_t cur = 0, ver;
+	int err;
+	if ((err = field_version(&cur, s->r, p)) < 0)
+		return err;
+	ver = ruta_hlc__next_own(s->last, p->t, cur, s->salt);
+	if ((err = stamp_one(s->r, p, ver, cur)) < 0 ||
+			(err = local_conflict(s, p->table, p->rec, p->col, p->seq, ver)) < 0)
+		return err;
+	s->last = ver;
+	return 0;
+}
+
+/* ---- groups ------------------------------------------------------------- */
+
+/* The fields of a group as they are before stamping. */
+typedef struct unit {
+	size_t n;
+	sqlite3_value *val[GROUP_MAX];   /* owned */
+	uint64_t ver[GROUP_MAX];
+} unit;
+
+static void unit_free(unit *u)
+{
+	while (u->n > 0)
+		sqlite3_value_free(u->val[--u->n]);
+}
+
+/* Every field of p's group, in the group's order; none if the record is gone. */
+static int read_unit(unit *u, ruta_replica *r, const pending *p)
+{
+	char sql[512];
+	sqlite3_stmt *st;
+	size_t k, len = 0;
+	int rc, err = 0;
+
+	u->n = 0;
+	for (k = 0; k < GROUP_MAX && p->group[k]; k++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s, %s__v",
+			k ? ", " : "SELECT ", p->group[k], p->group[k]);
+	snprintf(sql + len, sizeof(sql) - len, " FROM %s WHERE id = ?1", p->table->name);
+	if ((err = ruta_db__stmt_dyn(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, p->rec, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		for (; err == 0 && u->n < k; u->n++) {
+			int c = 2 * (int)u->n;
+			if (!(u->val[u->n] = sqlite3_value_dup(sqlite3_column_value(st, c))))
+				err = ruta_error__oom();
+			else
+				err = sane_version(&u->ver[u->n], p, p->group[u->n],
+					sqlite3_column_int64(st, c + 1));
+		}
+	sqlite3_reset(st);
+	if (err < 0)
+		unit_free(u);
+	return err < 0 ? err : rc < 0 ? rc : 0;
+}
+
+static int set_unit_version(ruta_replica *r, const pending *p, uint64_t ver)
+{
+	char sql[512];
+	sqlite3_stmt *st;
+	size_t k, len;
+	int rc, err;
+
+	len = (size_t)snprintf(sql, sizeof(sql), "UPDATE %s SET ", p->table->name);
+	for (k = 0; k < GROUP_MAX && p->group[k]; k++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s__v = ?2",
+			k ? ", " : "", p->group[k]);
+	snprintf(sql + len, sizeof(sql) - len, " WHERE id = ?1");
+	if ((err = ruta_db__stmt_dyn(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, p->rec, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)ver);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The fields of the group that the edit left alone (u's fields `which`):
+ * logged here with the value they have, so that the changeset carries them;
+ * in one statement, as they are many when an address is edited. *first is
+ * the first row's seq, the others follow it. */
+static int add_rows(int64_t *first, ruta_replica *r, const pending *p, const unit *u,
+	const size_t *which, size_t m, uint64_t ver)
+{
+	char sql[600];
+	sqlite3_stmt *st;
+	size_t k, len;
+	int rc, err;
+
+	len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO ruta_change(tbl, rec, op, col, val,"
+		" t, ver, base) VALUES ");
+	for (k = 0; k < m; k++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?1, ?2, 'u', ?%zu, ?%zu, ?3,"
+			" ?4, ?%zu)", k ? ", " : "", 5 + 3 * k, 6 + 3 * k, 7 + 3 * k);
+	if ((err = ruta_db__stmt_dyn(&st, r, sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, p->table->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->rec, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, p->t);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)ver);
+	for (k = 0; k < m; k++) {
+		sqlite3_bind_text(st, (int)(5 + 3 * k), p->group[which[k]], -1, SQLITE_STATIC);
+		sqlite3_bind_value(st, (int)(6 + 3 * k), u->val[which[k]]);
+		sqlite3_bind_int64(st, (int)(7 + 3 * k), (sqlite3_int64)u->ver[which[k]]);
+	}
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	/* one statement's rows take consecutive seqs */
+	*first = sqlite3_last_insert_rowid(r->db) - (int64_t)m + 1;
+	return rc < 0 ? rc : 0;
+}
+
+/* The row the same edit logged for field `col` of buf[i]'s record: the
+ * first one not stamped yet among the rows right after it that name the
+ * same record; n if there is none. */
+static size_t row_of(const pending *buf, size_t n, size_t i, const char *col)
+{
+	size_t j;
+	if (strcmp(buf[i].col, col) == 0)
+		return i;
+	for (j = i + 1; j < n && buf[j].table == buf[i].table && strcmp(buf[j].rec, buf[i].rec) == 0; j++)
+		if (!buf[j].done && buf[j].group && strcmp(buf[j].col, col) == 0)
+			return j;
+	return n;
+}
+
+/* buf[i] and the rest of its group: one version, newer than any of theirs. */
+static int stamp_unit(stamper *s, pending *buf, size_t n, size_t i)
+{
+	const pending *p = &buf[i];
+	size_t k, j, m = 0, which[GROUP_MAX];
+	int64_t seq[GROUP_MAX], first = 0;
+	uint64_t ver, top = 0;
+	unit u;
+	int err;
+
+	if ((err = read_unit(&u, s->r, p)) < 0)
+		return err;
+	if (u.n == 0)
+		return stamp_alone(s, p);   /* the record is gone: there is no group to carry */
+	for (k = 0; k < u.n; k++)
+		top = u.ver[k] > top ? u.ver[k] : top;
+	ver = ruta_hlc__next_own(s->last, p->t, top, s->salt);
+	err = set_unit_version(s->r, p, ver);
+	for (k = 0; err == 0 && k < u.n; k++)
+		if ((j = row_of(buf, n, i, p->group[k])) < n) {
+			buf[j].done = 1;
+			seq[k] = buf[j].seq;
+			err = stamp_row(s->r, seq[k], ver, u.ver[k]);
+		} else {
+			which[m++] = k;
+		}
+	if (err == 0 && m > 0 && (err = add_rows(&first, s->r, p, &u, which, m, ver)) == 0)
+		for (k = 0; k < m; k++)
+			s->added = seq[which[k]] = first + (int64_t)k;
+	for (k = 0; err == 0 && k < u.n; k++)
+		err = local_conflict(s, p->table, p->rec, p->group[k], seq[k], ver);
+	unit_free(&u);
+	s->last = ver;
+	return err;
+}
+
+/* ---- the walk ------------------------------------------------------------- */
+
+/* One byte of the replica id: FNV-1a, folded. Every version this replica
+ * issues ends in it (docs/format.md §3.2). */
+static unsigned salt_of(const char *id)
+{
+	unsigned salt = 0;
+	for (; *id; id++)
+		salt = (salt ^ (unsigned char)*id) * 16777619u;
+	return (salt ^ (salt >> 8) ^ (salt >> 16) ^ (salt >> 24)) & 0xff;
 }
 
 static int stamp_batches(ruta_replica *r, pending *buf)
 {
-	uint64_t last = 0, cur = 0, ver;
+	stamper s = { r, 0, 0, 0, 0 };
 	int64_t stamped = 0;
-	unsigned salt;
-	const char *id;
 	size_t n, i;
-	int conflicts = 0, err;
+	int err;
 
-	if ((err = read_state(&last, &stamped, r)) < 0 || (err = any_conflict(&conflicts, r)) < 0)
+	if ((err = read_state(&s.last, &stamped, r)) < 0 || (err = any_conflict(&s.conflicts, r)) < 0)
 		return err;
-	for (salt = 0, id = r->id; *id; id++)   /* FNV-1a, folded to a byte */
-		salt = (salt ^ (unsigned char)*id) * 16777619u;
-	salt = (salt ^ (salt >> 8) ^ (salt >> 16) ^ (salt >> 24)) & 0xff;
+	s.salt = salt_of(r->id);
 	do {
 		if ((err = read_pending(buf, &n, r, stamped)) < 0)
 			return err;
 		for (i = 0; i < n; i++) {
-			if ((err = field_version(&cur, r, &buf[i])) < 0)
+			if (buf[i].done)
+				continue;
+			err = buf[i].group ? stamp_unit(&s, buf, n, i) : stamp_alone(&s, &buf[i]);
+			if (err == 0 && strcmp(buf[i].col, "deleted_at") == 0)
+				err = ruta_merge__mark(r, buf[i].table, buf[i].rec);
+			if (err < 0)
 				return err;
-			ver = ruta_hlc__next_own(last, buf[i].t, cur, salt);
-			if ((err = stamp_one(r, &buf[i], ver, cur)) < 0)
-				return err;
-			if ((err = local_conflict(r, conflicts, &buf[i], ver)) < 0 ||
-					(strcmp(buf[i].col, "deleted_at") == 0 &&
-					(err = ruta_merge__mark(r, buf[i].table, buf[i].rec)) < 0))
-				return err;
-			last = ver;
-			stamped = buf[i].seq;
 		}
+		if (n > 0)
+			stamped = buf[n - 1].seq;
 	} while (n == BATCH);
-	return save_state(r, last, stamped);
+	/* the rows added for groups come after every pending one */
+	return save_state(r, s.last, s.added > stamped ? s.added : stamped);
 }
 
 int ruta_journal__stamp_locked(ruta_replica *r)

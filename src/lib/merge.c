@@ -224,6 +224,12 @@ static int rank_deleted(int64_t *rank, ruta_replica *r, const char *id, const he
 	return 0;
 }
 
+#define ADDRESS_BLOCK(t) \
+	{ t, "street", "address-block", NULL, REVIEW_NEVER, 0 }, \
+	{ t, "city", "address-block", NULL, REVIEW_NEVER, 0 }, \
+	{ t, "postal_code", "address-block", NULL, REVIEW_NEVER, 0 }, \
+	{ t, "country", "address-block", NULL, REVIEW_NEVER, 0 }
+
 static const policy policies[] = {
 	{ "opportunity", "stage", "stage-forward", rank_stage, REVIEW_TOP_TIE, 0 },
 	{ "opportunity", "probability", "probability-follows-stage", rank_probability, REVIEW_NEVER, 0 },
@@ -238,6 +244,8 @@ static const policy policies[] = {
 	{ "account", "lifecycle", "lifecycle-forward", rank_lifecycle, REVIEW_NEVER, 0 },
 	{ "contact", "lifecycle", "lifecycle-forward", rank_lifecycle, REVIEW_NEVER, 0 },
 	{ "account", "tax_id", "tax-id", NULL, REVIEW_ALWAYS, 0 },
+	ADDRESS_BLOCK("account"),
+	ADDRESS_BLOCK("contact"),
 	{ NULL, "owner", "head-office-wins", rank_head_office, REVIEW_TOP_TIE, 0 },
 	{ NULL, "team", "head-office-wins", rank_head_office, REVIEW_TOP_TIE, 0 },
 	{ NULL, "deleted_at", "delete-vs-restore", rank_deleted, REVIEW_ALWAYS, 0 },
@@ -258,6 +266,38 @@ static const policy *policy_for(const ruta_tabledef *t, const char *col)
 			return &policies[i];
 	c = ruta_schema__col(t, col);
 	return c && (c->flags & RUTA_F_DERIVED) ? &derived : &lww;
+}
+
+/* ---- groups ------------------------------------------------------------------ */
+
+/* Fields merged as one unit. Stamping (journal.c) gives every field of a
+ * group one version whenever any of them is edited here, so each change
+ * carries the whole group; then the heads of every field of the group come
+ * from the same changes, and the per-field order below (rank, version,
+ * maker) picks the same change for all of them. */
+static const char *const amount_unit[] = { "amount_minor", "currency", NULL };
+static const char *const total_unit[] = { "total_minor", "currency", NULL };
+static const char *const address[] = { "street", "city", "postal_code", "country", NULL };
+
+static const struct group {
+	const char *table;
+	const char *const *cols;
+} groups[] = {
+	{ "opportunity", amount_unit },
+	{ "offer", total_unit },
+	{ "account", address },
+	{ "contact", address },
+};
+
+const char *const *ruta_merge__group(const char *table, const char *col)
+{
+	size_t i, k;
+	for (i = 0; table && col && i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (strcmp(groups[i].table, table) == 0)
+			for (k = 0; groups[i].cols[k]; k++)
+				if (strcmp(groups[i].cols[k], col) == 0)
+					return groups[i].cols;
+	return NULL;
 }
 
 /* Two heads that count as one: the same value, two tombstones, or any two
@@ -312,6 +352,20 @@ static void collapse(heads *h, const policy *p)
 			}
 }
 
+/* Of two heads of equal rank, whether `a` goes before `b`: the newer
+ * version, then the greater value, then the greater maker. In a group the
+ * maker comes before the value: two fields of one change share a version
+ * and a maker, but not a value. */
+static int ahead(const policy *p, const head *a, const head *b)
+{
+	int v = value_cmp(a->value, b->value), m = strcmp(a->replica, b->replica);
+	if (a->hlc != b->hlc)
+		return a->hlc > b->hlc;
+	if (p->table && ruta_merge__group(p->table, p->col) && m != 0)
+		return m > 0;
+	return v > 0 || (v == 0 && m > 0);
+}
+
 /* The winner's index; *review set if the policy asks a person to look. */
 static int pick(size_t *win, int *review, ruta_replica *r, const policy *p, const char *id,
 	const heads *h)
@@ -324,10 +378,7 @@ static int pick(size_t *win, int *review, ruta_replica *r, const policy *p, cons
 	for (i = 0; i < h->n; i++) {
 		if (p->rank && (err = p->rank(&rank, r, id, &h->v[i])) < 0)
 			return err;
-		if (i == 0 || rank > best || (rank == best && (h->v[i].hlc > h->v[*win].hlc ||
-				(h->v[i].hlc == h->v[*win].hlc && (value_cmp(h->v[i].value, h->v[*win].value) > 0 ||
-				(value_cmp(h->v[i].value, h->v[*win].value) == 0 &&
-				strcmp(h->v[i].replica, h->v[*win].replica) > 0)))))) {
+		if (i == 0 || rank > best || (rank == best && ahead(p, &h->v[i], &h->v[*win]))) {
 			top = i == 0 || rank > best ? 1 : top + 1;
 			best = rank;
 			*win = i;

@@ -59,6 +59,11 @@ int ruta_merge__author_of(char replica[72], char changeset[65], int64_t *seq, ru
 int ruta_merge__changeset_of(char changeset[65], int64_t *seq, ruta_replica *r, const char *by,
 	uint64_t hlc, const char *rec, const char *col, json_t *value);
 
+/* The fields merged as one unit with field `col` of `table` (amount and
+ * currency, an address), `col` among them, NULL-terminated; NULL if the
+ * field stands alone. Static storage. */
+const char *const *ruta_merge__group(const char *table, const char *col);
+
 /* A record deleted here, by an edit made here: a candidate for an
  * update-against-delete conflict (conflicts.c judges it). */
 int ruta_merge__mark(ruta_replica *r, const ruta_tabledef *t, const char *id);

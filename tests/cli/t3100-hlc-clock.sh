@@ -67,8 +67,11 @@ log=$out
 is "$(jsql "$log" "SELECT count(*) FROM (SELECT e.value->>'seq' AS s, lag(e.value->>'seq')
 	OVER (ORDER BY e.key) AS p FROM j, json_each(j.doc) e) WHERE p IS NOT NULL AND s <= p")" 0 \
 	"log --local is ordered by seq"
+# The rows stamping adds for the rest of the city's address block share the
+# city's version (docs/merge.md §2.15): every other row has one of its own.
+own="e.value->>'field' NOT IN ('street', 'postal_code', 'country')"
 is "$(jsql "$log" "SELECT count(*) FROM (SELECT e.value->>'hlc' AS h, lag(e.value->>'hlc')
-	OVER (ORDER BY e.value->>'seq') AS p FROM j, json_each(j.doc) e) WHERE p IS NOT NULL AND h <= p")" 0 \
+	OVER (ORDER BY e.value->>'seq') AS p FROM j, json_each(j.doc) e WHERE $own) WHERE p IS NOT NULL AND h <= p")" 0 \
 	"hlc strictly increases along seq, through every clock jump"
 is "$(jget "$(ruta -C c status --json)" .last_hlc)" \
 	"$(jsql "$log" "SELECT e.value->>'hlc' FROM j, json_each(j.doc) e ORDER BY e.value->>'seq' DESC LIMIT 1")" \
@@ -78,7 +81,7 @@ is "$(jget "$(ruta -C c status --json)" .last_hlc)" \
 sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)
 	INSERT INTO account(name) SELECT 'Bulk ' || i FROM n"
 ok ruta -C c log --local --json
-is "$(jsql "$out" "SELECT count(DISTINCT e.value->>'hlc') = count(*) FROM j, json_each(j.doc) e")" 1 \
+is "$(jsql "$out" "SELECT count(DISTINCT e.value->>'hlc') = count(*) FROM j, json_each(j.doc) e WHERE $own")" 1 \
 	"50 rows inserted in one statement get distinct versions"
 
 done_testing

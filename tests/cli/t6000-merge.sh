@@ -81,7 +81,7 @@ same_everywhere "after concurrent edits"
 
 ok ruta -C hq account show "$ACME" --json
 is "$(jget "$out" .city)" "$(conflict_of "$ACME" city chosen)" "the account shows the value the policy chose"
-is "$(conflict_of "$ACME" city policy)" last-writer-wins "city: last writer wins"
+is "$(conflict_of "$ACME" city policy)" address-block "city: the address block's last writer wins"
 is "$(ruta -C hq conflicts list --json | jq --arg r "$ACME" '[.conflicts[] | select(.record == $r and .field == "city") | .heads[].value] | sort | join(",")')" \
 	'"Bilbao,Sevilla"' "both cities are kept"
 is "$(ruta -C hq conflicts list --json | jq -r --arg r "$ACME" '.conflicts[] | select(.record == $r and .field == "city") | [.heads[].replica] | sort | join(",")')" \

@@ -12,6 +12,10 @@
  * random replicas, many of them concurrent edits of one field, seals
  * changesets, delivers part of them in random order between rounds, then
  * delivers everything everywhere until nothing changes, and compares.
+ * It also checks that the fields merged as one unit (an amount and its
+ * currency, an address) show, on every replica, a unit that some replica
+ * had right after a person set it: never one side's amount with the other's
+ * currency, never a street of one with the city of another.
  *
  *   prop_merge                  PROP_TRIALS trials (default 1000) from seed 1
  *   PROP_SEED=s                 only seed s, its op log printed if it fails
@@ -106,7 +110,9 @@ static struct {
 	char refusal[600];     /* the last refusal an apply reported */
 	int64_t applied;       /* changesets applied during the current settle pass */
 	int dirty[NREP];       /* edited since its changesets were last collected */
-	unsigned long stat[16][2]; /* per kind of operation: how many, steps taken */
+	char **units_set;      /* groups as a person left them: "id|v|v..." */
+	size_t nunits_set, capunits_set, ntpl_units; /* the first ntpl_units are the template's */
+	unsigned long stat[24][2]; /* per kind of operation: how many, steps taken */
 	double t_apply, t_seal, t_files; /* seconds spent applying, sealing, copying and opening */
 } w;
 
@@ -797,7 +803,8 @@ static const fdef account_f[] = {
 static const fdef contact_f[] = {
 	{ "first_name", "Ana|Luis|Marta|" }, { "last_name", "Ruiz|Gil|Sanz" },
 	{ "title", "CEO|CFO|Buyer|" }, { "lifecycle", "lead|prospect|potential|client|inactive|" },
-	{ "do_not_call", "0|1" }, { "city", "Madrid|Vigo|Sevilla|" }, { "country", "ES|PT|" },
+	{ "do_not_call", "0|1" }, { "street", "Rua Nova 3|Calle Sol 7|" },
+	{ "city", "Madrid|Vigo|Sevilla|" }, { "postal_code", "36201|41001|" }, { "country", "ES|PT|" },
 	{ "account", "@account" }, OWNER_TEAM,
 };
 static const fdef opp_f[] = {
@@ -842,6 +849,85 @@ static const char *shown(const char *v)
 	return v;
 }
 
+/* ---- groups: fields merged as one unit ------------------------------------------ */
+
+static const char *const amount_cols[] = { "amount_minor", "currency", NULL };
+static const char *const total_cols[] = { "total_minor", "currency", NULL };
+static const char *const address_cols[] = { "street", "city", "postal_code", "country", NULL };
+
+static const char *const *group_of(int type)
+{
+	switch (type) {
+	case T_ACCOUNT: case T_CONTACT: return address_cols;
+	case T_OPP: return amount_cols;
+	case T_OFFER: return total_cols;
+	default: return NULL;
+	}
+}
+
+/* A field name (API or column) of a group. */
+static int in_group(const char *name)
+{
+	static const char *const names[] = { "amount", "amount_minor", "total", "total_minor",
+		"currency", "street", "city", "postal_code", "country" };
+	size_t k;
+	for (k = 0; name && k < sizeof(names) / sizeof(*names); k++)
+		if (!strcmp(names[k], name))
+			return 1;
+	return 0;
+}
+
+/* "id|value|value...": x's group as replica i shows it; 0 if it has none. */
+static int unit_of(char *out, size_t size, size_t i, const rec *x)
+{
+	const char *const *cols = group_of(x->type);
+	ruta_record *rr = NULL;
+	size_t k, len;
+	int err;
+	if (!cols)
+		return 0;
+	if ((err = ruta_record_get(&rr, w.reps[i].r, type_names[x->type], x->id)) == RUTA_ENOTFOUND)
+		return 0;
+	must(err, "reading a record");
+	len = (size_t)snprintf(out, size, "%s", x->id);
+	for (k = 0; cols[k] && len < size; k++) {
+		const char *v = ruta_record_value(rr, cols[k]);
+		len += (size_t)snprintf(out + len, size - len, "|%s", v ? v : "(null)");
+	}
+	ruta_record_free(rr);
+	return 1;
+}
+
+static int unit_known(const char *u)
+{
+	size_t k;
+	for (k = 0; k < w.nunits_set; k++)
+		if (!strcmp(w.units_set[k], u))
+			return 1;
+	return 0;
+}
+
+/* Replica i shows x's group as a person just left it there. */
+static void unit_set(size_t i, const rec *x)
+{
+	char u[400];
+	if (!unit_of(u, sizeof(u), i, x) || unit_known(u))
+		return;
+	if (w.nunits_set == w.capunits_set) {
+		w.capunits_set = w.capunits_set ? w.capunits_set * 2 : 64;
+		if (!(w.units_set = realloc(w.units_set, w.capunits_set * sizeof(*w.units_set))))
+			abort();
+	}
+	if (!(w.units_set[w.nunits_set++] = strdup(u)))
+		abort();
+}
+
+static void units_reset(size_t keep)
+{
+	while (w.nunits_set > keep)
+		free(w.units_set[--w.nunits_set]);
+}
+
 static int edit(size_t i, const rec *x, const ruta_field *f, size_t n)
 {
 	char text[300];
@@ -849,8 +935,15 @@ static int edit(size_t i, const rec *x, const ruta_field *f, size_t n)
 	for (k = 0; k < n && off < sizeof(text); k++)
 		off += (size_t)snprintf(text + off, sizeof(text) - off, " %s=%.40s", f[k].name,
 			shown(f[k].value));
-	return logop(i, ruta_record_edit(NULL, w.reps[i].r, type_names[x->type], x->id, f, n),
+	int err = logop(i, ruta_record_edit(NULL, w.reps[i].r, type_names[x->type], x->id, f, n),
 		"edit %s%s", label(x), text);
+	/* a group a person changed is one someone had; one merged is not */
+	for (k = 0; err == 0 && k < n; k++)
+		if (in_group(f[k].name)) {
+			unit_set(i, x);
+			break;
+		}
+	return err;
 }
 
 static int edit_one(size_t i, const rec *x, const fdef *f)
@@ -868,6 +961,8 @@ static rec *added(size_t i, int type, int key, int err, char *id, const char *wh
 	if (err == 0)
 		x = add_rec(type, key, id);
 	logop(i, err, "add %s%s%s", x ? label(x) : type_names[type], *what ? " " : "", what);
+	if (x)
+		unit_set(i, x);
 	ruta_free(id);
 	return x;
 }
@@ -1149,6 +1244,33 @@ static void op_amount(void)
 	}
 }
 
+/* The address is one block: concurrent edits of any part of it. */
+static void op_address(void)
+{
+	static const char *const streets[] = { "Calle Mayor 1", "Gran Via 2", "" };
+	static const char *const cities[] = { "Madrid", "Vigo", "Bilbao", "" };
+	static const char *const codes[] = { "28001", "36201", "" };
+	static const char *const countries[] = { "ES", "PT", "" };
+	size_t who[NREP], n, k, m;
+	rec *x = any_rec(chance(60) ? T_ACCOUNT : T_CONTACT);
+	if (!x || (n = holders(who, x)) == 0)
+		return;
+	n = chance(25) ? 1 : n;
+	for (k = 0; k < n; k++) {
+		ruta_field f[4];
+		m = 0;
+		if (chance(40))
+			f[m].name = "street", f[m++].value = PICK(streets);
+		if (chance(50) || m == 0)
+			f[m].name = "city", f[m++].value = PICK(cities);
+		if (chance(40))
+			f[m].name = "postal_code", f[m++].value = PICK(codes);
+		if (chance(25))
+			f[m].name = "country", f[m++].value = PICK(countries);
+		edit(who[k], x, f, m);
+	}
+}
+
 static void offer_op(size_t i, const rec *x)
 {
 	static const char *const answers[] = { "accepted", "rejected", "expired", "withdrawn" };
@@ -1288,8 +1410,15 @@ static void resolve_on(size_t i, json_t *c)
 	const char *field = json_string_value(json_object_get(c, "field"));
 	char buf[120];
 	const char *v = resolution(buf, sizeof(buf), c, i);
-	logop(i, ruta_resolve(w.reps[i].r, id, v), "resolve %s %s=%s", id, field,
+	const char *rid = json_string_value(json_object_get(c, "record"));
+	size_t k;
+	int err = logop(i, ruta_resolve(w.reps[i].r, id, v), "resolve %s %s=%s", id, field,
 		v ? shown(v) : "(policy)");
+	/* a value chosen for a group's field: the group as the person left it
+	 * (the policy's choice is the merge's, and is checked, not taken) */
+	for (k = 0; err == 0 && v && in_group(field) && rid && k < w.nrecs; k++)
+		if (!strcmp(w.recs[k].id, rid))
+			unit_set(i, &w.recs[k]);
 }
 
 /* A person settles conflicts: one (sometimes on two replicas at once, with
@@ -1332,6 +1461,7 @@ typedef struct opdef {
 static const opdef ops[] = {
 	OP(add, 20), OP(duplicate, 4), OP(edit, 10), OP(concurrent, 18), OP(rm, 4),
 	OP(edit_deleted, 5), OP(recreate, 3), OP(stage, 9), OP(activity, 5), OP(amount, 7),
+	OP(address, 6),
 	OP(offer, 4), OP(email, 4), OP(config, 1), OP(tag, 4),
 	OP(resolve, 6),
 };
@@ -1649,11 +1779,28 @@ static void check_conflicts(void)
 			*d.kinds ? d.kinds : "only the bytes");
 }
 
+/* Every replica shows each group as some replica had it right after a
+ * person set it. */
+static void check_units(void)
+{
+	char u[400];
+	size_t i, k;
+	for (i = 0; i < NREP; i++)
+		for (k = 0; k < w.nrecs; k++)
+			if (unit_of(u, sizeof(u), i, &w.recs[k]) && !unit_known(u)) {
+				if (loud())
+					print_log();
+				fail("r%zu shows %s %s as %s, a group no one set", i,
+					type_names[w.recs[k].type], label(&w.recs[k]), strchr(u, '|') + 1);
+			}
+}
+
 static void check(void)
 {
 	check_status();
 	check_hashes();
 	check_conflicts();
+	check_units();
 }
 
 /* ---- replicas ----------------------------------------------------------------------- */
@@ -1686,6 +1833,7 @@ static void close_trial(void)
 	for (i = 0; i < w.ntpl; i++)
 		w.recs[i].deleted = 0;
 	w.nrecs = w.ntpl;
+	units_reset(w.ntpl_units);
 	w.loglen = 0;
 	w.log_printed = 0;
 	if (w.log)
@@ -1740,6 +1888,7 @@ static void make_template(void)
 	}
 	ruta_free(b);
 	w.ntpl = w.nrecs;
+	w.ntpl_units = w.nunits_set;
 	close_trial();
 }
 
@@ -1893,5 +2042,7 @@ int main(void)
 	free(w.log);
 	free(w.recs);
 	free(w.units);
+	units_reset(0);
+	free(w.units_set);
 	return w.nfailed ? 1 : 0;
 }

@@ -109,7 +109,7 @@ static void nothing_to_seal_makes_nothing(void **state)
 static void a_field_changed_twice_travels_once_with_its_first_base(void **state)
 {
 	world *w = *state;
-	ruta_field c1[] = { { "city", "Madrid" } }, c2[] = { { "city", "Sevilla" } };
+	ruta_field c1[] = { { "region", "Madrid" } }, c2[] = { { "region", "Sevilla" } };
 	char *a = add_account(w->north, "Acme"), path[900], *body;
 	ruta_cs cs;
 	size_t len;
@@ -123,7 +123,7 @@ static void a_field_changed_twice_travels_once_with_its_first_base(void **state)
 	body = file_text(path, &len);
 	ASSERT_OK(ruta_changeset__parse(&cs, body, len));
 	assert_int_equal(cs.changes, 1);
-	f = json_object_get(json_object_get(json_array_get(cs.records, 0), "f"), "city");
+	f = json_object_get(json_object_get(json_array_get(cs.records, 0), "f"), "region");
 	assert_string_equal(json_string_value(json_array_get(f, 0)), "Sevilla");
 	/* its base is the version south will have: none, never the first edit's */
 	assert_string_equal(json_string_value(json_array_get(f, 2)), "0000000000000000");
@@ -134,6 +134,86 @@ static void a_field_changed_twice_travels_once_with_its_first_base(void **state)
 	assert_int_equal(strncmp(body, "{\"deps\":{", 9), 0);
 	ruta_changeset__free(&cs);
 	free(body);
+	ruta_free(a);
+}
+
+/* The fields of record `i` of changeset `seq` of r, parsed. */
+static json_t *fields_of(world *w, ruta_replica *r, int64_t seq, size_t i, ruta_cs *cs)
+{
+	char path[900], *body;
+	size_t len;
+	snprintf(path, sizeof(path), "%s/%s-%08lld.json", w->stick, ruta_replica_id(r), (long long)seq);
+	body = file_text(path, &len);
+	ASSERT_OK(ruta_changeset__parse(cs, body, len));
+	free(body);
+	return json_object_get(json_array_get(cs->records, i), "f");
+}
+
+static void an_edit_of_one_address_field_carries_the_whole_block(void **state)
+{
+	world *w = *state;
+	ruta_field street[] = { { "street", "Calle Mayor 1" } }, city[] = { { "city", "Vigo" } };
+	char *a = add_account(w->north, "Acme");
+	const char *k;
+	json_t *f, *e, *st;
+	ruta_cs cs;
+
+	ASSERT_OK(ruta_record_edit(NULL, w->north, "account", a, street, 1));
+	send(w, w->north);
+	ASSERT_OK(ruta_record_edit(NULL, w->north, "account", a, city, 1));
+	f = fields_of(w, w->north, send(w, w->north), 0, &cs);
+	/* all four, unchanged ones with the value they have, one version for all */
+	assert_int_equal(json_object_size(f), 4);
+	st = json_object_get(f, "street");
+	assert_string_equal(json_string_value(json_array_get(st, 0)), "Calle Mayor 1");
+	assert_true(json_is_null(json_array_get(json_object_get(f, "country"), 0)));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(f, "city"), 0)), "Vigo");
+	json_object_foreach(f, k, e)
+		assert_string_equal(json_string_value(json_array_get(e, 1)),
+			json_string_value(json_array_get(st, 1)));
+	/* each with its own base: the street's edit stamped the whole block too */
+	json_object_foreach(f, k, e)
+		assert_string_equal(json_string_value(json_array_get(e, 2)),
+			json_string_value(json_array_get(st, 2)));
+	assert_string_not_equal(json_string_value(json_array_get(st, 2)), "0000000000000000");
+	ruta_changeset__free(&cs);
+	ruta_free(a);
+}
+
+/* An edit of the amount, then of another record, then of the currency:
+ * the unit travels once, with the last version and each field's first base. */
+static void a_unit_edited_in_two_steps_travels_once(void **state)
+{
+	world *w = *state;
+	ruta_field opp[] = { { "account", NULL }, { "name", "Fleet" }, { "amount", "100.00" },
+		{ "currency", "EUR" } }, amount[] = { { "amount", "200.00" } },
+		cur[] = { { "currency", "USD" } }, other[] = { { "region", "Rioja" } };
+	char *a = add_account(w->north, "Acme"), *o = NULL, base_a[17], base_c[17];
+	json_t *f, *am, *cu;
+	ruta_cs cs;
+
+	opp[0].value = a;
+	ASSERT_OK(ruta_record_add(&o, w->north, "opp", opp, 4));
+	f = fields_of(w, w->north, send(w, w->north), 1, &cs);
+	snprintf(base_a, sizeof(base_a), "%s", json_string_value(json_array_get(json_object_get(f, "amount_minor"), 1)));
+	snprintf(base_c, sizeof(base_c), "%s", json_string_value(json_array_get(json_object_get(f, "currency"), 1)));
+	ruta_changeset__free(&cs);
+	/* stamped in one go: the amount's edit adds a currency row after the
+	 * currency's own edit, with an older version */
+	ASSERT_OK(ruta_record_edit(NULL, w->north, "opp", o, amount, 1));
+	ASSERT_OK(ruta_record_edit(NULL, w->north, "account", a, other, 1));
+	ASSERT_OK(ruta_record_edit(NULL, w->north, "opp", o, cur, 1));
+	f = fields_of(w, w->north, send(w, w->north), 1, &cs);
+	am = json_object_get(f, "amount_minor");
+	cu = json_object_get(f, "currency");
+	assert_int_equal(json_object_size(f), 2);
+	assert_int_equal(json_integer_value(json_array_get(am, 0)), 20000);
+	assert_string_equal(json_string_value(json_array_get(cu, 0)), "USD");
+	assert_string_equal(json_string_value(json_array_get(am, 1)), json_string_value(json_array_get(cu, 1)));
+	assert_string_equal(json_string_value(json_array_get(am, 2)), base_a);
+	assert_string_equal(json_string_value(json_array_get(cu, 2)), base_c);
+	ruta_changeset__free(&cs);
+	ruta_free(o);
 	ruta_free(a);
 }
 
@@ -313,6 +393,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(nothing_to_seal_makes_nothing),
 		T(a_field_changed_twice_travels_once_with_its_first_base),
+		T(an_edit_of_one_address_field_carries_the_whole_block),
+		T(a_unit_edited_in_two_steps_travels_once),
 		T(changesets_chain_and_converge),
 		T(a_gap_waits_then_applies),
 		T(a_fork_and_an_altered_chain_are_refused),
