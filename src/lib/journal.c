@@ -203,6 +203,19 @@ static int local_conflict(const stamper *s, const ruta_tabledef *t, const char *
 	return s->conflicts ? ruta_merge__local(s->r, t, rec, col, seq, ver) : 0;
 }
 
+/* The clock goes on from the version just issued, unless a base stamped
+ * far ahead by a wrong clock elsewhere pushed that version more than
+ * RUTA_SKEW_MAX_MS past the edit's time: the edit stays newer than its base,
+ * but the clock moves on as if there had been no base, so this replica's
+ * later edits of other fields keep real time, as they do when such a
+ * changeset is applied (docs/merge.md §6). */
+static void follow(stamper *s, uint64_t ver, int64_t at_ms)
+{
+	uint64_t cap = (uint64_t)(at_ms + RUTA_SKEW_MAX_MS) << RUTA_HLC_COUNTER_BITS;
+	uint64_t own = ruta_hlc__next_own(s->last, at_ms, 0, s->salt);
+	s->last = ver > cap && ver > own ? own : ver;
+}
+
 static int stamp_alone(stamper *s, const pending *p)
 {
 	uint64_t cur = 0, ver;
@@ -213,7 +226,7 @@ static int stamp_alone(stamper *s, const pending *p)
 	if ((err = stamp_one(s->r, p, ver, cur)) < 0 ||
 			(err = local_conflict(s, p->table, p->rec, p->col, p->seq, ver)) < 0)
 		return err;
-	s->last = ver;
+	follow(s, ver, p->t);
 	return 0;
 }
 
@@ -365,7 +378,7 @@ static int stamp_unit(stamper *s, pending *buf, size_t n, size_t i)
 	for (k = 0; err == 0 && k < u.n; k++)
 		err = local_conflict(s, p->table, p->rec, p->group[k], seq[k], ver);
 	unit_free(&u);
-	s->last = ver;
+	follow(s, ver, p->t);
 	return err;
 }
 

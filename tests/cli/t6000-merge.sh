@@ -188,6 +188,17 @@ if command -v faketime >/dev/null 2>&1; then
 	is "$(jget "$(ruta -C south contact show "$ANA" --json)" .title)" 'Head of purchasing' \
 		"a later edit supersedes the future value: it does not win forever"
 	same_everywhere "after a clock far ahead"
+	# That edit is stamped past the future version, but north's clock does
+	# not go on from there: its next edit, of another field, keeps real time.
+	ok ruta -C north status --json
+	cmp_ok "$(printf '%d' "0x$(jget "$out" .last_hlc)")" -lt "$(( 0x$now_hex + (3600000 << 16) ))" \
+		"editing the future value did not pull north's clock ahead"
+	skewed=$(jget "$(ruta -C hq status --json)" .skewed)
+	ok ruta -C north account edit "$ACME" --sector 'Logistics'
+	sync_all
+	is "$(jget "$(ruta -C hq status --json)" .skewed)" "$skewed" \
+		"north's next changeset is not flagged as clock skew"
+	same_everywhere "after an edit of another field"
 else
 	skip "faketime is not installed: clock skew untested"
 fi
