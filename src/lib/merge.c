@@ -1222,57 +1222,10 @@ done:
 	return err;
 }
 
-/* Whether the revision holds nothing but copies of the sent offer: no
- * field changed there and no edit made without seeing the send left in it. */
-static int revision_untouched(int *yes, ruta_replica *r, const ruta_tabledef *t, const char *rid,
-	uint64_t marker)
-{
-	ruta_buf b = RUTA_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	size_t i;
-	int rc, err;
-
-	*yes = 0;
-	ruta_buf__printf(&b, "SELECT 1 FROM %s WHERE id = ?1 AND created_at__v IN (0, ?2) AND"
-		" deleted_at__v IN (0, ?2) AND NOT EXISTS (SELECT 1 FROM ruta_conflict WHERE tbl = '%s'"
-		" AND rec = ?1)", t->name, t->name);
-	for (i = 0; i < t->ncols; i++)
-		ruta_buf__printf(&b, " AND %s__v IN (0, ?2)", t->cols[i].name);
-	if ((err = ruta_buf__check(&b)) == 0 && (err = ruta_db__stmt_dyn(&st, r, b.ptr)) == 0) {
-		sqlite3_bind_text(st, 1, rid, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)marker);
-		rc = ruta_db__step(r, st);
-		*yes = rc == SQLITE_ROW;
-		sqlite3_reset(st);
-		err = rc < 0 ? rc : 0;
-	}
-	ruta_buf__dispose(&b);
-	return err;
-}
-
-/* A revision that nothing is left in goes, as though it was never made:
- * replicas that received the change that emptied it first never made it.
- * Without triggers, so that the delete is not turned into a tombstone. */
-static int drop_revision(ruta_replica *r, const char *rid)
-{
-	sqlite3_stmt *st = NULL;
-	int on = 0, rc;
-	if (sqlite3_db_config(r->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &on) != SQLITE_OK)
-		return ruta_error__set(RUTA_ERROR, "cannot drop the revision %s", rid);
-	if ((rc = sqlite3_prepare_v2(r->db, "DELETE FROM offer WHERE id = ?1", -1, &st, NULL)) ==
-			SQLITE_OK) {
-		sqlite3_bind_text(st, 1, rid, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	sqlite3_db_config(r->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, &on);
-	return rc == SQLITE_DONE ? 0 : ruta_error__sqlite(r->db, rc, "dropping a revision");
-}
-
 /* A change of the sent offer's field from a maker that had a send (another
  * send, a decision between two) supersedes what it names in the revision
  * too: an edit of the draft that its own maker sent later is not lost, it
- * was sent. */
+ * was sent. The revision stays, as the other replicas made it. */
 static int undivert(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, const char *id,
 	const char *col, json_t *change, uint64_t marker)
 {
@@ -1280,7 +1233,7 @@ static int undivert(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, 
 	heads h = { NULL, 0, 0 };
 	uint64_t base = 0;
 	size_t i, before;
-	int open = 0, had, yes = 0, err;
+	int open = 0, had, err;
 
 	revision_id(rid, id);
 	if ((err = revision_heads(&h, &open, r, t, rid, col, marker)) < 0 || !h.n)
@@ -1306,8 +1259,6 @@ static int undivert(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, 
 	} else {
 		err = settle_revision(m, r, t, id, rid, col, &h, open, marker);
 	}
-	if (err == 0 && (err = revision_untouched(&yes, r, t, rid, marker)) == 0 && yes)
-		err = drop_revision(r, rid);
 done:
 	heads_free(&h);
 	return err;
@@ -1446,20 +1397,22 @@ static int keep_sent(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
 	return write_field(r, t, id, col, had->v[0].value, had->v[0].hlc);
 }
 
-/* Whether the record just applied sent the offer, and it was a draft here
- * until then: its status is that send's alone. */
-static int first_send(int *yes, ruta_replica *r, const ruta_tabledef *t, const char *id, json_t *f)
+/* Whether the record just applied sent the offer (*sends), and it was a
+ * draft here until then (*yes): its status is that send's alone. */
+static int first_send(int *yes, int *sends, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, json_t *f)
 {
 	json_t *status = json_object_get(f, "status"), *cur = NULL;
 	uint64_t hlc = 0, v = 0;
 	int open = 0, err;
 	heads h = { NULL, 0, 0 };
 
-	*yes = 0;
+	*yes = *sends = 0;
 	if (!json_is_string(json_array_get(json_object_get(f, "sent_at"), 0)) ||
 			!json_is_string(json_array_get(status, 0)) ||
 			strcmp(json_string_value(json_array_get(status, 0)), "sent") != 0)
 		return 0;
+	*sends = 1;
 	ruta_hlc__parse(&hlc, json_string_value(json_array_get(status, 1)));
 	if ((err = load_heads(&h, &open, r, t->name, id, "status")) == 0 && !open &&
 			(err = read_field(&cur, &v, r, t, id, "status")) == 0)
@@ -1500,9 +1453,10 @@ static int offer_sent_here(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabled
 static int offer_record_done(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
 	const char *id, json_t *f)
 {
+	char rid[27];
 	offer_state o;
 	size_t k;
-	int touched = json_object_get(f, "sent_at") != NULL, yes = 0, err;
+	int touched = json_object_get(f, "sent_at") != NULL, yes = 0, sends = 0, err;
 
 	for (k = 0; frozen_cols[k]; k++)
 		touched |= json_object_get(f, frozen_cols[k]) != NULL;
@@ -1510,8 +1464,16 @@ static int offer_record_done(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabl
 		return 0;
 	if ((err = offer_state_of(&o, r, id)) < 0)
 		return err;
-	if (o.sent && (err = first_send(&yes, r, t, id, f)) == 0 && yes)
+	if (o.sent && (err = first_send(&yes, &sends, r, t, id, f)) == 0 && yes) {
 		err = offer_sent_here(m, r, t, id, o.marker);
+	} else if (err == 0 && sends) {
+		/* Sent twice, each sender without seeing the other: an edit of the
+		 * draft that one of them sent is superseded here, but not where
+		 * the other send came first, which made a revision of it; so a
+		 * revision is made here too, and kept everywhere. */
+		revision_id(rid, id);
+		err = ensure_revision(r, id, rid);
+	}
 	if (err == 0 && o.sent)
 		err = refresh_revision(m, r, t, id, o.marker);
 	json_decref(o.sent_at);
