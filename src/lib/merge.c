@@ -971,7 +971,7 @@ int ruta_merge__mark(ruta_replica *r, const ruta_tabledef *t, const char *id)
  * head"), and a diverted edit is one more head of that field, weighed like
  * any other, the sent head aside: an open conflict (policy sent-offer,
  * flagged) names what was sent and what was typed until someone decides.
- * docs/merge.md §2.15.
+ * docs/merge.md §2.14.
  */
 
 static const char *const frozen_cols[] = { "number", "total_minor", "currency", "valid_until",
@@ -1289,7 +1289,9 @@ static int offer_divert(int *diverted, ruta_merge_ctx *m, ruta_replica *r, const
 		e.value = o.sent_at;
 		snprintf(e.replica, sizeof(e.replica), "%s", who);
 		snprintf(e.changeset, sizeof(e.changeset), "%s", cs);
-		if ((yes = seen(m, r, &e, id, "sent_at")) != 0) {
+		/* a send from before this replica's history (a snapshot) is
+		 * judged by the changesets below, not taken as seen */
+		if (who[0] && (yes = seen(m, r, &e, id, "sent_at")) != 0) {
 			err = yes < 0 ? yes : undivert(m, r, t, id, col, change, o.marker);
 			goto done;
 		}
