@@ -1412,8 +1412,8 @@ static int first_send(int *yes, int *sends, ruta_replica *r, const ruta_tabledef
 	*yes = *sends = 0;
 	if (!json_is_string(json_array_get(json_object_get(f, "sent_at"), 0)) ||
 			!json_is_string(json_array_get(status, 0)) ||
-			strcmp(json_string_value(json_array_get(status, 0)), "sent") != 0)
-		return 0;
+			strcmp(json_string_value(json_array_get(status, 0)), "draft") == 0)
+		return 0;   /* sent, or sent and answered in one changeset */
 	*sends = 1;
 	ruta_hlc__parse(&hlc, json_string_value(json_array_get(status, 1)));
 	if ((err = load_heads(&h, &open, r, t->name, id, "status")) == 0 && !open &&

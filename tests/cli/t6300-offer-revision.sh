@@ -45,6 +45,8 @@ OF1=$out
 ok ruta -C north offer add --opp "$FLEET" --number N-2 --total 8000.00 \
 	--valid-until 2027-01-31 --description 'eight vans'
 OF2=$out
+ok ruta -C north offer add --opp "$FLEET" --number N-3 --total 5000.00 --currency EUR
+OF3=$out
 sync_all
 same_everywhere "the drafts"
 
@@ -72,7 +74,7 @@ for r in north south; do
 done
 is "$(offer_row hq "$REV1")" "N-1|2|draft|1090000|EUR|2026-12-31|twelve vans, grey|$OF1" \
 	"send first: the revision is a draft with south's total and description, the rest as sent"
-is "$(db hq "SELECT count(*) FROM offer WHERE opportunity_id = '$FLEET'")" 3 \
+is "$(db hq "SELECT count(*) FROM offer WHERE revises = '$OF1'")" 1 \
 	"send first: one revision, no more"
 # flagged: one conflict per field south changed, naming what was sent and what was typed
 ok ruta -C hq conflicts list --json --record "$REV1"
@@ -121,6 +123,24 @@ ok ruta -C hq conflicts list --json --record "$REV2"
 is "$(jlen "$out" .conflicts)" 2 "edit first: both of south's fields are listed"
 is "$(jget "$out" .conflicts[0].chosen)" 760000 "edit first: the revision shows south's total"
 is "$(jget "$out" .conflicts[1].chosen)" 2027-02-28 "edit first: and south's date"
+
+# ---- sent and answered in one changeset, arriving after the edit --------------------
+ok ruta -C south offer edit "$OF3" --number N-3b
+expect_exit 3 ruta -C south sync
+expect_exit 3 ruta -C hq sync
+ok ruta -C north offer send "$OF3"
+ok ruta -C north offer accept "$OF3"
+expect_exit 3 ruta -C north sync
+expect_exit 3 ruta -C hq sync
+sync_all
+same_everywhere "sent and accepted at once"
+for r in hq north south; do
+	is "$(offer_row $r "$OF3")" "N-3|1|accepted|500000|EUR|||-" \
+		"sent and accepted at once: $r shows OF3 as north sent it"
+done
+REV3=$(revision_of hq "$OF3")
+is "$(offer_row south "$REV3")" "N-3b|2|draft|500000|EUR|||$OF3" \
+	"sent and accepted at once: the revision has south's number"
 
 # ---- a sent offer stays refused to local edits, and is revised once ----------------
 refused north 1 "a sent offer cannot change|is sent" ruta -C north offer edit "$OF1" --total 1.00
