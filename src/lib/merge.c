@@ -1013,8 +1013,8 @@ static void revision_id(char out[27], const char *offer)
 	out[26] = '\0';
 }
 
-static const char offer_state_sql[] = "SELECT status, sent_at, sent_at__v, created_at__v FROM offer"
-	" WHERE id = ?1";
+static const char offer_state_sql[] = "SELECT status, sent_at, sent_at__v, created_at__v"
+	" FROM offer WHERE id = ?1";
 
 typedef struct offer_state {
 	int sent;              /* not a draft */
@@ -1072,7 +1072,7 @@ static const char sends_sql[] = "SELECT replica, seq, body FROM ruta_changeset"
 static int saw_a_send(int *yes, ruta_merge_ctx *m, ruta_replica *r, const char *id)
 {
 	sqlite3_stmt *st;
-	int rc, err;
+	int rc = SQLITE_DONE, err;
 	*yes = 0;
 	if ((err = ruta_db__stmt(&st, r, sends_sql)) < 0)
 		return err;
@@ -1080,10 +1080,10 @@ static int saw_a_send(int *yes, ruta_merge_ctx *m, ruta_replica *r, const char *
 	while (!*yes && (rc = ruta_db__step(r, st)) == SQLITE_ROW) {
 		const char *who = (const char *)sqlite3_column_text(st, 0);
 		json_t *dep = json_object_get(m->deps, who);
-		if ((strcmp(who, m->replica) == 0 ||
-				(dep && json_integer_value(json_object_get(dep, "seq")) >= sqlite3_column_int64(st, 1))) &&
-				sends_offer(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), id))
-			*yes = 1;
+		int had = strcmp(who, m->replica) == 0 || (dep &&
+			json_integer_value(json_object_get(dep, "seq")) >= sqlite3_column_int64(st, 1));
+		*yes = had && sends_offer(sqlite3_column_blob(st, 2),
+			(size_t)sqlite3_column_bytes(st, 2), id);
 	}
 	sqlite3_reset(st);
 	return rc < 0 && !*yes ? rc : 0;
