@@ -859,14 +859,14 @@ int ruta_merge__field(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t
 	uint64_t hlc = 0, base = 0;
 	json_t *also = json_array_get(change, 3);
 	size_t i;
-	int open = 0, err;
+	int open = 0, diverted = 0, err;
 
 	*write = 0;
 	*value = NULL;
 	ruta_hlc__parse(&hlc, json_string_value(json_array_get(change, 1)));
 	ruta_hlc__parse(&base, json_string_value(json_array_get(change, 2)));
 	if (strcmp(t->name, "offer") == 0 &&
-			((err = offer_divert(&open, m, r, t, id, col, change)) < 0 || open))
+			((err = offer_divert(&diverted, m, r, t, id, col, change)) < 0 || diverted))
 		goto done;   /* a sent offer keeps what was sent */
 	if ((err = current_heads(&h, &open, r, t, id, col, cur, cur_v, m->changeset)) < 0)
 		goto done;
