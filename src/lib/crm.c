@@ -334,6 +334,21 @@ typedef struct offer_args {
 
 static const char send_sql[] = "UPDATE offer SET status = 'sent', sent_at = "
 	RUTA_SQL_NOW_ISO " WHERE id = ?1";
+/* The fields a sent offer freezes that a person can edit, logged again at
+ * the send with the values sent: the send's changeset then carries what was
+ * sent, and each of these supersedes every version its maker had, so an
+ * edit made elsewhere on the draft meanwhile is concurrent with it and
+ * becomes a new revision (merge.c, docs/merge.md §2.16). */
+static const char resend_sql[] = "INSERT INTO ruta_change(tbl, rec, op, col, val, base, t)"
+	" SELECT 'offer', id, 'u', 'number', number, 0, " RUTA_SQL_NOW_MS " FROM offer WHERE id = ?1"
+	" UNION ALL SELECT 'offer', id, 'u', 'total_minor', total_minor, 0, " RUTA_SQL_NOW_MS
+	" FROM offer WHERE id = ?1"
+	" UNION ALL SELECT 'offer', id, 'u', 'currency', currency, 0, " RUTA_SQL_NOW_MS
+	" FROM offer WHERE id = ?1"
+	" UNION ALL SELECT 'offer', id, 'u', 'valid_until', valid_until, 0, " RUTA_SQL_NOW_MS
+	" FROM offer WHERE id = ?1"
+	" UNION ALL SELECT 'offer', id, 'u', 'description', description, 0, " RUTA_SQL_NOW_MS
+	" FROM offer WHERE id = ?1";
 static const char decide_sql[] = "UPDATE offer SET status = ?1, decided_at = "
 	RUTA_SQL_NOW_ISO " WHERE id = ?2";
 static const char revised_sql[] = "SELECT id FROM offer WHERE revises = ?1 "
@@ -358,8 +373,8 @@ static int offer_send(ruta_replica *r, const void *p)
 	else if ((err = ruta_record__column(&total, r, x.t, x.id, "total_minor")) == 0 && !total)
 		err = ruta_error__set(RUTA_ESTATE, "offer %s has no total; set one with "
 			"'ruta offer edit %s --total AMOUNT' before sending it", x.id, x.id);
-	else if (err == 0)
-		err = write_fields(r, send_sql, NULL, 0, x.id);
+	else if (err == 0 && (err = write_fields(r, send_sql, NULL, 0, x.id)) == 0)
+		err = write_fields(r, resend_sql, NULL, 0, x.id);
 done:
 	free(total);
 	target_free(&x);

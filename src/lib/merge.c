@@ -897,6 +897,9 @@ static int settle(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, co
 	return save_open(r, t->name, id, col, p, review, h);
 }
 
+static int offer_divert(int *diverted, ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, const char *col, json_t *change);
+
 int ruta_merge__field(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
 	const char *id, const char *col, json_t *change, json_t *cur, uint64_t cur_v,
 	int *write, json_t **value, uint64_t *version)
@@ -906,12 +909,15 @@ int ruta_merge__field(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t
 	uint64_t hlc = 0, base = 0;
 	json_t *also = json_array_get(change, 3);
 	size_t i;
-	int open = 0, err;
+	int open = 0, diverted = 0, err;
 
 	*write = 0;
 	*value = NULL;
 	ruta_hlc__parse(&hlc, json_string_value(json_array_get(change, 1)));
 	ruta_hlc__parse(&base, json_string_value(json_array_get(change, 2)));
+	if (strcmp(t->name, "offer") == 0 &&
+			((err = offer_divert(&diverted, m, r, t, id, col, change)) < 0 || diverted))
+		goto done;   /* a sent offer keeps what was sent */
 	if ((err = current_heads(&h, &open, r, t, id, col, cur, cur_v, m->changeset)) < 0)
 		goto done;
 	for (i = 0; i < h.n; i++)
@@ -1003,6 +1009,529 @@ int ruta_merge__mark(ruta_replica *r, const ruta_tabledef *t, const char *id)
 	return mark_candidate(r, t, id);
 }
 
+/* ---- a sent offer does not change: a concurrent edit becomes a revision ----------
+ *
+ * The send logs the fields it freezes again (crm.c), so a send supersedes
+ * every version its maker had. An edit of one of them made on a replica
+ * where the offer was still a draft, without seeing any send of it, is then
+ * concurrent with the send: it leaves the sent offer as sent and goes to a
+ * new draft that revises it. That revision's id and versions are functions
+ * of the sent offer alone, so every replica makes the same one: its fields
+ * hold the sent values at the version of the offer's creation (the "sent
+ * head"), and a diverted edit is one more head of that field, weighed like
+ * any other, the sent head aside: an open conflict (policy sent-offer,
+ * flagged) names what was sent and what was typed until someone decides.
+ * docs/merge.md §2.16.
+ */
+
+static const char *const frozen_cols[] = { "number", "total_minor", "currency", "valid_until",
+	"description", NULL };
+
+static const policy sent_offer = { "offer", NULL, "sent-offer", NULL, REVIEW_ALWAYS, 0 };
+
+static int is_frozen(const char *col)
+{
+	size_t i;
+	for (i = 0; frozen_cols[i]; i++)
+		if (strcmp(frozen_cols[i], col) == 0)
+			return 1;
+	return 0;
+}
+
+/* The revision's id: the offer's time prefix, then 80 bits of a hash of the
+ * offer's id, in the base32 of ULIDs; the same on every replica. */
+static void revision_id(char out[27], const char *offer)
+{
+	static const char alpha[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	ruta_hasher *hs = NULL;
+	char hex[65];
+	size_t i, keep = strlen(offer) >= 26 ? 10 : 0;
+	unsigned v;
+
+	memset(hex, '0', 64);
+	hex[64] = '\0';
+	if (ruta_crypto__hasher_new(&hs) == 0) {
+		ruta_crypto__hasher_add(hs, "ruta offer revision", 20);
+		ruta_crypto__hasher_add(hs, offer, strlen(offer));
+		ruta_crypto__hasher_done(hs, hex);
+	}
+	memcpy(out, offer, keep);
+	for (i = keep; i < 26; i++) {
+		sscanf(hex + 2 * i, "%2x", &v);
+		out[i] = alpha[v & 31];
+	}
+	out[26] = '\0';
+}
+
+static const char offer_state_sql[] = "SELECT status, sent_at, sent_at__v, created_at__v"
+	" FROM offer WHERE id = ?1";
+
+typedef struct offer_state {
+	int sent;              /* not a draft */
+	json_t *sent_at;       /* owned; NULL if none */
+	uint64_t sent_v;
+	uint64_t marker;       /* the version of the revision's sent heads */
+} offer_state;
+
+static int offer_state_of(offer_state *o, ruta_replica *r, const char *id)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	memset(o, 0, sizeof(*o));
+	if ((err = ruta_db__stmt(&st, r, offer_state_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		o->sent = sqlite3_column_type(st, 0) == SQLITE_TEXT &&
+			strcmp((const char *)sqlite3_column_text(st, 0), "draft") != 0;
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL && !(o->sent_at = ruta_json__column(st, 1)))
+			rc = ruta_error__oom();
+		o->sent_v = (uint64_t)sqlite3_column_int64(st, 2);
+		o->marker = (uint64_t)sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Whether changeset `body` sends offer `id`: it sets its sent_at. */
+static int sends_offer(const char *body, size_t len, const char *id)
+{
+	json_t *doc, *recs, *rec, *f;
+	size_t i;
+	int yes = 0;
+	if (!contains(body, len, "\"sent_at\":[\"") || !(doc = json_loadb(body, len, 0, NULL)))
+		return 0;
+	recs = json_object_get(doc, "records");
+	json_array_foreach(recs, i, rec) {
+		f = json_object_get(rec, "f");
+		if (json_is_string(json_object_get(rec, "id")) &&
+				strcmp(json_string_value(json_object_get(rec, "id")), id) == 0 &&
+				json_is_string(json_array_get(json_object_get(f, "sent_at"), 0)))
+			yes = 1;
+	}
+	json_decref(doc);
+	return yes;
+}
+
+static const char sends_sql[] = "SELECT replica, seq, body FROM ruta_changeset"
+	" WHERE instr(body, ?1) > 0";
+
+/* Whether the maker of the changeset being applied had any send of offer
+ * `id`: its own, or one its deps reach. Only asked of a change that did
+ * not see the send this replica shows, so this full look is rare. */
+static int saw_a_send(int *yes, ruta_merge_ctx *m, ruta_replica *r, const char *id)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	*yes = 0;
+	if ((err = ruta_db__stmt(&st, r, sends_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while (!*yes && (rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		const char *who = (const char *)sqlite3_column_text(st, 0);
+		json_t *dep = json_object_get(m->deps, who);
+		int had = strcmp(who, m->replica) == 0 || (dep &&
+			json_integer_value(json_object_get(dep, "seq")) >= sqlite3_column_int64(st, 1));
+		*yes = had && sends_offer(sqlite3_column_blob(st, 2),
+			(size_t)sqlite3_column_bytes(st, 2), id);
+	}
+	sqlite3_reset(st);
+	return rc < 0 && !*yes ? rc : 0;
+}
+
+static const char revision_sql[] = "INSERT INTO offer(id, created_at, created_at__v,"
+	" opportunity_id, opportunity_id__v, number, number__v, revision, revision__v, status,"
+	" status__v, total_minor, total_minor__v, currency, currency__v, valid_until,"
+	" valid_until__v, description, description__v, revises, revises__v)"
+	" SELECT ?2, coalesce(sent_at, created_at), created_at__v, opportunity_id, created_at__v,"
+	" number, created_at__v, coalesce(revision, 1) + 1, created_at__v, 'draft', created_at__v,"
+	" total_minor, created_at__v, currency, created_at__v, valid_until, created_at__v,"
+	" description, created_at__v, id, created_at__v FROM offer WHERE id = ?1"
+	" AND NOT EXISTS (SELECT 1 FROM offer WHERE id = ?2)";
+
+/* Makes the revision of sent offer `id` unless it is here: a copy of what
+ * was sent, a draft, owner and team left for a person to set (they may
+ * change on the sent offer after it is made, and every replica must make
+ * the same revision). */
+static int ensure_revision(ruta_replica *r, const char *id, const char *rid)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, revision_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rid, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int is_sent_head(const head *h, uint64_t marker)
+{
+	return h->hlc == marker && !h->replica[0];
+}
+
+/* The heads of the revision's field: its open conflict's, or the one value
+ * it holds, which is the sent head while nobody changed it. */
+static int revision_heads(heads *h, int *open, ruta_replica *r, const ruta_tabledef *t,
+	const char *rid, const char *col, uint64_t marker)
+{
+	char who[72], cs[65];
+	json_t *cur = NULL;
+	uint64_t v = 0;
+	int err;
+	if ((err = load_heads(h, open, r, t->name, rid, col)) < 0 || *open)
+		return err;
+	if ((err = read_field(&cur, &v, r, t, rid, col)) < 0 || !cur)
+		return err;
+	who[0] = cs[0] = '\0';
+	if (v != marker)
+		err = ruta_merge__author_of(who, cs, NULL, r, v, rid, col, cur, NULL);
+	if (err == 0)
+		err = heads_add(h, v, cur, who, cs);
+	json_decref(cur);
+	return err;
+}
+
+/* What the revision's field shows: with the sent head among its heads, the
+ * others picked by the field's policy, flagged; without it, as any field. */
+static int settle_revision(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, const char *rid, const char *col, heads *h, int open, uint64_t marker)
+{
+	heads typed = { NULL, 0, 0 };
+	json_t *sent = NULL, *value = NULL;
+	uint64_t version = 0, v = 0;
+	size_t i, win = 0;
+	int review = 0, has_sent = 0, err = 0;
+
+	for (i = 0; i < h->n && err == 0; i++) {
+		if (!is_sent_head(&h->v[i], marker))
+			err = heads_add(&typed, h->v[i].hlc, h->v[i].value, h->v[i].replica,
+				h->v[i].changeset);
+		else if ((err = read_field(&sent, &v, r, t, id, col)) == 0 && sent) {
+			json_decref(h->v[i].value);   /* the sent value, as the offer shows it now */
+			h->v[i].value = json_incref(sent);
+			has_sent = 1;
+		}
+	}
+	if (err < 0)
+		goto done;
+	if (!has_sent || typed.n == 0) {
+		if ((err = settle(m, r, t, rid, col, h, open, &value, &version)) < 0)
+			goto done;
+	} else if ((err = pick(&win, &review, r, policy_for(t, col), rid, &typed)) == 0) {
+		value = json_incref(typed.v[win].value);
+		version = typed.v[win].hlc;
+		if (!agree(&sent_offer, h))
+			m->conflicts++;
+		err = save_open(r, t->name, rid, col, &sent_offer, agree(&sent_offer, h) ? -1 : 1, h);
+	}
+	if (err == 0 && value)
+		err = write_field(r, t, rid, col, value, version);
+done:
+	json_decref(sent);
+	json_decref(value);
+	heads_free(&typed);
+	return err;
+}
+
+/* One edit made without seeing the send joins the revision's field, where
+ * it supersedes what its maker overwrote (never the sent head: its maker
+ * did not have that). `change` NULL: a head already weighed on the offer. */
+static int to_revision(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, const char *col, const head *e, json_t *change, uint64_t marker)
+{
+	char rid[27];
+	heads h = { NULL, 0, 0 };
+	uint64_t base = 0;
+	size_t i;
+	int open = 0, err;
+
+	revision_id(rid, id);
+	if ((err = ensure_revision(r, id, rid)) < 0 ||
+			(err = revision_heads(&h, &open, r, t, rid, col, marker)) < 0)
+		goto done;
+	if (change)
+		ruta_hlc__parse(&base, json_string_value(json_array_get(change, 2)));
+	for (i = 0; i < h.n; i++)
+		if (h.v[i].hlc == e->hlc && strcmp(h.v[i].replica, e->replica) == 0)
+			goto done;   /* already here */
+	for (i = h.n; change && i-- > 0 && err == 0;) {
+		int had = !is_sent_head(&h.v[i], marker) &&
+			superseded(h.v[i].hlc, base, json_array_get(change, 3)) ?
+			seen(m, r, &h.v[i], rid, col) : 0;
+		if (had < 0)
+			err = had;
+		else if (had)
+			heads_drop(&h, i);
+	}
+	if (err == 0 && (err = heads_add(&h, e->hlc, e->value, e->replica, e->changeset)) == 0)
+		err = settle_revision(m, r, t, id, rid, col, &h, open, marker);
+done:
+	heads_free(&h);
+	return err;
+}
+
+/* A change of the sent offer's field from a maker that had a send (another
+ * send, a decision between two) supersedes what it names in the revision
+ * too: an edit of the draft that its own maker sent later is not lost, it
+ * was sent. The revision stays, as the other replicas made it. */
+static int undivert(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, const char *id,
+	const char *col, json_t *change, uint64_t marker)
+{
+	char rid[27];
+	heads h = { NULL, 0, 0 };
+	uint64_t base = 0;
+	size_t i, before;
+	int open = 0, had, err;
+
+	revision_id(rid, id);
+	if ((err = revision_heads(&h, &open, r, t, rid, col, marker)) < 0 || !h.n)
+		goto done;
+	ruta_hlc__parse(&base, json_string_value(json_array_get(change, 2)));
+	before = h.n;
+	for (i = h.n; i-- > 0 && err == 0;) {
+		had = !is_sent_head(&h.v[i], marker) &&
+			superseded(h.v[i].hlc, base, json_array_get(change, 3)) ?
+			seen(m, r, &h.v[i], rid, col) : 0;
+		if (had < 0)
+			err = had;
+		else if (had)
+			heads_drop(&h, i);
+	}
+	if (err < 0 || h.n == before)
+		goto done;
+	if (h.n == 1 && is_sent_head(&h.v[0], marker)) {   /* back to the copy of what was sent */
+		if (open && ((err = exec3(r, drop_heads_sql, t->name, rid, col)) < 0 ||
+				(err = exec3(r, drop_open_sql, t->name, rid, col)) < 0))
+			goto done;
+		err = write_field(r, t, rid, col, h.v[0].value, marker);
+	} else {
+		err = settle_revision(m, r, t, id, rid, col, &h, open, marker);
+	}
+done:
+	heads_free(&h);
+	return err;
+}
+
+/* An incoming change of a frozen field of an offer that is sent here: 1 in
+ * *diverted if its maker had seen no send of it (the change went to the
+ * revision, and the offer keeps what was sent). */
+static int offer_divert(int *diverted, ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, const char *col, json_t *change)
+{
+	char who[72], cs[65];
+	offer_state o;
+	head e;
+	int yes = 0, err;
+
+	*diverted = 0;
+	if (!is_frozen(col))
+		return 0;
+	if ((err = offer_state_of(&o, r, id)) < 0 || !o.sent)
+		goto done;
+	memset(&e, 0, sizeof(e));
+	if (o.sent_at) {   /* the usual answer: it had the send shown here */
+		if ((err = ruta_merge__author_of(who, cs, NULL, r, o.sent_v, id, "sent_at", o.sent_at,
+				NULL)) < 0)
+			goto done;
+		e.hlc = o.sent_v;
+		e.value = o.sent_at;
+		snprintf(e.replica, sizeof(e.replica), "%s", who);
+		snprintf(e.changeset, sizeof(e.changeset), "%s", cs);
+		/* a send from before this replica's history (a snapshot) is
+		 * judged by the changesets below, not taken as seen */
+		if (who[0] && (yes = seen(m, r, &e, id, "sent_at")) != 0) {
+			err = yes < 0 ? yes : undivert(m, r, t, id, col, change, o.marker);
+			goto done;
+		}
+	}
+	if ((err = saw_a_send(&yes, m, r, id)) < 0 || yes) {
+		err = err < 0 ? err : undivert(m, r, t, id, col, change, o.marker);
+		goto done;
+	}
+	ruta_hlc__parse(&e.hlc, json_string_value(json_array_get(change, 1)));
+	e.value = json_array_get(change, 0);
+	snprintf(e.replica, sizeof(e.replica), "%s", m->replica);
+	snprintf(e.changeset, sizeof(e.changeset), "%s", m->changeset);
+	*diverted = 1;
+	err = to_revision(m, r, t, id, col, &e, change, o.marker);
+done:
+	json_decref(o.sent_at);
+	return err;
+}
+
+/* The sent offer's values may still move after its revision is made (two
+ * replicas that sent it each without seeing the other, until someone
+ * decides between them): the revision's sent heads follow, and so do the
+ * fields nobody changed there. */
+static int refresh_revision(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, uint64_t marker)
+{
+	char rid[27];
+	json_t *now = NULL, *was = NULL;
+	uint64_t v = 0;
+	size_t i, k;
+	int open = 0, err = 0;
+
+	revision_id(rid, id);
+	if ((err = read_field(&was, &v, r, t, rid, "created_at")) < 0 || !was)
+		return err;   /* no revision */
+	if (v == marker && (err = read_field(&now, &v, r, t, id, "sent_at")) == 0 && now &&
+			!json_is_null(now) && value_cmp(now, was) != 0)
+		err = write_field(r, t, rid, "created_at", now, marker);
+	for (k = 0; frozen_cols[k] && err == 0; k++) {
+		heads h = { NULL, 0, 0 };
+		json_decref(now);
+		now = NULL;
+		if ((err = revision_heads(&h, &open, r, t, rid, frozen_cols[k], marker)) == 0 &&
+				(err = read_field(&now, &v, r, t, id, frozen_cols[k])) == 0 && now)
+			for (i = 0; i < h.n && err == 0; i++)
+				if (is_sent_head(&h.v[i], marker) && value_cmp(h.v[i].value, now) != 0)
+					err = h.n == 1 ? write_field(r, t, rid, frozen_cols[k], now, marker) :
+						settle_revision(m, r, t, id, rid, frozen_cols[k], &h, open, marker);
+		heads_free(&h);
+	}
+	json_decref(now);
+	json_decref(was);
+	return err;
+}
+
+/* The heads of the offer's field that the send's maker had (they stay, and
+ * the offer shows them) and those it had not (edits of the draft made
+ * meanwhile: they go to the revision). */
+static int split_heads(heads *had, heads *not, ruta_merge_ctx *m, ruta_replica *r,
+	const ruta_tabledef *t, const char *id, const char *col, int *open)
+{
+	heads h = { NULL, 0, 0 };
+	json_t *cur = NULL;
+	uint64_t cur_v = 0;
+	size_t i;
+	int yes, err;
+
+	if ((err = read_field(&cur, &cur_v, r, t, id, col)) < 0 || !cur ||
+			(err = current_heads(&h, open, r, t, id, col, cur, cur_v, NULL)) < 0)
+		goto done;
+	for (i = 0; i < h.n && err == 0; i++) {
+		if ((yes = seen(m, r, &h.v[i], id, col)) < 0)
+			err = yes;
+		else
+			err = heads_add(yes ? had : not, h.v[i].hlc, h.v[i].value, h.v[i].replica,
+				h.v[i].changeset);
+	}
+done:
+	json_decref(cur);
+	heads_free(&h);
+	return err;
+}
+
+/* The offer's field shows what the send's maker had; a conflict among the
+ * heads it had is kept as any other. */
+static int keep_sent(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, const char *id,
+	const char *col, heads *had, int open)
+{
+	json_t *value = NULL;
+	uint64_t version = 0;
+	int err;
+	if (had->n > 1) {
+		if ((err = settle(m, r, t, id, col, had, open, &value, &version)) == 0 && value)
+			err = write_field(r, t, id, col, value, version);
+		json_decref(value);
+		return err;
+	}
+	if (open) {   /* the conflict this record made with an edit it had not seen */
+		if ((err = exec3(r, drop_heads_sql, t->name, id, col)) < 0 ||
+				(err = exec3(r, drop_open_sql, t->name, id, col)) < 0)
+			return err;
+		if (m->conflicts > 0)
+			m->conflicts--;
+	}
+	return write_field(r, t, id, col, had->v[0].value, had->v[0].hlc);
+}
+
+/* Whether the record just applied sent the offer (*sends), and it was a
+ * draft here until then (*yes): its status is that send's alone. */
+static int first_send(int *yes, int *sends, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, json_t *f)
+{
+	json_t *status = json_object_get(f, "status"), *cur = NULL;
+	uint64_t hlc = 0, v = 0;
+	int open = 0, err;
+	heads h = { NULL, 0, 0 };
+
+	*yes = *sends = 0;
+	if (!json_is_string(json_array_get(json_object_get(f, "sent_at"), 0)) ||
+			!json_is_string(json_array_get(status, 0)) ||
+			strcmp(json_string_value(json_array_get(status, 0)), "draft") == 0)
+		return 0;   /* sent, or sent and answered in one changeset */
+	*sends = 1;
+	ruta_hlc__parse(&hlc, json_string_value(json_array_get(status, 1)));
+	if ((err = load_heads(&h, &open, r, t->name, id, "status")) == 0 && !open &&
+			(err = read_field(&cur, &v, r, t, id, "status")) == 0)
+		*yes = v == hlc;
+	json_decref(cur);
+	heads_free(&h);
+	return err;
+}
+
+/* A send arrived where the offer was a draft: what was edited here without
+ * the send's maker seeing it goes to the revision, and the offer shows what
+ * was sent. A send from a version that did not log its frozen fields again
+ * leaves a field as the merge made it. */
+static int offer_sent_here(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, uint64_t marker)
+{
+	heads had[5], not[5];
+	size_t k, i;
+	int open = 0, err = 0;
+
+	memset(had, 0, sizeof(had));
+	memset(not, 0, sizeof(not));
+	for (k = 0; frozen_cols[k] && err == 0; k++)
+		if ((err = split_heads(&had[k], &not[k], m, r, t, id, frozen_cols[k], &open)) == 0 &&
+				not[k].n && had[k].n)
+			err = keep_sent(m, r, t, id, frozen_cols[k], &had[k], open);
+	for (k = 0; frozen_cols[k] && err == 0; k++)
+		for (i = 0; had[k].n && i < not[k].n && err == 0; i++)
+			err = to_revision(m, r, t, id, frozen_cols[k], &not[k].v[i], NULL, marker);
+	for (k = 0; k < 5; k++) {
+		heads_free(&had[k]);
+		heads_free(&not[k]);
+	}
+	return err;
+}
+
+/* After an offer's record: a send that arrived, or sent values that moved. */
+static int offer_record_done(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, json_t *f)
+{
+	char rid[27];
+	offer_state o;
+	size_t k;
+	int touched = json_object_get(f, "sent_at") != NULL, yes = 0, sends = 0, err;
+
+	for (k = 0; frozen_cols[k]; k++)
+		touched |= json_object_get(f, frozen_cols[k]) != NULL;
+	if (!touched)
+		return 0;
+	if ((err = offer_state_of(&o, r, id)) < 0)
+		return err;
+	if (o.sent && (err = first_send(&yes, &sends, r, t, id, f)) == 0 && yes) {
+		err = offer_sent_here(m, r, t, id, o.marker);
+	} else if (err == 0 && sends) {
+		/* Sent twice, each sender without seeing the other: an edit of the
+		 * draft that one of them sent is superseded here, but not where
+		 * the other send came first, which made a revision of it; so a
+		 * revision is made here too, and kept everywhere. */
+		revision_id(rid, id);
+		err = ensure_revision(r, id, rid);
+	}
+	if (err == 0 && o.sent)
+		err = refresh_revision(m, r, t, id, o.marker);
+	json_decref(o.sent_at);
+	return err;
+}
+
 
 /* The probability the merged stage gives is weighed again once the
  * record's stage is final for this changeset. */
@@ -1041,6 +1570,8 @@ int ruta_merge__record_done(ruta_merge_ctx *m, ruta_replica *r, const ruta_table
 		err = mark_candidate(r, t, id);
 	if (err == 0 && strcmp(t->name, "opportunity") == 0 && (m->any_open || m->conflicts))
 		err = reweigh_probability(m, r, t, id);
+	if (err == 0 && strcmp(t->name, "offer") == 0)
+		err = offer_record_done(m, r, t, id, f);
 	return err;
 }
 

@@ -114,6 +114,8 @@ static struct {
 	size_t nunits_set, capunits_set, ntpl_units; /* the first ntpl_units are the template's */
 	unsigned long stat[24][2]; /* per kind of operation: how many, steps taken */
 	double t_apply, t_seal, t_files; /* seconds spent applying, sealing, copying and opening */
+	struct { char id[40]; json_t *values; int sends; } sent[64]; /* offers sent, as sent */
+	size_t nsent;
 } w;
 
 static double now_s(void)
@@ -821,7 +823,8 @@ static const fdef activity_f[] = {
 };
 static const fdef offer_f[] = {
 	{ "number", "OF-1|OF-2|" }, { "description", "12 trucks|10 trucks|" },
-	{ "valid_until", "2026-12-31|2027-01-31|" }, OWNER_TEAM,
+	{ "valid_until", "2026-12-31|2027-01-31|" }, { "total", "900.00|850.00|950.00" },
+	OWNER_TEAM,
 };
 static const struct {
 	const fdef *f;
@@ -1271,6 +1274,44 @@ static void op_address(void)
 	}
 }
 
+/* The fields a sent offer freezes, as its sender has them. */
+static json_t *frozen_of(size_t i, const char *id)
+{
+	static const char *const keys[] = { "number", "total", "total_minor", "currency",
+		"valid_until", "description" };
+	ruta_record *rr = NULL;
+	json_t *all, *out = json_object();
+	char *text = NULL;
+	size_t k;
+	must(ruta_record_get(&rr, w.reps[i].r, "offer", id), "reading an offer");
+	must(ruta_record_json(&text, rr), "offer as JSON");
+	all = json_loads(text, 0, NULL);
+	for (k = 0; k < sizeof(keys) / sizeof(*keys); k++)
+		if (json_object_get(all, keys[k]))
+			json_object_set(out, keys[k], json_object_get(all, keys[k]));
+	json_decref(all);
+	ruta_free(text);
+	ruta_record_free(rr);
+	return out;
+}
+
+/* An offer sent: what its sender sent, which every replica shows in the end
+ * unless another replica sent it too without seeing this send. */
+static void sent_offer(size_t i, const rec *x)
+{
+	size_t k;
+	for (k = 0; k < w.nsent && strcmp(w.sent[k].id, x->id); k++)
+		;
+	if (k == sizeof(w.sent) / sizeof(*w.sent))
+		return;
+	if (k == w.nsent) {
+		snprintf(w.sent[k].id, sizeof(w.sent[k].id), "%s", x->id);
+		w.sent[k].values = frozen_of(i, x->id);
+		w.nsent++;
+	}
+	w.sent[k].sends++;
+}
+
 static void offer_op(size_t i, const rec *x)
 {
 	static const char *const answers[] = { "accepted", "rejected", "expired", "withdrawn" };
@@ -1280,7 +1321,8 @@ static void offer_op(size_t i, const rec *x)
 	int err;
 	switch (below(4)) {
 	case 0:
-		logop(i, ruta_offer_send(r, x->id), "send %s", label(x));
+		if (logop(i, ruta_offer_send(r, x->id), "send %s", label(x)) == 0)
+			sent_offer(i, x);
 		break;
 	case 1:
 		s = PICK(answers);
@@ -1304,6 +1346,14 @@ static void op_offer(void)
 	if (!x || (n = holders(who, x)) == 0)
 		return;
 	n = chance(40) ? 1 : n;
+	if (n > 1 && chance(50)) {
+		/* the very race: one sends, the others change what it freezes */
+		if (logop(who[0], ruta_offer_send(w.reps[who[0]].r, x->id), "send %s", label(x)) == 0)
+			sent_offer(who[0], x);
+		for (k = 1; k < n && k < 3; k++)
+			edit_one(who[k], x, &offer_f[below(4)]);
+		return;
+	}
 	for (k = 0; k < n && k < 3; k++)
 		offer_op(who[k], x);
 }
@@ -1795,12 +1845,38 @@ static void check_units(void)
 			}
 }
 
+/* An offer sent once shows, everywhere, what its sender sent: an edit of
+ * the draft made elsewhere meanwhile went to a new revision. */
+static void check_sent_offers(void)
+{
+	size_t k;
+	for (k = 0; k < w.nsent; k++) {
+		json_t *now;
+		if (w.sent[k].sends != 1)
+			continue;
+		now = frozen_of(0, w.sent[k].id);
+		if (!json_equal(now, w.sent[k].values)) {
+			char *a = json_dumps(w.sent[k].values, JSON_SORT_KEYS | JSON_COMPACT);
+			char *b = json_dumps(now, JSON_SORT_KEYS | JSON_COMPACT);
+			if (loud())
+				print_log();
+			fprintf(stderr, "offer %s: sent %s, shows %s\n", w.sent[k].id, a, b);
+			free(a);
+			free(b);
+			json_decref(now);
+			fail("a sent offer does not show what was sent");
+		}
+		json_decref(now);
+	}
+}
+
 static void check(void)
 {
 	check_status();
 	check_hashes();
 	check_conflicts();
 	check_units();
+	check_sent_offers();
 }
 
 /* ---- replicas ----------------------------------------------------------------------- */
@@ -1829,6 +1905,9 @@ static void close_trial(void)
 	}
 	pool_free();
 	memset(w.dirty, 0, sizeof(w.dirty));
+	for (i = 0; i < w.nsent; i++)
+		json_decref(w.sent[i].values);
+	w.nsent = 0;
 	/* the next trial starts from the template alone, as a rerun of its seed does */
 	for (i = 0; i < w.ntpl; i++)
 		w.recs[i].deleted = 0;
