@@ -873,13 +873,24 @@ static const char skew_sql[] = "INSERT OR IGNORE INTO ruta_skew(hash, replica, s
 /* The clock follows what it sees, but not a clock that runs too far ahead:
  * that changeset is flagged, and this replica keeps its own time, so one
  * wrong clock does not drag every replica's later versions with it. */
+/* In milliseconds, as versions are: a clock read in whole seconds would
+ * flag a version made just after this replica's clock was capped. */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int follow_clock(ruta_replica *r, const ruta_cs *cs, const char *hash)
 {
-	int64_t wall = (int64_t)time(NULL) * 1000;
+	int64_t wall = wall_ms();
 	uint64_t cap = (uint64_t)(wall + RUTA_SKEW_MAX_MS) << RUTA_HLC_COUNTER_BITS;
 	sqlite3_stmt *st;
 	int rc, err;
-	if (cs->hlc_max > cap) {
+	/* skew is in the millisecond: the counter of a version made at the cap
+	 * (by a replica whose clock this rule capped) is not */
+	if ((int64_t)(cs->hlc_max >> RUTA_HLC_COUNTER_BITS) > wall + RUTA_SKEW_MAX_MS) {
 		if ((err = ruta_db__stmt(&st, r, skew_sql)) < 0)
 			return err;
 		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
