@@ -224,6 +224,20 @@ problem key ".* 5: changeset 5 of replica $NORTH is signed by the key of replica
 	"the key's replica and team are named"
 is "$(jget "$out" .problems_count)" 1 "and nothing else"
 
+# ---- a second, different changeset 2 of north, signed with north's own key -------
+fresh fork
+F2=$(cs_file "$NORTH" 2)
+g fork.git show "$N2:$CS/$F2" | sed 's/"employees":\[40/"employees":[77/' > "$F2"
+rm -f "$F2.sig"
+ssh-keygen -q -Y sign -f $NK -n ruta-changeset "$F2" 2>/dev/null
+T=$(make_tree fork.git "$CS" "$F2" "$(blob fork.git "$F2")" "$F2.sig" "$(blob fork.git "$F2.sig")")
+stack fork.git "ruta/$NORTH" "$N4" $NK "$T"
+audit fork
+is "$rc" 4 "a fork: exit 4"
+problem fork ".* 2: fork: a second, different changeset 2 of replica $NORTH \\(the first is in commit $(echo $N2 | cut -c1-12)\\)" \
+	"the second changeset 2 is reported as a fork"
+is "$(jget "$out" .problems_count)" 1 "and nothing else"
+
 # ---- a trust file rolled back -----------------------------------------------------
 fresh rollback
 sqlite3 hq/ruta.db "SELECT text FROM ruta_trust WHERE version = 2" > v2.txt
