@@ -37,9 +37,12 @@ typedef struct acs {
 	int64_t seq, changes;
 	uint64_t hlc_min, hlc_max;
 	char hash[65], prev[65];
-	char branch[220], commit[41], file[300];
-	size_t pos;       /* order of appearance */
-	int dropped;      /* a replay or a fork's second copy: not in the chain */
+	const char *branch;   /* borrowed from audit.tips, which outlives every acs */
+	char commit[41];
+	char *file;           /* owned */
+	json_t *deps;         /* owned reference: what the author had applied */
+	size_t pos;           /* order of appearance */
+	int dropped;          /* a replay or a fork's second copy: not in the chain */
 } acs;
 
 typedef struct audit {
@@ -247,11 +250,13 @@ static int cs_add(audit *a, const ruta_git_commit *c, const ruta_git_file *f, co
 	x->changes = cs->changes;
 	x->hlc_min = cs->hlc_min;
 	x->hlc_max = cs->hlc_max;
+	if (!(x->file = strdup(f->path)))
+		return ruta_error__oom();
 	ruta_crypto__sha256_hex(x->hash, f->data, f->len);
 	snprintf(x->prev, sizeof(x->prev), "%s", cs->prev);
-	snprintf(x->branch, sizeof(x->branch), "%s", a->branch);
+	x->branch = a->branch;
 	snprintf(x->commit, sizeof(x->commit), "%s", c->id);
-	snprintf(x->file, sizeof(x->file), "%s", f->path);
+	x->deps = json_incref(cs->deps);
 	x->pos = a->ncs++;
 	return 0;
 }
@@ -475,6 +480,13 @@ static int by_hash(const void *x, const void *y)
 	return c ? c : (p->pos > q->pos) - (p->pos < q->pos);
 }
 
+static int by_replica_seq(const void *x, const void *y)
+{
+	const acs *p = *(acs *const *)x, *q = *(acs *const *)y;
+	int c = strcmp(p->replica, q->replica);
+	return c ? c : (p->seq > q->seq) - (p->seq < q->seq);
+}
+
 static int by_seq(const void *x, const void *y)
 {
 	const acs *p = *(acs *const *)x, *q = *(acs *const *)y;
@@ -546,6 +558,34 @@ static void count(audit *a, acs *x, acs *prev)
 		res->hlc_last = x->hlc_max;
 }
 
+/* What `deps` names is a witness (format.md §6.6): the author had applied
+ * that changeset, so the hub must hold it, with that very hash. */
+static int judge_deps(audit *a, acs **v, size_t n, const acs *x)
+{
+	const char *d;
+	json_t *dep;
+	int err = 0;
+	json_object_foreach(x->deps, d, dep) {
+		acs key, *kp = &key, **hit;
+		memset(&key, 0, sizeof(key));
+		snprintf(key.replica, sizeof(key.replica), "%s", d);
+		key.seq = json_integer_value(json_object_get(dep, "seq"));
+		key.pos = 0;
+		hit = bsearch(&kp, v, n, sizeof(*v), by_replica_seq);
+		if (!hit)
+			err = problem(a, "deps", x->branch, x->commit, x->file, x->seq, "changeset %lld "
+				"of replica %s depends on changeset %lld of replica %s, which the hub does not "
+				"hold", (long long)x->seq, x->replica, (long long)key.seq, d);
+		else if (strcmp((*hit)->hash, json_string_value(json_object_get(dep, "hash"))) != 0)
+			err = problem(a, "deps", x->branch, x->commit, x->file, x->seq, "fork witnessed: "
+				"replica %s had applied a changeset %lld of replica %s with another hash than "
+				"the one in commit %.12s", x->replica, (long long)key.seq, d, (*hit)->commit);
+		if (err < 0)
+			break;
+	}
+	return err;
+}
+
 static int judge_chains(audit *a)
 {
 	acs **v = malloc((a->ncs ? a->ncs : 1) * sizeof(*v)), *prev = NULL;
@@ -569,6 +609,13 @@ static int judge_chains(audit *a)
 			prev = v[i];
 		}
 	}
+	/* a fork's second copy is out: one changeset per replica and seq is left */
+	for (i = 0, n = 0; i < a->ncs; i++)
+		if (!a->cs[i].dropped)
+			v[n++] = &a->cs[i];
+	qsort(v, n, sizeof(*v), by_seq);
+	for (i = 0; i < n && err == 0; i++)
+		err = judge_deps(a, v, n, v[i]);
 	free(v);
 	return err;
 }
@@ -677,6 +724,10 @@ int ruta_audit_verify(ruta_audit_result *out, ruta_replica *r, const ruta_audit_
 	json_decref(a.problems);
 	json_decref(a.tips);
 	free(a.keys);
+	for (size_t i = 0; i < a.ncs; i++) {
+		free(a.cs[i].file);
+		json_decref(a.cs[i].deps);
+	}
 	free(a.cs);
 	free(hub);
 	return err;

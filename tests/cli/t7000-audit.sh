@@ -224,6 +224,21 @@ problem key ".* 5: changeset 5 of replica $NORTH is signed by the key of replica
 	"the key's replica and team are named"
 is "$(jget "$out" .problems_count)" 1 "and nothing else"
 
+# ---- north's changeset 5 claims to have seen another south changeset 1 -------------
+fresh witness
+BAD=$(printf '1%.0s' $(seq 64))
+sed -e 's/"seq":4}$/"seq":5}/' -e "s/\"prev\":\"[0-9a-f]*\"/\"prev\":\"$H4\"/" \
+	-e "s/\"deps\":{[^}]*}[}]*/\"deps\":{\"$SOUTH\":{\"hash\":\"$BAD\",\"seq\":1}}/" f4.json > "$F5"
+rm -f "$F5.sig"
+ssh-keygen -q -Y sign -f $NK -n ruta-changeset "$F5" 2>/dev/null
+T=$(make_tree witness.git "$CS" "$F5" "$(blob witness.git "$F5")" "$F5.sig" "$(blob witness.git "$F5.sig")")
+stack witness.git "ruta/$NORTH" "$N4" $NK "$T"
+audit witness
+is "$rc" 4 "a fork witnessed through deps: exit 4"
+problem deps ".* 5: fork witnessed: replica $NORTH had applied a changeset 1 of replica $SOUTH with another hash" \
+	"the witness is reported"
+is "$(jget "$out" .problems_count)" 1 "and nothing else"
+
 # ---- a second, different changeset 2 of north, signed with north's own key -------
 fresh fork
 F2=$(cs_file "$NORTH" 2)
@@ -278,7 +293,10 @@ audit forced
 is "$rc" 4 "a branch forced back: exit 4"
 problem rewritten "branch ruta/$NORTH was rewritten: its tip $(echo $N2 | cut -c1-12) does not descend from commit $(echo $N4 | cut -c1-12)" \
 	"the rewrite is reported"
-is "$(jget "$out" .problems_count)" 1 "and nothing else"
+HQID=$(db hq "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
+problem deps "changeset 1 of replica $HQID depends on changeset 4 of replica $NORTH, which the hub does not hold" \
+	"head office's changeset witnesses the changesets the branch lost"
+is "$(jget "$out" .problems_count)" 2 "and nothing else"
 g forced.git update-ref -d "refs/heads/ruta/$SOUTH"
 audit forced
 problem rewritten "branch ruta/$SOUTH is gone from the hub" "a deleted branch is reported"
