@@ -569,12 +569,14 @@ RUTA_EXTERN(int) ruta_snapshot_every_get(int64_t *every, ruta_replica *r) RUTA_W
  * (seq 1..n, no gap, prev the hash of the one before, no fork, no
  * reordering, no replay); every commit signed by its branch owner's key;
  * every branch only moved forward since the last good audit of this hub.
- * Reads the hub in place: a bare repository by path or file://.
+ * A hub by path or file:// is read in place; any other URL is fetched into
+ * the replica's repository first (under its sync lock: RUTA_ELOCKED while
+ * a sync runs; RUTA_EUNREACHABLE when the hub cannot be reached).
  */
 #define RUTA_AUDIT_OPTIONS_VERSION 1
 typedef struct ruta_audit_options {
 	unsigned int version;
-	const char *hub;       /* a path or file:// URL; NULL: the replica's hub */
+	const char *hub;       /* any hub URL or path; NULL: the replica's hub */
 } ruta_audit_options;
 #define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL }
 

@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static const char help[] =
-	"usage: ruta audit verify [--hub PATH] [--json]\n"
+	"usage: ruta audit verify [--hub URL] [--json]\n"
 	"\n"
 	"Verifies every branch of a hub from this replica's pinned root key alone:\n"
 	"each trust file signed by the root key and versions only moving forward;\n"
@@ -21,9 +21,10 @@ static const char help[] =
 	"examples:\n"
 	"  ruta -C hq audit verify\n"
 	"  ruta -C hq audit verify --hub /mnt/usb/hub.git --json\n"
+	"  ruta -C hq audit verify --hub ssh://git@hub.example/crm.git\n"
 	"\n"
-	"--hub PATH   the hub to read, a bare repository by path or file:// URL\n"
-	"             (default: this replica's hub)\n"
+	"--hub URL    the hub to read (default: this replica's hub): a path or\n"
+	"             file:// is read in place, any other URL is fetched first\n"
 	"--json       the report as one JSON object (schema 1)\n";
 
 static int parse_opts(const char **hub, int *json, int argc, char **argv)

@@ -9,7 +9,9 @@
  * not revoked at that seq. Chains are judged last, over every changeset
  * seen, so that a gap, a fork, a reordering and a replay each get their own
  * name. Nothing on the hub is believed for being there, and nothing found
- * stops the audit: every problem is reported with where it is.
+ * stops the audit: every problem is reported with where it is. A hub by
+ * path is read in place; any other is fetched into the replica's own
+ * repository (refs/audit/, apart from what pulls judge) and read there.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,6 +61,8 @@ typedef struct audit {
 	const char *branch;     /* the branch being walked */
 	char owner[200];        /* its replica; "" for trust and snapshot */
 	int trust_branch;
+	const char *ns;         /* where the hub's branches are: refs/heads/ or refs/audit/ */
+	int lock;               /* the sync lock, held while a fetched copy is read; -1 */
 	ruta_audit_result *res;
 } audit;
 
@@ -686,12 +690,27 @@ static int hub_of(char **out, ruta_replica *r, const ruta_audit_options *opts)
 	return 0;
 }
 
+/* A hub by path is read in place; any other is fetched first into the
+ * replica's own repository, apart from what pulls use, under the sync lock. */
+static int open_hub(audit *a, const char *hub)
+{
+	int err;
+	if (strncmp(hub, "file://", 7) == 0 || hub[0] == '/') {
+		a->ns = "refs/heads/";
+		return ruta_git__open_path(&a->g, hub);
+	}
+	a->ns = "refs/audit/";
+	if ((err = ruta_sync__lock(&a->lock, a->r)) < 0 ||
+			(err = ruta_git__open(&a->g, a->r->dir, NULL, NULL)) < 0)
+		return err;
+	return ruta_git__fetch_audit(a->g, hub);
+}
+
 static int run(audit *a, const char *hub)
 {
 	int err;
-	if ((err = ruta_trust__root(a->root, a->r)) < 0 ||
-			(err = ruta_git__open_path(&a->g, hub)) < 0 ||
-			(err = ruta_git__branches(a->g, on_branch, a)) < 0 ||
+	if ((err = ruta_trust__root(a->root, a->r)) < 0 || (err = open_hub(a, hub)) < 0 ||
+			(err = ruta_git__branches(a->g, a->ns, on_branch, a)) < 0 ||
 			(err = check_checkpoint(a, hub)) < 0 || (err = walk_all(a)) < 0 ||
 			(err = judge_chains(a)) < 0 || (err = report(a, hub)) < 0)
 		return err;
@@ -714,6 +733,7 @@ int ruta_audit_verify(ruta_audit_result *out, ruta_replica *r, const ruta_audit_
 	memset(&a, 0, sizeof(a));
 	a.r = r;
 	a.res = out;
+	a.lock = -1;
 	a.problems = json_array();
 	a.tips = json_object();
 	if (!a.problems || !a.tips)
@@ -721,6 +741,7 @@ int ruta_audit_verify(ruta_audit_result *out, ruta_replica *r, const ruta_audit_
 	else if ((err = hub_of(&hub, r, opts)) == 0)
 		err = run(&a, hub);
 	ruta_git__free(a.g);
+	ruta_sync__unlock(a.lock);
 	json_decref(a.problems);
 	json_decref(a.tips);
 	free(a.keys);

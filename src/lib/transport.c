@@ -43,6 +43,9 @@ struct ruta_git {
 };
 
 #define FETCH_SPEC "+refs/heads/ruta/*:refs/hub/ruta/*"
+/* An audit's own copy: forced, so that a rewrite is seen as it is, and apart
+ * from refs/hub/, which judges what a pull takes in. */
+#define AUDIT_SPEC "+refs/heads/ruta/*:refs/audit/ruta/*"
 
 static int git_fail(const char *doing)
 {
@@ -986,11 +989,10 @@ int ruta_git__push(ruta_git *g, const char *url, const char *const *branches, si
 	return err;
 }
 
-int ruta_git__fetch(ruta_git *g, const char *url)
+static int fetch_spec(ruta_git *g, const char *url, char *spec)
 {
 	git_fetch_options opts;
 	git_remote *remote = NULL;
-	char *spec = FETCH_SPEC;
 	git_strarray refs = { &spec, 1 };
 	int rc, err = 0;
 
@@ -1005,6 +1007,16 @@ int ruta_git__fetch(ruta_git *g, const char *url)
 		err = net_fail(g, url, rc);
 	git_remote_free(remote);
 	return err;
+}
+
+int ruta_git__fetch(ruta_git *g, const char *url)
+{
+	return fetch_spec(g, url, FETCH_SPEC);
+}
+
+int ruta_git__fetch_audit(ruta_git *g, const char *url)
+{
+	return fetch_spec(g, url, AUDIT_SPEC);
 }
 
 int ruta_git__fetched(ruta_git *g, ruta_git_file_cb cb, void *payload)
@@ -1099,13 +1111,15 @@ int ruta_git__open_path(ruta_git **out, const char *url)
 	return 0;
 }
 
-int ruta_git__branches(ruta_git *g, ruta_git_file_cb cb, void *payload)
+int ruta_git__branches(ruta_git *g, const char *ns, ruta_git_file_cb cb, void *payload)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
+	char glob[100];
 	int err = 0;
 
-	if (git_reference_iterator_glob_new(&it, g->repo, "refs/heads/ruta/*") < 0)
+	snprintf(glob, sizeof(glob), "%sruta/*", ns);
+	if (git_reference_iterator_glob_new(&it, g->repo, glob) < 0)
 		return git_fail("listing hub branches");
 	while (err == 0 && git_reference_next(&ref, it) == 0) {
 		git_reference *direct = NULL;
@@ -1113,7 +1127,7 @@ int ruta_git__branches(ruta_git *g, ruta_git_file_cb cb, void *payload)
 		/* a symbolic ref is followed: what it names is what a fetch gets */
 		if (git_reference_resolve(&direct, ref) == 0 && git_reference_target(direct)) {
 			git_oid_tostr(tip, sizeof(tip), git_reference_target(direct));
-			err = cb(tip, git_reference_name(ref) + strlen("refs/heads/"), NULL, 0, payload);
+			err = cb(tip, git_reference_name(ref) + strlen(ns), NULL, 0, payload);
 		}
 		git_reference_free(direct);
 		git_reference_free(ref);

@@ -79,9 +79,13 @@ typedef int (*ruta_git_commit_cb)(const ruta_git_commit *c, void *payload);
 /* Opens an existing bare repository by path or file:// URL, to read only;
  * RUTA_EINVALID for any other URL, RUTA_EUNREACHABLE if it is not there. */
 int ruta_git__open_path(ruta_git **out, const char *url);
-/* Every local branch under refs/heads/ruta/: cb(commit = tip, path = branch
- * name without refs/heads/, data NULL). */
-int ruta_git__branches(ruta_git *g, ruta_git_file_cb cb, void *payload);
+/* Every ref under <ns>ruta/ (ns "refs/heads/" for a hub read in place,
+ * "refs/audit/" for one fetched by ruta_git__fetch_audit): cb(commit = tip,
+ * path = branch name without ns, data NULL). */
+int ruta_git__branches(ruta_git *g, const char *ns, ruta_git_file_cb cb, void *payload);
+/* Fetches every hub branch under refs/heads/ruta/ into refs/audit/ruta/,
+ * forced and pruned: the hub as it is now. */
+int ruta_git__fetch_audit(ruta_git *g, const char *url);
 /* The commits from the root to `tip` along first parents, oldest first. */
 int ruta_git__history(ruta_git *g, const char *tip, ruta_git_commit_cb cb, void *payload);
 

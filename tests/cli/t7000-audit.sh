@@ -129,7 +129,8 @@ expect_stdout "^problems +0$" "a team verifies the hub from its pinned root key 
 run ruta -C hq audit verify --bogus
 is "$rc $(printf '%s' "$err" | grep -c "unknown option '--bogus'")" "2 1" \
 	"an unknown option of audit verify is a usage error that names it"
-expect_exit 1 ruta -C hq audit verify --hub git://127.0.0.1:1/x.git
+expect_exit 5 ruta -C hq audit verify --hub git://127.0.0.1:1/x.git
+expect_stderr "cannot be reached.*try again later" "an unreachable hub: exit 5, try later"
 
 N1=$(nth hub.git "ruta/$NORTH" 1)
 N2=$(nth hub.git "ruta/$NORTH" 2)
@@ -300,6 +301,26 @@ is "$(jget "$out" .problems_count)" 2 "and nothing else"
 g forced.git update-ref -d "refs/heads/ruta/$SOUTH"
 audit forced
 problem rewritten "branch ruta/$SOUTH is gone from the hub" "a deleted branch is reported"
+
+# ---- a hub on a server: fetched into the replica first, then the same checks ---------
+PORT=$((40000 + $$ % 20000))
+git daemon --reuseaddr --base-path="$PWD" --export-all --listen=127.0.0.1 --port=$PORT \
+	--pid-file="$PWD/daemon.pid" --detach "$PWD"
+i=0
+while [ ! -s daemon.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+trap 'kill "$(cat "$TRASH/daemon.pid")" 2>/dev/null; cd / && rm -rf "$TRASH"' EXIT
+sleep 0.3
+HUBREFS=$(git --git-dir=hq/git for-each-ref refs/hub)
+run ruta -C hq audit verify --hub "git://127.0.0.1:$PORT/hub.git" --json
+is "$rc" 0 "a hub over git:// verifies"
+is "$(jget "$out" .changesets) $(jget "$out" .changes) $(jget "$out" .hlc_first) $(jget "$out" .hlc_last)" \
+	"$WANT" "with the same figures as by path"
+run ruta -C hq audit verify --hub "git://127.0.0.1:$PORT/gap.git" --json
+is "$rc" 4 "a tampered hub over git://: exit 4"
+problem gap ".* 3: gap: changeset 2 of replica $NORTH is missing before this one" \
+	"the same problem as by path"
+is "$(git --git-dir=hq/git for-each-ref refs/hub)" "$HUBREFS" \
+	"what an audit fetched is kept apart from what pulls judge"
 
 # ---- a changeset signed after its replica was revoked ------------------------------
 must ruta -C hq keys revoke "$SOUTH"
