@@ -301,10 +301,7 @@ static int changeset_file(audit *a, const ruta_git_commit *c, const ruta_git_fil
 	if (ruta_changeset__parse(&cs, f->data, f->len) < 0)
 		return problem(a, "format", a->branch, c->id, f->path, 0, "not a valid changeset: %s",
 			ruta_error_last()->message);
-	if (sig_ok)
-		err = check_key(a, c, f->path, &cs, pk);
-	else
-		err = 0;
+	err = sig_ok ? check_key(a, c, f->path, &cs, pk) : 0;
 	if (err == 0)
 		err = check_place(a, c, f, &cs);
 	/* badly signed, it still takes its place: the chain says more of what changed */
@@ -316,12 +313,25 @@ static int changeset_file(audit *a, const ruta_git_commit *c, const ruta_git_fil
 
 /* ---- commits ---------------------------------------------------------------------- */
 
+/* The branch's owner: its replica's key, or on ruta/trust and ruta/snapshot
+ * any key of head office's team. */
+static int owner_key(audit *a, const unsigned char pk[RUTA_PK_BYTES])
+{
+	size_t i;
+	if (a->owner[0])
+		return key_find(a, pk, a->owner) != NULL;
+	for (i = 0; i < a->nkeys; i++)
+		if (memcmp(a->keys[i].e.pk, pk, RUTA_PK_BYTES) == 0 && strcmp(a->keys[i].e.team, "hq") == 0)
+			return 1;
+	return 0;
+}
+
 static int commit_signature(audit *a, const ruta_git_commit *c)
 {
 	unsigned char pk[RUTA_PK_BYTES];
 	const char *who = a->owner[0] ? a->owner : "head office";
+	char fp[RUTA_FINGERPRINT_MAX];
 	akey *k;
-	size_t i;
 
 	if (!c->signature)
 		return problem(a, "commit-signature", a->branch, c->id, NULL, 0, "the commit is not "
@@ -330,20 +340,14 @@ static int commit_signature(audit *a, const ruta_git_commit *c)
 			c->signed_len) < 0)
 		return problem(a, "commit-signature", a->branch, c->id, NULL, 0, "bad commit "
 			"signature: %s", ruta_error_last()->message);
-	if (a->owner[0] && key_find(a, pk, a->owner))
+	if (owner_key(a, pk))
 		return 0;
-	for (i = 0; !a->owner[0] && i < a->nkeys; i++)
-		if (memcmp(a->keys[i].e.pk, pk, RUTA_PK_BYTES) == 0 && strcmp(a->keys[i].e.team, "hq") == 0)
-			return 0;
 	if ((k = key_find(a, pk, NULL)) != NULL)
 		return problem(a, "commit-signature", a->branch, c->id, NULL, 0, "the commit is signed "
 			"by the key of replica %s, not by %s's", k->e.principal, who);
-	{
-		char fp[RUTA_FINGERPRINT_MAX];
-		ruta_crypto__fingerprint(fp, pk);
-		return problem(a, "commit-signature", a->branch, c->id, NULL, 0, "the commit is signed "
-			"by key %s, which no trust file endorses", fp);
-	}
+	ruta_crypto__fingerprint(fp, pk);
+	return problem(a, "commit-signature", a->branch, c->id, NULL, 0, "the commit is signed by "
+		"key %s, which no trust file endorses", fp);
 }
 
 static int commit_files(audit *a, const ruta_git_commit *c)

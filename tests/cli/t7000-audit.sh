@@ -319,8 +319,8 @@ run ruta -C hq audit verify --hub "git://127.0.0.1:$PORT/gap.git" --json
 is "$rc" 4 "a tampered hub over git://: exit 4"
 problem gap ".* 3: gap: changeset 2 of replica $NORTH is missing before this one" \
 	"the same problem as by path"
-is "$(git --git-dir=hq/git for-each-ref refs/hub)" "$HUBREFS" \
-	"what an audit fetched is kept apart from what pulls judge"
+is "$(git --git-dir=hq/git for-each-ref refs/hub) / $(git --git-dir=hq/git for-each-ref refs/audit | wc -l)" \
+	"$HUBREFS / 4" "what an audit fetched is in refs/audit, apart from what pulls judge"
 
 # ---- a changeset signed after its replica was revoked ------------------------------
 must ruta -C hq keys revoke "$SOUTH"
