@@ -1092,8 +1092,8 @@ int ruta_git__open_path(ruta_git **out, const char *url)
 
 	*out = NULL;
 	if (strstr(path, "://") || path[0] != '/')
-		return ruta_error__set(RUTA_EINVALID, "hub '%s': an audit reads a hub by its path "
-			"or a file:// URL; clone it bare (git clone --bare URL DIR) and give DIR", url);
+		return ruta_error__set(RUTA_EINVALID, "hub '%s' is not a path: only a hub by path "
+			"or file:// is read in place", url);
 	if (access(path, F_OK) < 0)
 		return ruta_error__set(RUTA_EUNREACHABLE, "hub '%s' is not there (is the drive or "
 			"share mounted?); try again later", url);
