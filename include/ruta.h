@@ -559,6 +559,52 @@ RUTA_EXTERN(int) ruta_snapshot_every(ruta_replica *r, int64_t every) RUTA_WARN_U
 /* How it is set: *every as above. */
 RUTA_EXTERN(int) ruta_snapshot_every_get(int64_t *every, ruta_replica *r) RUTA_WARN_UNUSED;
 
+/* ---- audit -------------------------------------------------------------- */
+
+/*
+ * Verifies a whole hub from the pinned root key alone (docs/audit.md §12):
+ * every trust file signed by the root key, its versions only moving forward
+ * along ruta/trust; every changeset's signature, by a key the trust files
+ * endorse for its replica and not revoked at its seq; each replica's chain
+ * (seq 1..n, no gap, prev the hash of the one before, no fork, no
+ * reordering, no replay); every commit signed by its branch owner's key;
+ * every branch only moved forward since the last good audit of this hub.
+ * A hub by path or file:// is read in place; any other URL is fetched into
+ * the replica's repository first (under its sync lock: RUTA_ELOCKED while
+ * a sync runs; RUTA_EUNREACHABLE when the hub cannot be reached).
+ */
+#define RUTA_AUDIT_OPTIONS_VERSION 1
+typedef struct ruta_audit_options {
+	unsigned int version;
+	const char *hub;       /* any hub URL or path; NULL: the replica's hub */
+} ruta_audit_options;
+#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL }
+
+#define RUTA_AUDIT_RESULT_VERSION 1
+typedef struct ruta_audit_result {
+	unsigned int version;
+	int64_t branches;        /* ruta/ branches on the hub */
+	int64_t commits;         /* commits walked */
+	int64_t trust_version;   /* the newest trust file version on ruta/trust */
+	int64_t keys;            /* distinct replica keys the trust files endorse */
+	int64_t replicas;        /* replicas with changesets */
+	int64_t changesets;      /* distinct changesets */
+	int64_t changes;         /* field changes in them */
+	uint64_t hlc_first;      /* the lowest and highest version in them, 0 if none */
+	uint64_t hlc_last;
+	int64_t problems;        /* each is in `json` with where it is */
+	char *json;              /* the report, schema 1 (docs/audit.md §12); owned */
+} ruta_audit_result;
+#define RUTA_AUDIT_RESULT_INIT { RUTA_AUDIT_RESULT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL }
+
+/* Fills *out. 0 when every check passed (and the branch tips are kept as the
+ * checkpoint the next audit of this hub starts from); RUTA_EVERIFY when
+ * problems were found (all in out->json); another code if the audit could
+ * not run. Free with ruta_audit_result_dispose in every case. */
+RUTA_EXTERN(int) ruta_audit_verify(ruta_audit_result *out, ruta_replica *r,
+	const ruta_audit_options *opts) RUTA_WARN_UNUSED;
+RUTA_EXTERN(void) ruta_audit_result_dispose(ruta_audit_result *res);
+
 #ifdef __cplusplus
 }
 #endif

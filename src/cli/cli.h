@@ -90,5 +90,6 @@ int cmd_stage(cli_ctx *ctx, int argc, char **argv);
 int cmd_lost_reason(cli_ctx *ctx, int argc, char **argv);
 int cmd_duplicates(cli_ctx *ctx, int argc, char **argv);
 int cmd_merge_records(cli_ctx *ctx, int argc, char **argv);
+int cmd_audit(cli_ctx *ctx, int argc, char **argv);
 
 #endif

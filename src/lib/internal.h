@@ -82,6 +82,10 @@ int ruta_state__hash_locked(char out[65], ruta_replica *r);
 /* ---- sync.c ---- */
 /* A hub URL as stored: a relative path made absolute (new). */
 int ruta_sync__hub_url(char **out, const char *url);
+/* The replica's sync lock (one process at a time in its git repository);
+ * RUTA_ELOCKED if another holds it. */
+int ruta_sync__lock(int *fd, ruta_replica *r);
+void ruta_sync__unlock(int fd);
 
 /* ---- utf8 ---- */
 /* 1 if `s` (length n) is valid UTF-8 with no NUL, else 0. */

@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "schema.h"
 
-#define LATEST 4
+#define LATEST 5
 /* Bump when trigger text changes; files with an older revision are
  * re-triggered on open, never those with a newer one. */
 #define TRIGGER_REV 7
@@ -517,8 +517,14 @@ static const char migration_4[] =
 	"CREATE INDEX contact_tag_contact ON contact_tag(contact_id, tag);\n"
 	"CREATE INDEX opportunity_tag_opportunity ON opportunity_tag(opportunity_id, tag);\n";
 
+/* Where `ruta audit verify` last found each branch of a hub good: a later
+ * audit requires every branch to have only moved forward from there. */
+static const char migration_5[] =
+	"CREATE TABLE ruta_audit (hub TEXT NOT NULL, branch TEXT NOT NULL, tip TEXT NOT NULL,"
+	" at TEXT NOT NULL, PRIMARY KEY (hub, branch)) STRICT;\n";
+
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
-	migration_3, migration_4 };
+	migration_3, migration_4, migration_5 };
 
 static int migration_sql(ruta_buf *b, int version)
 {

@@ -132,7 +132,7 @@ static int accept_locked(ruta_replica *r, const char *url, const char *branch, r
 
 /* ---- one sync at a time ---- */
 
-static int lock(int *fd, ruta_replica *r)
+int ruta_sync__lock(int *fd, ruta_replica *r)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/sync.lock", r->dir);
@@ -147,7 +147,7 @@ static int lock(int *fd, ruta_replica *r)
 	return 0;
 }
 
-static void unlock(int fd)
+void ruta_sync__unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);   /* closing drops the lock */
@@ -808,7 +808,7 @@ static int begin(session *s, ruta_sync_result *out, ruta_replica *r, const ruta_
 	} else if ((err = ruta_hub_get(&s->url, r)) < 0) {
 		return err;
 	}
-	if ((err = lock(&s->lock, r)) < 0)
+	if ((err = ruta_sync__lock(&s->lock, r)) < 0)
 		return err;
 	return ruta_git__open(&s->g, r->dir, progress, (void *)opts);
 }
@@ -816,7 +816,7 @@ static int begin(session *s, ruta_sync_result *out, ruta_replica *r, const ruta_
 static void end(session *s)
 {
 	ruta_git__free(s->g);
-	unlock(s->lock);
+	ruta_sync__unlock(s->lock);
 	free(s->url);
 }
 
@@ -831,12 +831,12 @@ int ruta_hub_accept(ruta_replica *r, const char *branch)
 			strstr(branch, ".."))
 		return ruta_error__set(RUTA_EINVALID, "give a hub branch name as status shows it "
 			"(ruta/<replica id>)");
-	if ((err = lock(&fd, r)) < 0)
+	if ((err = ruta_sync__lock(&fd, r)) < 0)
 		return err;
 	if ((err = ruta_hub_get(&url, r)) == 0 && (err = ruta_git__open(&g, r->dir, NULL, NULL)) == 0)
 		err = accept_locked(r, url, branch, g);
 	ruta_git__free(g);
-	unlock(fd);
+	ruta_sync__unlock(fd);
 	free(url);
 	return err;
 }

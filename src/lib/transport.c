@@ -43,6 +43,9 @@ struct ruta_git {
 };
 
 #define FETCH_SPEC "+refs/heads/ruta/*:refs/hub/ruta/*"
+/* An audit's own copy: forced, so that a rewrite is seen as it is, and apart
+ * from refs/hub/, which judges what a pull takes in. */
+#define AUDIT_SPEC "+refs/heads/ruta/*:refs/audit/ruta/*"
 
 static int git_fail(const char *doing)
 {
@@ -986,11 +989,10 @@ int ruta_git__push(ruta_git *g, const char *url, const char *const *branches, si
 	return err;
 }
 
-int ruta_git__fetch(ruta_git *g, const char *url)
+static int fetch_spec(ruta_git *g, const char *url, char *spec)
 {
 	git_fetch_options opts;
 	git_remote *remote = NULL;
-	char *spec = FETCH_SPEC;
 	git_strarray refs = { &spec, 1 };
 	int rc, err = 0;
 
@@ -1005,6 +1007,16 @@ int ruta_git__fetch(ruta_git *g, const char *url)
 		err = net_fail(g, url, rc);
 	git_remote_free(remote);
 	return err;
+}
+
+int ruta_git__fetch(ruta_git *g, const char *url)
+{
+	return fetch_spec(g, url, FETCH_SPEC);
+}
+
+int ruta_git__fetch_audit(ruta_git *g, const char *url)
+{
+	return fetch_spec(g, url, AUDIT_SPEC);
 }
 
 int ruta_git__fetched(ruta_git *g, ruta_git_file_cb cb, void *payload)
@@ -1067,6 +1079,164 @@ int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_fil
 	/* an error is not the end of the walk: the caller must not move past it */
 	if (err == 0 && rc != GIT_ITEROVER)
 		err = git_fail("walking a hub branch");
+	git_revwalk_free(walk);
+	return err;
+}
+
+/* ---- reading a hub in place, for an audit ------------------------------------ */
+
+int ruta_git__open_path(ruta_git **out, const char *url)
+{
+	const char *path = strncmp(url, "file://", 7) == 0 ? url + 7 : url;
+	ruta_git *g;
+
+	*out = NULL;
+	if (strstr(path, "://") || path[0] != '/')
+		return ruta_error__set(RUTA_EINVALID, "hub '%s' is not a path: only a hub by path "
+			"or file:// is read in place", url);
+	if (access(path, F_OK) < 0)
+		return ruta_error__set(RUTA_EUNREACHABLE, "hub '%s' is not there (is the drive or "
+			"share mounted?); try again later", url);
+	if (!(g = calloc(1, sizeof(*g))))
+		return ruta_error__oom();
+	git_libgit2_init();
+	if (git_repository_open_bare(&g->repo, path) < 0) {
+		int err = ruta_error__set(RUTA_EINVALID, "hub '%s' is not a bare git repository: %s",
+			url, git_error_last() ? git_error_last()->message : "");
+		free(g);
+		git_libgit2_shutdown();
+		return err;
+	}
+	*out = g;
+	return 0;
+}
+
+int ruta_git__branches(ruta_git *g, const char *ns, ruta_git_file_cb cb, void *payload)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	char glob[100];
+	int err = 0;
+
+	snprintf(glob, sizeof(glob), "%sruta/*", ns);
+	if (git_reference_iterator_glob_new(&it, g->repo, glob) < 0)
+		return git_fail("listing hub branches");
+	while (err == 0 && git_reference_next(&ref, it) == 0) {
+		git_reference *direct = NULL;
+		char tip[41];
+		/* a symbolic ref is followed: what it names is what a fetch gets */
+		if (git_reference_resolve(&direct, ref) == 0 && git_reference_target(direct)) {
+			git_oid_tostr(tip, sizeof(tip), git_reference_target(direct));
+			err = cb(tip, git_reference_name(ref) + strlen(ns), NULL, 0, payload);
+		}
+		git_reference_free(direct);
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	return err;
+}
+
+/* The files of one commit, copied (each with a NUL after its bytes). */
+typedef struct file_list {
+	ruta_git_file *v;
+	size_t n, cap;
+} file_list;
+
+static int collect_file(const char *commit, const char *path, const char *data, size_t len,
+	void *payload)
+{
+	file_list *fl = payload;
+	char *p, *d;
+	(void)commit;
+	if (fl->n == fl->cap) {
+		size_t cap = fl->cap ? fl->cap * 2 : 8;
+		ruta_git_file *nv = realloc(fl->v, cap * sizeof(*nv));
+		if (!nv)
+			return ruta_error__oom();
+		fl->v = nv;
+		fl->cap = cap;
+	}
+	if (!(p = strdup(path)) || !(d = malloc(len + 1))) {
+		free(p);
+		return ruta_error__oom();
+	}
+	memcpy(d, data, len);
+	d[len] = '\0';
+	fl->v[fl->n].path = p;
+	fl->v[fl->n].data = d;
+	fl->v[fl->n++].len = len;
+	return 0;
+}
+
+static void file_list_clear(file_list *fl)
+{
+	size_t i;
+	for (i = 0; i < fl->n; i++) {
+		free((char *)fl->v[i].path);
+		free((char *)fl->v[i].data);
+	}
+	fl->n = 0;
+}
+
+/* One commit, its signature split off as git verify-commit splits it. */
+static int history_commit(ruta_git *g, const git_oid *oid, file_list *fl, ruta_git_commit_cb cb,
+	void *payload)
+{
+	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	ruta_git_commit info;
+	char id[41];
+	int err;
+
+	git_oid_tostr(id, sizeof(id), oid);
+	if (git_commit_lookup(&c, g->repo, oid) < 0 || git_commit_tree(&tree, c) < 0) {
+		git_commit_free(c);
+		return git_fail("reading a hub commit");
+	}
+	memset(&info, 0, sizeof(info));
+	info.id = id;
+	info.parents = git_commit_parentcount(c);
+	if (git_commit_extract_signature(&sig, &data, g->repo, (git_oid *)oid, "gpgsig") == 0) {
+		info.signature = sig.ptr;
+		info.signature_len = sig.size;
+		info.signed_data = data.ptr;
+		info.signed_len = data.size;
+	}
+	git_error_clear();
+	if ((err = tree_files(g->repo, tree, "", id, 1, collect_file, fl)) == 0) {
+		info.files = fl->v;
+		info.nfiles = fl->n;
+		err = cb(&info, payload);
+	}
+	file_list_clear(fl);
+	git_buf_dispose(&sig);
+	git_buf_dispose(&data);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return err;
+}
+
+int ruta_git__history(ruta_git *g, const char *tip, ruta_git_commit_cb cb, void *payload)
+{
+	git_revwalk *walk = NULL;
+	file_list fl = { NULL, 0, 0 };
+	git_oid oid;
+	int err = 0, rc = GIT_ITEROVER;
+
+	if (git_revwalk_new(&walk, g->repo) < 0 || git_oid_fromstr(&oid, tip) < 0 ||
+			git_revwalk_push(walk, &oid) < 0)
+		err = git_fail("walking a hub branch");
+	if (err == 0) {
+		/* a ruta branch is one line; a merge's other side is not its history */
+		git_revwalk_simplify_first_parent(walk);
+		git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	}
+	while (err == 0 && (rc = git_revwalk_next(&oid, walk)) == 0)
+		err = history_commit(g, &oid, &fl, cb, payload);
+	if (err == 0 && rc != GIT_ITEROVER)
+		err = git_fail("walking a hub branch");
+	free(fl.v);
 	git_revwalk_free(walk);
 	return err;
 }

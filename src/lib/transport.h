@@ -61,4 +61,32 @@ int ruta_git__descends(ruta_git *g, const char *newer, const char *older);
 int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_file_cb cb,
 	void *payload);
 
+/* ---- reading a hub in place, for an audit ---- */
+
+/* One commit as an auditor sees it; everything borrowed for the callback. */
+typedef struct ruta_git_commit {
+	const char *id;              /* 40 hex digits */
+	size_t parents;
+	const char *signature;       /* the armored gpgsig header, or NULL if unsigned */
+	size_t signature_len;
+	const char *signed_data;     /* the commit object without that header */
+	size_t signed_len;
+	const ruta_git_file *files;  /* every file of its tree, in tree order */
+	size_t nfiles;
+} ruta_git_commit;
+typedef int (*ruta_git_commit_cb)(const ruta_git_commit *c, void *payload);
+
+/* Opens an existing bare repository by path or file:// URL, to read only;
+ * RUTA_EINVALID for any other URL, RUTA_EUNREACHABLE if it is not there. */
+int ruta_git__open_path(ruta_git **out, const char *url);
+/* Every ref under <ns>ruta/ (ns "refs/heads/" for a hub read in place,
+ * "refs/audit/" for one fetched by ruta_git__fetch_audit): cb(commit = tip,
+ * path = branch name without ns, data NULL). */
+int ruta_git__branches(ruta_git *g, const char *ns, ruta_git_file_cb cb, void *payload);
+/* Fetches every hub branch under refs/heads/ruta/ into refs/audit/ruta/,
+ * forced and pruned: the hub as it is now. */
+int ruta_git__fetch_audit(ruta_git *g, const char *url);
+/* The commits from the root to `tip` along first parents, oldest first. */
+int ruta_git__history(ruta_git *g, const char *tip, ruta_git_commit_cb cb, void *payload);
+
 #endif

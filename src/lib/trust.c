@@ -618,3 +618,61 @@ int ruta_keys_passphrase(ruta_replica *r, const char *old_pass, const char *new_
 	}
 	return err;
 }
+
+/* ---- reading for an audit ---- */
+
+int ruta_trust__root(unsigned char pk[RUTA_PK_BYTES], ruta_replica *r)
+{
+	return root_public(pk, r);
+}
+
+static int entries_from(ruta_trust_entry **entries, size_t *n, const tfile *t)
+{
+	size_t i;
+	*entries = calloc(t->n ? t->n : 1, sizeof(**entries));
+	if (!*entries)
+		return ruta_error__oom();
+	for (i = 0; i < t->n; i++) {
+		ruta_trust_entry *e = &(*entries)[i];
+		const tkey *k = &t->keys[i];
+		if (!k->line[0] || !k->team[0] || ruta_crypto__parse_public(e->pk, k->line) < 0) {
+			free(*entries);
+			*entries = NULL;
+			return ruta_error__set(RUTA_EVERIFY, "replica %s lacks a key or a team",
+				k->principal);
+		}
+		snprintf(e->principal, sizeof(e->principal), "%s", k->principal);
+		snprintf(e->team, sizeof(e->team), "%s", k->team);
+		snprintf(e->valid_after, sizeof(e->valid_after), "%s", k->valid_after);
+		snprintf(e->valid_before, sizeof(e->valid_before), "%s", k->valid_before);
+		e->revoked_after = k->revoked_after;
+	}
+	*n = t->n;
+	return 0;
+}
+
+int ruta_trust__read(long long *version, ruta_trust_entry **entries, size_t *n,
+	const unsigned char root[RUTA_PK_BYTES], const char *text, size_t len, const char *sig,
+	size_t siglen)
+{
+	unsigned char signer[RUTA_PK_BYTES];
+	tfile t;
+	int err;
+
+	*entries = NULL;
+	*n = 0;
+	*version = 0;
+	if (!sig)
+		return ruta_error__set(RUTA_EVERIFY, "it has no signature file");
+	if ((err = ruta_crypto__sshsig_verify(signer, sig, siglen, RUTA_NS_TRUST, text, len)) < 0)
+		return err;
+	if (memcmp(signer, root, RUTA_PK_BYTES) != 0)
+		return ruta_error__set(RUTA_EVERIFY, "it is signed by a key that is not the pinned "
+			"root key");
+	if ((err = parse(&t, text, len)) < 0)
+		return err;
+	*version = t.version;
+	err = entries_from(entries, n, &t);
+	tfile_free(&t);
+	return err;
+}

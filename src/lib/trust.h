@@ -18,4 +18,22 @@ int ruta_trust__endorse(ruta_replica *r, const char *publine, const char *team,
 /* Head office: a new version revoking a replica, or every replica of a team. */
 int ruta_trust__revoke(ruta_replica *r, const char *name, int *count);
 
+/* One replica of a trust file, as an auditor reads it. */
+typedef struct ruta_trust_entry {
+	char principal[80];
+	char team[40];
+	unsigned char pk[32];          /* RUTA_PK_BYTES */
+	char valid_after[21];          /* ISO or "" */
+	char valid_before[21];
+	long long revoked_after;       /* -1: not revoked */
+} ruta_trust_entry;
+
+/* The root key this replica pins: head office's own, or ruta init --root-key's. */
+int ruta_trust__root(unsigned char pk[32], ruta_replica *r);
+/* Checks a trust file's signature against `root` and parses it: *entries
+ * new (free()), one per replica named. RUTA_EVERIFY saying why otherwise. */
+int ruta_trust__read(long long *version, ruta_trust_entry **entries, size_t *n,
+	const unsigned char root[32], const char *text, size_t len, const char *sig,
+	size_t siglen);
+
 #endif

@@ -180,12 +180,27 @@ static void a_version_3_replica_migrates_to_tags(void **state)
 	assert_string_equal(hash, "ba0b7bd90794bd70db7e4528300d9a3640f884631cc911d9796f83a5a12857ba");
 	ASSERT_OK(ruta_record_edit(NULL, r, "contact", "01M8215NV3RK", f, 1));
 	db = foreign_db(dir);
-	assert_int_equal(sql_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), ruta_schema__latest());
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM contact_tag WHERE tag = 'migrated'"), 1);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM ruta_change WHERE tbl = 'contact_tag'"
 		" AND col = 'tag' AND val = 'migrated'"), 1);
 	sqlite3_close(db);
 	ruta_replica_free(r);
+	rm_tree(tmp);
+}
+
+/* Migration 5 brings the table audit checkpoints live in, empty. */
+static void migration_5_adds_the_audit_checkpoint(void **state)
+{
+	char *tmp;
+	sqlite3 *db = fresh_db(&tmp);
+	(void)state;
+	ASSERT_OK(ruta_schema__migrate_to(db, 4));
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'ruta_audit'"), 0);
+	ASSERT_OK(ruta_schema__migrate_to(db, 5));
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'ruta_audit'"), 1);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM ruta_audit"), 0);
+	sqlite3_close(db);
 	rm_tree(tmp);
 }
 
@@ -199,6 +214,7 @@ int main(void)
 		cmocka_unit_test(stale_triggers_are_rebuilt),
 		cmocka_unit_test(a_version_1_replica_opens_and_captures),
 		cmocka_unit_test(a_version_3_replica_migrates_to_tags),
+		cmocka_unit_test(migration_5_adds_the_audit_checkpoint),
 	};
 	return cmocka_run_group_tests_name("schema", tests, NULL, NULL);
 }
