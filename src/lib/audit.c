@@ -181,6 +181,51 @@ static int trust_file(audit *a, const ruta_git_commit *c, const ruta_git_file *f
 	return err;
 }
 
+/* The trust files this replica holds were checked against the root key when
+ * they were installed, and are checked again here. A hub that stops at an
+ * older version than one of them withholds the newer (a revocation, say):
+ * that is a problem, and the newer versions judge the changesets all the
+ * same, taken in version order after the hub's. */
+static const char local_trust_sql[] = "SELECT version, text, sig FROM ruta_trust"
+	" ORDER BY version";
+
+static int local_trust(audit *a)
+{
+	sqlite3_stmt *st;
+	long long hub_max = a->trust_max;
+	int rc, err;
+
+	if ((err = ruta_db__stmt(&st, a->r, local_trust_sql)) < 0)
+		return err;
+	while (err == 0 && (rc = ruta_db__step(a->r, st)) == SQLITE_ROW) {
+		ruta_trust_entry *v = NULL;
+		long long version = 0;
+		size_t n = 0;
+		if (sqlite3_column_int64(st, 0) <= a->trust_max)
+			continue;
+		if (ruta_trust__read(&version, &v, &n, a->root, (const char *)sqlite3_column_text(st, 1),
+				(size_t)sqlite3_column_bytes(st, 1), (const char *)sqlite3_column_text(st, 2),
+				(size_t)sqlite3_column_bytes(st, 2)) < 0 || version <= a->trust_max) {
+			free(v);
+			continue;
+		}
+		a->trust_max = version;
+		a->res->trust_version = version;
+		err = keys_take(a, v, n);
+		free(v);
+	}
+	sqlite3_reset(st);
+	if (err < 0)
+		return err;
+	if (rc < 0)
+		return rc;
+	if (a->trust_max > hub_max)
+		return problem(a, "trust-withheld", "ruta/trust", NULL, NULL, 0, "hub's newest trust "
+			"file is version %lld; this replica holds version %lld: the hub withholds it "
+			"(sync from head office, or audit another copy)", hub_max, a->trust_max);
+	return 0;
+}
+
 /* ---- changesets ------------------------------------------------------------------- */
 
 static void hlc_iso(char out[21], uint64_t hlc)
@@ -650,8 +695,14 @@ static int walk_all(audit *a)
 		if (strcmp(name, "ruta/trust") != 0)
 			names[n++] = name;
 	a->res->branches = (int64_t)n;
-	for (i = 0; i < n && err == 0; i++)
+	/* this replica's own trust files after the hub's, before any changeset */
+	if (!json_object_get(a->tips, "ruta/trust"))
+		err = local_trust(a);
+	for (i = 0; i < n && err == 0; i++) {
 		err = walk_branch(a, names[i], json_string_value(json_object_get(a->tips, names[i])));
+		if (err == 0 && strcmp(names[i], "ruta/trust") == 0)
+			err = local_trust(a);
+	}
 	free(names);
 	return err;
 }

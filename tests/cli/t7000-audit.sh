@@ -337,4 +337,16 @@ is "$rc" 4 "the human report exits 4 too"
 expect_stdout "^problem revoked: ruta/$SOUTH commit [0-9a-f]{12} changesets/$SOUTH/$SOUTH-00000002.json seq 2: replica" \
 	"and names branch, commit, file and seq"
 
+# ---- the hub withholds the revocation: its trust branch back at version 3 ----------
+fresh withheld
+g withheld.git update-ref refs/heads/ruta/trust "$(g withheld.git rev-parse ruta/trust~1)"
+audit withheld
+is "$rc" 4 "a hub withholding head office's newest trust file: exit 4"
+problem trust-withheld "hub's newest trust file is version 3; this replica holds version 4: the hub withholds it" \
+	"the withheld trust file is reported"
+problem revoked ".* 2: replica $SOUTH was revoked after its changeset 1" \
+	"and this replica's own version 4 still judges the revoked replica's changeset"
+is "$(jget "$out" .problems_count) $(jget "$out" .trust_version)" "2 4" \
+	"and nothing else; the report names the version that judged"
+
 done_testing
