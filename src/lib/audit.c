@@ -51,8 +51,10 @@ typedef struct audit {
 	ruta_replica *r;
 	ruta_git *g;
 	unsigned char root[RUTA_PK_BYTES];
-	akey *keys;
+	akey *keys;             /* every key any trust version taken endorsed: commit signers */
 	size_t nkeys;
+	ruta_trust_entry *force; /* the newest version's entries, which judge every changeset */
+	size_t nforce;
 	long long trust_max;
 	acs *cs;
 	size_t ncs, capcs;
@@ -128,6 +130,34 @@ static int keys_take(audit *a, const ruta_trust_entry *v, size_t n)
 	return 0;
 }
 
+/* A newer version is in force: like ruta_key after an install (format.md
+ * §7.3, §7.4), only its entries judge changesets, so a key it no longer
+ * lists (replaced by a newer one) endorses nothing. Takes *v. */
+static int take_version(audit *a, long long version, ruta_trust_entry **v, size_t n)
+{
+	int err = keys_take(a, *v, n);
+	if (err < 0)
+		return err;
+	free(a->force);
+	a->force = *v;
+	a->nforce = n;
+	*v = NULL;
+	a->trust_max = version;
+	a->res->trust_version = version;
+	return 0;
+}
+
+static const ruta_trust_entry *force_find(audit *a, const unsigned char pk[RUTA_PK_BYTES],
+	const char *principal)
+{
+	size_t i;
+	for (i = 0; i < a->nforce; i++)
+		if (memcmp(a->force[i].pk, pk, RUTA_PK_BYTES) == 0 &&
+				(!principal || strcmp(a->force[i].principal, principal) == 0))
+			return &a->force[i];
+	return NULL;
+}
+
 /* ---- files of a commit ------------------------------------------------------------ */
 
 static const ruta_git_file *file_get(const ruta_git_commit *c, const char *path)
@@ -172,11 +202,8 @@ static int trust_file(audit *a, const ruta_git_commit *c, const ruta_git_file *f
 		err = problem(a, "trust-rollback", a->branch, c->id, f->path, 0, "trust file version "
 			"%lld comes after version %lld on the trust branch: versions only move forward",
 			version, a->trust_max);
-	else {
-		a->trust_max = version;
-		a->res->trust_version = version;
-		err = keys_take(a, v, n);
-	}
+	else
+		err = take_version(a, version, &v, n);
 	free(v);
 	return err;
 }
@@ -209,9 +236,7 @@ static int local_trust(audit *a)
 			free(v);
 			continue;
 		}
-		a->trust_max = version;
-		a->res->trust_version = version;
-		err = keys_take(a, v, n);
+		err = take_version(a, version, &v, n);
 		free(v);
 	}
 	sqlite3_reset(st);
@@ -238,45 +263,56 @@ static void hlc_iso(char out[21], uint64_t hlc)
 		strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* What apply.c's check_authority asks, against every trust version seen. */
+/* What apply.c's find_signer and check_authority ask, against the trust
+ * version in force: the newest the hub or this replica has. */
 static int check_key(audit *a, const ruta_git_commit *c, const char *file, const ruta_cs *cs,
 	const unsigned char pk[RUTA_PK_BYTES])
 {
-	char fp[RUTA_FINGERPRINT_MAX], lo[21], hi[21];
-	akey *k = key_find(a, pk, cs->replica), *other = key_find(a, pk, NULL);
+	char fp[RUTA_FINGERPRINT_MAX], kfp[RUTA_FINGERPRINT_MAX], lo[21], hi[21];
+	const ruta_trust_entry *k = force_find(a, pk, cs->replica), *other = force_find(a, pk, NULL);
+	akey *old = key_find(a, pk, NULL);
 	size_t i;
 
 	ruta_crypto__fingerprint(fp, pk);
 	if (!k && other)
 		return problem(a, "key", a->branch, c->id, file, cs->seq, "changeset %lld of replica %s "
 			"is signed by the key of replica %s (team %s)", (long long)cs->seq, cs->replica,
-			other->e.principal, other->e.team);
+			other->principal, other->team);
+	if (!k && old && strcmp(old->e.principal, cs->replica) == 0)
+		return problem(a, "key", a->branch, c->id, file, cs->seq, "changeset %lld of replica %s "
+			"is signed by key %s, which trust file version %lld no longer endorses (a newer "
+			"key replaced it)", (long long)cs->seq, cs->replica, fp, a->trust_max);
+	if (!k && old)
+		return problem(a, "key", a->branch, c->id, file, cs->seq, "changeset %lld of replica %s "
+			"is signed by a former key of replica %s (team %s)", (long long)cs->seq,
+			cs->replica, old->e.principal, old->e.team);
 	if (!k)
 		return problem(a, "key", a->branch, c->id, file, cs->seq, "changeset %lld of replica %s "
 			"is signed by key %s, which no trust file endorses", (long long)cs->seq,
 			cs->replica, fp);
-	if (strcmp(cs->key, k->fp) != 0)
+	ruta_crypto__fingerprint(kfp, k->pk);
+	if (strcmp(cs->key, kfp) != 0)
 		return problem(a, "key", a->branch, c->id, file, cs->seq, "changeset names key %s but "
-			"is signed by %s", cs->key, k->fp);
-	if (k->e.revoked_after >= 0 && cs->seq > k->e.revoked_after)
+			"is signed by %s", cs->key, kfp);
+	if (k->revoked_after >= 0 && cs->seq > k->revoked_after)
 		return problem(a, "revoked", a->branch, c->id, file, cs->seq, "replica %s was revoked "
 			"after its changeset %lld; changeset %lld is signed with its revoked key",
-			cs->replica, k->e.revoked_after, (long long)cs->seq);
+			cs->replica, k->revoked_after, (long long)cs->seq);
 	hlc_iso(lo, cs->hlc_min);
 	hlc_iso(hi, cs->hlc_max);
-	if ((k->e.valid_after[0] && strcmp(lo, k->e.valid_after) < 0) ||
-			(k->e.valid_before[0] && strcmp(hi, k->e.valid_before) > 0))
+	if ((k->valid_after[0] && strcmp(lo, k->valid_after) < 0) ||
+			(k->valid_before[0] && strcmp(hi, k->valid_before) > 0))
 		return problem(a, "key", a->branch, c->id, file, cs->seq, "replica %s's key is valid "
 			"from %s to %s; this changeset is from %s to %s", cs->replica,
-			k->e.valid_after[0] ? k->e.valid_after : "the start",
-			k->e.valid_before[0] ? k->e.valid_before : "no end", lo, hi);
-	if (strcmp(k->e.team, "hq") == 0)
+			k->valid_after[0] ? k->valid_after : "the start",
+			k->valid_before[0] ? k->valid_before : "no end", lo, hi);
+	if (strcmp(k->team, "hq") == 0)
 		return 0;
 	for (i = 0; i < json_array_size(cs->records); i++) {
 		const char *t = json_string_value(json_object_get(json_array_get(cs->records, i), "t"));
 		if (ruta_schema__by_name(t)->flags & RUTA_T_CONFIG)
 			return problem(a, "key", a->branch, c->id, file, cs->seq, "replica %s (team %s) "
-				"changes %s records; only head office may", cs->replica, k->e.team, t);
+				"changes %s records; only head office may", cs->replica, k->team, t);
 	}
 	return 0;
 }
@@ -800,6 +836,7 @@ int ruta_audit_verify(ruta_audit_result *out, ruta_replica *r, const ruta_audit_
 	json_decref(a.problems);
 	json_decref(a.tips);
 	free(a.keys);
+	free(a.force);
 	for (size_t i = 0; i < a.ncs; i++) {
 		free(a.cs[i].file);
 		json_decref(a.cs[i].deps);

@@ -349,4 +349,28 @@ problem revoked ".* 2: replica $SOUTH was revoked after its changeset 1" \
 is "$(jget "$out" .problems_count) $(jget "$out" .trust_version)" "2 4" \
 	"and nothing else; the report names the version that judged"
 
+# ---- north's key replaced: changesets signed with the old one are no longer good ----
+# As ruta apply judges them (format.md §7.4): only the trust file in force
+# endorses, and version 5 lists north's new key alone.
+ssh-keygen -q -t ed25519 -N '' -C "$NORTH" -f north2.key
+chmod 600 north2.key
+must ruta -C hq keys endorse north2.key.pub --team north
+# the sync pushes version 5, and refuses south's changeset 2 again (exit 4)
+run ruta -C hq sync
+g hub.git ls-tree -r --name-only ruta/trust | grep -q 'ruta-trust-00000005.txt$' ||
+	{ echo "Bail out! setup failed: trust version 5 not on the hub: $err"; exit 1; }
+fresh rotated
+sed -e 's/"seq":4}$/"seq":5}/' -e "s/\"prev\":\"[0-9a-f]*\"/\"prev\":\"$H4\"/" f4.json > "$F5"
+rm -f "$F5.sig"
+ssh-keygen -q -Y sign -f $NK -n ruta-changeset "$F5" 2>/dev/null
+T=$(make_tree rotated.git "$CS" "$F5" "$(blob rotated.git "$F5")" "$F5.sig" "$(blob rotated.git "$F5.sig")")
+stack rotated.git "ruta/$NORTH" "$(g rotated.git rev-parse "ruta/$NORTH")" north2.key "$T"
+audit rotated
+is "$rc" 4 "a changeset signed with a replaced key: exit 4"
+problem key ".* 5: changeset 5 of replica $NORTH is signed by key SHA256:.*, which trust file version 5 no longer endorses \\(a newer key replaced it\\)" \
+	"the replaced key is reported at the changeset"
+problem key ".* 1: changeset 1 of replica $NORTH is signed by key .*no longer endorses" \
+	"and so are the ones before it, as ruta apply at a new replica refuses them"
+is "$(jget "$out" .trust_version)" 5 "version 5 judged"
+
 done_testing
