@@ -373,4 +373,18 @@ problem key ".* 1: changeset 1 of replica $NORTH is signed by key .*no longer en
 	"and so are the ones before it, as ruta apply at a new replica refuses them"
 is "$(jget "$out" .trust_version)" 5 "version 5 judged"
 
+# ---- a file name with a terminal escape in it: printed made safe ------------------
+fresh escape
+ESC=$(printf '\033')
+printf 'x' > x.txt
+T=$(printf '100644 blob %s\tx%s[2Jy\n' "$(blob escape.git x.txt)" "$ESC" | g escape.git mktree)
+T=$(printf '040000 tree %s\t%s\n' "$T" "$NORTH" | g escape.git mktree)
+T=$(printf '040000 tree %s\tchangesets\n' "$T" | g escape.git mktree)
+stack escape.git "ruta/$NORTH" "$(g escape.git rev-parse "ruta/$NORTH")" north2.key "$T"
+run ruta -C hq audit verify --hub "$PWD/escape.git"
+is "$rc" 4 "a file with an escape in its name: exit 4"
+expect_stdout "^problem layout: ruta/$NORTH commit [0-9a-f]{12} changesets/$NORTH/x\\?\\[2Jy: a file that has no place" \
+	"the file is named with the escape made a ?"
+is "$(printf '%s' "$out" | grep -c "$ESC")" 0 "and no escape reaches the terminal"
+
 done_testing
