@@ -766,19 +766,42 @@ static int report(audit *a, const char *hub)
 	return res->json ? 0 : ruta_error__oom();
 }
 
+/* One name per local hub, so that the checkpoint is found however the hub
+ * is spelled: file:// dropped, the path resolved (symbolic links, ".",
+ * "..") and without a trailing '/'. A path that does not resolve is kept
+ * as given, less trailing '/': opening it says what is wrong. */
+static int canonical_hub(char **hub)
+{
+	char *path = *hub, *real;
+	size_t n;
+	if (strncmp(path, "file://", 7) == 0 && path[7] == '/')
+		path += 7;
+	if (path[0] != '/')
+		return 0;
+	if (!(real = realpath(path, NULL)) && !(real = strdup(path)))
+		return ruta_error__oom();
+	for (n = strlen(real); n > 1 && real[n - 1] == '/'; n--)
+		real[n - 1] = '\0';
+	free(*hub);
+	*hub = real;
+	return 0;
+}
+
 static int hub_of(char **out, ruta_replica *r, const ruta_audit_options *opts)
 {
 	char *url = NULL;
 	int err;
+	*out = NULL;
 	if (opts && opts->hub)
-		return ruta_sync__hub_url(out, opts->hub);
-	if ((err = ruta_hub_get(&url, r)) < 0) {
-		*out = NULL;
+		err = ruta_sync__hub_url(&url, opts->hub);
+	else if ((err = ruta_hub_get(&url, r)) < 0)
 		return ruta_error__set(err, "this replica has no hub to audit; give one with --hub "
 			"or set it with 'ruta hub add URL'");
-	}
-	*out = url;
-	return 0;
+	if (err == 0 && (err = canonical_hub(&url)) == 0)
+		*out = url;
+	else
+		free(url);
+	return err;
 }
 
 /* A hub by path is read in place; any other is fetched first into the

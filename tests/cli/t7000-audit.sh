@@ -298,6 +298,10 @@ HQID=$(db hq "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
 problem deps "changeset 1 of replica $HQID depends on changeset 4 of replica $NORTH, which the hub does not hold" \
 	"head office's changeset witnesses the changesets the branch lost"
 is "$(jget "$out" .problems_count)" 2 "and nothing else"
+for h in "file://TRASH/forced.git" "TRASH/forced.git/" "TRASH/./forced.git"; do
+	run ruta -C hq audit verify --hub "$(printf '%s' "$h" | sed "s|TRASH|$PWD|")" --json
+	problem rewritten "branch ruta/$NORTH was rewritten" "the same hub spelled $h finds the checkpoint"
+done
 g forced.git update-ref -d "refs/heads/ruta/$SOUTH"
 audit forced
 problem rewritten "branch ruta/$SOUTH is gone from the hub" "a deleted branch is reported"
