@@ -56,6 +56,7 @@ typedef struct audit {
 	ruta_trust_entry *force; /* the newest version's entries, which judge every changeset */
 	size_t nforce;
 	long long trust_max;
+	long long hub_trust;    /* the newest version the hub itself has */
 	acs *cs;
 	size_t ncs, capcs;
 	json_t *problems;
@@ -222,6 +223,7 @@ static int local_trust(audit *a)
 	long long hub_max = a->trust_max;
 	int rc, err;
 
+	a->hub_trust = hub_max;
 	if ((err = ruta_db__stmt(&st, a->r, local_trust_sql)) < 0)
 		return err;
 	while (err == 0 && (rc = ruta_db__step(a->r, st)) == SQLITE_ROW) {
@@ -502,8 +504,10 @@ static int walk_branch(audit *a, const char *name, const char *tip)
 static const char checkpoint_get_sql[] = "SELECT branch, tip, at FROM ruta_audit WHERE hub = ?1"
 	" ORDER BY branch";
 static const char checkpoint_clear_sql[] = "DELETE FROM ruta_audit WHERE hub = ?1";
-static const char checkpoint_put_sql[] = "INSERT INTO ruta_audit(hub, branch, tip, at)"
-	" VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))";
+static const char checkpoint_put_sql[] = "INSERT INTO ruta_audit(hub, branch, tip, at,"
+	" trust_version) VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?4)";
+static const char checkpoint_trust_sql[] = "SELECT trust_version, at FROM ruta_audit"
+	" WHERE hub = ?1 ORDER BY trust_version DESC LIMIT 1";
 
 /* Every branch the last good audit saw must still be there, at or after
  * where it was. */
@@ -531,6 +535,24 @@ static int check_checkpoint(audit *a, const char *hub)
 	return err < 0 ? err : rc < 0 ? rc : 0;
 }
 
+/* The hub's newest trust file must be at least the version the last good
+ * audit of it saw: an older one withholds what came since. */
+static int check_checkpoint_trust(audit *a, const char *hub)
+{
+	sqlite3_stmt *st;
+	int rc, err = 0;
+	if ((rc = ruta_db__stmt(&st, a->r, checkpoint_trust_sql)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, hub, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(a->r, st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) > a->hub_trust)
+		err = problem(a, "trust-withheld", "ruta/trust", NULL, NULL, 0, "hub's newest trust "
+			"file is version %lld; the audit of %s verified version %lld on it: the hub "
+			"withholds it (sync from head office, or audit another copy)", a->hub_trust,
+			(const char *)sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 0));
+	sqlite3_reset(st);
+	return err < 0 ? err : rc < 0 ? rc : 0;
+}
+
 static int checkpoint_save(audit *a, const char *hub)
 {
 	sqlite3_stmt *st;
@@ -551,6 +573,7 @@ static int checkpoint_save(audit *a, const char *hub)
 		sqlite3_bind_text(st, 1, hub, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, branch, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, json_string_value(tip), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, a->hub_trust);
 		rc = ruta_db__step(a->r, st);
 		sqlite3_reset(st);
 	}
@@ -826,6 +849,7 @@ static int run(audit *a, const char *hub)
 	if ((err = ruta_trust__root(a->root, a->r)) < 0 || (err = open_hub(a, hub)) < 0 ||
 			(err = ruta_git__branches(a->g, a->ns, on_branch, a)) < 0 ||
 			(err = check_checkpoint(a, hub)) < 0 || (err = walk_all(a)) < 0 ||
+			(err = check_checkpoint_trust(a, hub)) < 0 ||
 			(err = judge_chains(a)) < 0 || (err = report(a, hub)) < 0)
 		return err;
 	if (a->res->problems)

@@ -377,6 +377,22 @@ problem key ".* 1: changeset 1 of replica $NORTH is signed by key .*no longer en
 	"and so are the ones before it, as ruta apply at a new replica refuses them"
 is "$(jget "$out" .trust_version)" 5 "version 5 judged"
 
+# ---- the checkpoint keeps the trust version: an older one later is withheld ---------
+# north holds trust version 3 only: what it requires of the hub after a good
+# audit comes from the checkpoint alone.
+fresh trustonly
+g trustonly.git for-each-ref --format='%(refname)' refs/heads | grep -v '^refs/heads/ruta/trust$' |
+	while read -r ref; do g trustonly.git update-ref -d "$ref"; done
+run ruta -C north audit verify --hub "$PWD/trustonly.git" --json
+is "$rc $(jget "$out" .trust_version)" "0 5" "north verifies a hub with trust version 5"
+is "$(db north "SELECT DISTINCT trust_version FROM ruta_audit WHERE hub = '$PWD/trustonly.git'")" 5 \
+	"the checkpoint keeps version 5"
+g trustonly.git update-ref refs/heads/ruta/trust "$(g trustonly.git rev-parse ruta/trust~2)"
+run ruta -C north audit verify --hub "$PWD/trustonly.git" --json
+is "$rc" 4 "the hub back at trust version 3: exit 4"
+problem trust-withheld "hub's newest trust file is version 3; the audit of .* verified version 5 on it: the hub withholds it" \
+	"the checkpoint's trust version is required"
+
 # ---- a file name with a terminal escape in it: printed made safe ------------------
 fresh escape
 ESC=$(printf '\033')
