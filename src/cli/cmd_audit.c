@@ -38,7 +38,7 @@ static int parse_opts(const char **hub, int *json, int argc, char **argv)
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'u')
 			*hub = optarg;
 		else if (c == 'j')
@@ -46,7 +46,9 @@ static int parse_opts(const char **hub, int *json, int argc, char **argv)
 		else if (c == 'h') {
 			fputs(help, stdout);
 			return -1;
-		} else
+		} else if (c == ':')
+			return cli_usage("audit", "--hub needs a URL or path");
+		else
 			return cli_usage("audit", "unknown option '%s'", argv[optind - 1]);
 	}
 	if (optind != argc)

@@ -129,6 +129,9 @@ expect_stdout "^problems +0$" "a team verifies the hub from its pinned root key 
 run ruta -C hq audit verify --bogus
 is "$rc $(printf '%s' "$err" | grep -c "unknown option '--bogus'")" "2 1" \
 	"an unknown option of audit verify is a usage error that names it"
+run ruta -C hq audit verify --hub
+is "$rc $(printf '%s' "$err" | grep -c -- "--hub needs a URL or path")" "2 1" \
+	"--hub with no value says what it needs"
 expect_exit 5 ruta -C hq audit verify --hub git://127.0.0.1:1/x.git
 expect_stderr "cannot be reached.*try again later" "an unreachable hub: exit 5, try later"
 
@@ -406,5 +409,15 @@ is "$rc" 4 "a file with an escape in its name: exit 4"
 expect_stdout "^problem layout: ruta/$NORTH commit [0-9a-f]{12} changesets/$NORTH/x\\?\\[2Jy: a file that has no place" \
 	"the file is named with the escape made a ?"
 is "$(printf '%s' "$out" | grep -c "$ESC")" 0 "and no escape reaches the terminal"
+
+# ---- a hub commit that cannot be read: the error names it -------------------------
+fresh broken
+printf 'tree %s\nparent %s\nauthor m <m@x> 0 +0000\ncommitter m <m@x> 0 +0000\n\nx\n' \
+	"$(printf '1%.0s' $(seq 40))" "$(g broken.git rev-parse "ruta/$NORTH")" > c.txt
+C=$(g broken.git hash-object -t commit -w --literally c.txt)
+g broken.git update-ref "refs/heads/ruta/$NORTH" "$C"
+run ruta -C hq audit verify --hub "$PWD/broken.git"
+isnt "$rc" 0 "a hub commit whose tree is missing fails the audit"
+expect_stderr "reading hub commit $(echo "$C" | cut -c1-12)" "and the error names the commit"
 
 done_testing
