@@ -3,10 +3,12 @@
  *
  * Trust comes only from the root key: ruta/trust is walked first, and each
  * trust file that the root key signed and that moves the version forward
- * adds its keys. Then every other ruta/ branch, commit by commit, oldest
+ * is taken; then the replica's own, root-signed too, newer than the hub's
+ * (which the hub withholds). The newest taken is in force, as ruta_key is
+ * for apply. Then every other ruta/ branch, commit by commit, oldest
  * first: the commit's signature must be its owner's, and each changeset's
- * signature must be by a key the trust files endorse for that replica and
- * not revoked at that seq. Chains are judged last, over every changeset
+ * signature must be by a key the version in force endorses for that
+ * replica and not revoked at that seq. Chains are judged last, over every changeset
  * seen, so that a gap, a fork, a reordering and a replay each get their own
  * name. Nothing on the hub is believed for being there, and nothing found
  * stops the audit: every problem is reported with where it is. A hub by
