@@ -223,7 +223,7 @@ static int local_trust(audit *a)
 {
 	sqlite3_stmt *st;
 	long long hub_max = a->trust_max;
-	int rc, err;
+	int rc = SQLITE_DONE, err;
 
 	a->hub_trust = hub_max;
 	if ((err = ruta_db__stmt(&st, a->r, local_trust_sql)) < 0)
