@@ -10,9 +10,10 @@ static const char help[] =
 	"usage: ruta audit verify [--hub URL] [--json]\n"
 	"\n"
 	"Verifies every branch of a hub from this replica's pinned root key alone:\n"
-	"each trust file signed by the root key and versions only moving forward;\n"
-	"each changeset's signature, by a key endorsed for its replica and not\n"
-	"revoked at its seq; each replica's chain (seq 1..n, no gap, prev the hash\n"
+	"each trust file signed by the root key and versions only moving forward,\n"
+	"none this replica holds withheld; each changeset's signature, by a key\n"
+	"the trust version in force endorses for its replica and not revoked at\n"
+	"its seq; each replica's chain (seq 1..n, no gap, prev the hash\n"
 	"of the one before, no fork, no reordering, no replay), and every deps\n"
 	"entry held with its hash; each commit signed by its branch owner's key;\n"
 	"each branch only moved forward since the last audit of this hub that\n"
@@ -38,7 +39,7 @@ static int parse_opts(const char **hub, int *json, int argc, char **argv)
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'u')
 			*hub = optarg;
 		else if (c == 'j')
@@ -46,7 +47,9 @@ static int parse_opts(const char **hub, int *json, int argc, char **argv)
 		else if (c == 'h') {
 			fputs(help, stdout);
 			return -1;
-		} else
+		} else if (c == ':')
+			return cli_usage("audit", "--hub needs a URL or path");
+		else
 			return cli_usage("audit", "unknown option '%s'", argv[optind - 1]);
 	}
 	if (optind != argc)
@@ -60,27 +63,46 @@ static const char *text(json_t *o, const char *key, const char *none)
 	return s ? s : none;
 }
 
+/* A field of the report, made safe for a terminal: branch, commit, file and
+ * message all come from the hub, which may hold escape sequences. Prints
+ * `before` and the field, or nothing if it is absent or null. */
+static void print_field(const char *before, json_t *o, const char *key, int max)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	char *copy;
+	if (!s)
+		return;
+	if (!(copy = strdup(s))) {
+		printf("%s?", before);
+		return;
+	}
+	cli_sanitize(copy);
+	printf("%s%.*s", before, max, copy);
+	free(copy);
+}
+
 static void print_problem(json_t *p)
 {
-	char *msg = strdup(text(p, "message", ""));
 	json_t *seq = json_object_get(p, "seq");
-	cli_sanitize(msg);
-	printf("problem %s: %s", text(p, "kind", "?"), text(p, "branch", "-"));
-	if (json_object_get(p, "commit") && !json_is_null(json_object_get(p, "commit")))
-		printf(" commit %.12s", text(p, "commit", ""));
-	if (json_object_get(p, "file") && !json_is_null(json_object_get(p, "file")))
-		printf(" %s", text(p, "file", ""));
+	print_field("problem ", p, "kind", 1000);
+	if (json_string_value(json_object_get(p, "branch")))
+		print_field(": ", p, "branch", 1000);
+	else
+		printf(": -");
+	print_field(" commit ", p, "commit", 12);
+	print_field(" ", p, "file", 1000);
 	if (json_is_integer(seq))
 		printf(" seq %lld", (long long)json_integer_value(seq));
-	printf(": %s\n", msg ? msg : "");
-	free(msg);
+	print_field(": ", p, "message", 1200);
+	printf("\n");
 }
 
 static void print_human(const ruta_audit_result *res, json_t *j)
 {
 	char when[40];
 	size_t i;
-	printf("hub          %s\n", text(j, "hub", ""));
+	print_field("hub          ", j, "hub", 4096);
+	printf("\n");
 	printf("branches     %lld, %lld commits\n", (long long)res->branches,
 		(long long)res->commits);
 	printf("trust file   version %lld, %lld keys\n", (long long)res->trust_version,

@@ -3,10 +3,12 @@
  *
  * Trust comes only from the root key: ruta/trust is walked first, and each
  * trust file that the root key signed and that moves the version forward
- * adds its keys. Then every other ruta/ branch, commit by commit, oldest
+ * is taken; then the replica's own, root-signed too, newer than the hub's
+ * (which the hub withholds). The newest taken is in force, as ruta_key is
+ * for apply. Then every other ruta/ branch, commit by commit, oldest
  * first: the commit's signature must be its owner's, and each changeset's
- * signature must be by a key the trust files endorse for that replica and
- * not revoked at that seq. Chains are judged last, over every changeset
+ * signature must be by a key the version in force endorses for that
+ * replica and not revoked at that seq. Chains are judged last, over every changeset
  * seen, so that a gap, a fork, a reordering and a replay each get their own
  * name. Nothing on the hub is believed for being there, and nothing found
  * stops the audit: every problem is reported with where it is. A hub by
@@ -51,9 +53,12 @@ typedef struct audit {
 	ruta_replica *r;
 	ruta_git *g;
 	unsigned char root[RUTA_PK_BYTES];
-	akey *keys;
+	akey *keys;             /* every key any trust version taken endorsed: commit signers */
 	size_t nkeys;
+	ruta_trust_entry *force; /* the newest version's entries, which judge every changeset */
+	size_t nforce;
 	long long trust_max;
+	long long hub_trust;    /* the newest version the hub itself has */
 	acs *cs;
 	size_t ncs, capcs;
 	json_t *problems;
@@ -128,6 +133,34 @@ static int keys_take(audit *a, const ruta_trust_entry *v, size_t n)
 	return 0;
 }
 
+/* A newer version is in force: like ruta_key after an install (format.md
+ * §7.3, §7.4), only its entries judge changesets, so a key it no longer
+ * lists (replaced by a newer one) endorses nothing. Takes *v. */
+static int take_version(audit *a, long long version, ruta_trust_entry **v, size_t n)
+{
+	int err = keys_take(a, *v, n);
+	if (err < 0)
+		return err;
+	free(a->force);
+	a->force = *v;
+	a->nforce = n;
+	*v = NULL;
+	a->trust_max = version;
+	a->res->trust_version = version;
+	return 0;
+}
+
+static const ruta_trust_entry *force_find(audit *a, const unsigned char pk[RUTA_PK_BYTES],
+	const char *principal)
+{
+	size_t i;
+	for (i = 0; i < a->nforce; i++)
+		if (memcmp(a->force[i].pk, pk, RUTA_PK_BYTES) == 0 &&
+				(!principal || strcmp(a->force[i].principal, principal) == 0))
+			return &a->force[i];
+	return NULL;
+}
+
 /* ---- files of a commit ------------------------------------------------------------ */
 
 static const ruta_git_file *file_get(const ruta_git_commit *c, const char *path)
@@ -172,13 +205,54 @@ static int trust_file(audit *a, const ruta_git_commit *c, const ruta_git_file *f
 		err = problem(a, "trust-rollback", a->branch, c->id, f->path, 0, "trust file version "
 			"%lld comes after version %lld on the trust branch: versions only move forward",
 			version, a->trust_max);
-	else {
-		a->trust_max = version;
-		a->res->trust_version = version;
-		err = keys_take(a, v, n);
-	}
+	else
+		err = take_version(a, version, &v, n);
 	free(v);
 	return err;
+}
+
+/* The trust files this replica holds were checked against the root key when
+ * they were installed, and are checked again here. A hub that stops at an
+ * older version than one of them withholds the newer (a revocation, say):
+ * that is a problem, and the newer versions judge the changesets all the
+ * same, taken in version order after the hub's. */
+static const char local_trust_sql[] = "SELECT version, text, sig FROM ruta_trust"
+	" ORDER BY version";
+
+static int local_trust(audit *a)
+{
+	sqlite3_stmt *st;
+	long long hub_max = a->trust_max;
+	int rc = SQLITE_DONE, err;
+
+	a->hub_trust = hub_max;
+	if ((err = ruta_db__stmt(&st, a->r, local_trust_sql)) < 0)
+		return err;
+	while (err == 0 && (rc = ruta_db__step(a->r, st)) == SQLITE_ROW) {
+		ruta_trust_entry *v = NULL;
+		long long version = 0;
+		size_t n = 0;
+		if (sqlite3_column_int64(st, 0) <= a->trust_max)
+			continue;
+		if (ruta_trust__read(&version, &v, &n, a->root, (const char *)sqlite3_column_text(st, 1),
+				(size_t)sqlite3_column_bytes(st, 1), (const char *)sqlite3_column_text(st, 2),
+				(size_t)sqlite3_column_bytes(st, 2)) < 0 || version <= a->trust_max) {
+			free(v);
+			continue;
+		}
+		err = take_version(a, version, &v, n);
+		free(v);
+	}
+	sqlite3_reset(st);
+	if (err < 0)
+		return err;
+	if (rc < 0)
+		return rc;
+	if (a->trust_max > hub_max)
+		return problem(a, "trust-withheld", "ruta/trust", NULL, NULL, 0, "hub's newest trust "
+			"file is version %lld; this replica holds version %lld: the hub withholds it "
+			"(sync from head office, or audit another copy)", hub_max, a->trust_max);
+	return 0;
 }
 
 /* ---- changesets ------------------------------------------------------------------- */
@@ -193,45 +267,56 @@ static void hlc_iso(char out[21], uint64_t hlc)
 		strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* What apply.c's check_authority asks, against every trust version seen. */
+/* What apply.c's find_signer and check_authority ask, against the trust
+ * version in force: the newest the hub or this replica has. */
 static int check_key(audit *a, const ruta_git_commit *c, const char *file, const ruta_cs *cs,
 	const unsigned char pk[RUTA_PK_BYTES])
 {
-	char fp[RUTA_FINGERPRINT_MAX], lo[21], hi[21];
-	akey *k = key_find(a, pk, cs->replica), *other = key_find(a, pk, NULL);
+	char fp[RUTA_FINGERPRINT_MAX], kfp[RUTA_FINGERPRINT_MAX], lo[21], hi[21];
+	const ruta_trust_entry *k = force_find(a, pk, cs->replica), *other = force_find(a, pk, NULL);
+	akey *old = key_find(a, pk, NULL);
 	size_t i;
 
 	ruta_crypto__fingerprint(fp, pk);
 	if (!k && other)
 		return problem(a, "key", a->branch, c->id, file, cs->seq, "changeset %lld of replica %s "
 			"is signed by the key of replica %s (team %s)", (long long)cs->seq, cs->replica,
-			other->e.principal, other->e.team);
+			other->principal, other->team);
+	if (!k && old && strcmp(old->e.principal, cs->replica) == 0)
+		return problem(a, "key", a->branch, c->id, file, cs->seq, "changeset %lld of replica %s "
+			"is signed by key %s, which trust file version %lld no longer endorses (a newer "
+			"key replaced it)", (long long)cs->seq, cs->replica, fp, a->trust_max);
+	if (!k && old)
+		return problem(a, "key", a->branch, c->id, file, cs->seq, "changeset %lld of replica %s "
+			"is signed by a former key of replica %s (team %s)", (long long)cs->seq,
+			cs->replica, old->e.principal, old->e.team);
 	if (!k)
 		return problem(a, "key", a->branch, c->id, file, cs->seq, "changeset %lld of replica %s "
 			"is signed by key %s, which no trust file endorses", (long long)cs->seq,
 			cs->replica, fp);
-	if (strcmp(cs->key, k->fp) != 0)
+	ruta_crypto__fingerprint(kfp, k->pk);
+	if (strcmp(cs->key, kfp) != 0)
 		return problem(a, "key", a->branch, c->id, file, cs->seq, "changeset names key %s but "
-			"is signed by %s", cs->key, k->fp);
-	if (k->e.revoked_after >= 0 && cs->seq > k->e.revoked_after)
+			"is signed by %s", cs->key, kfp);
+	if (k->revoked_after >= 0 && cs->seq > k->revoked_after)
 		return problem(a, "revoked", a->branch, c->id, file, cs->seq, "replica %s was revoked "
 			"after its changeset %lld; changeset %lld is signed with its revoked key",
-			cs->replica, k->e.revoked_after, (long long)cs->seq);
+			cs->replica, k->revoked_after, (long long)cs->seq);
 	hlc_iso(lo, cs->hlc_min);
 	hlc_iso(hi, cs->hlc_max);
-	if ((k->e.valid_after[0] && strcmp(lo, k->e.valid_after) < 0) ||
-			(k->e.valid_before[0] && strcmp(hi, k->e.valid_before) > 0))
+	if ((k->valid_after[0] && strcmp(lo, k->valid_after) < 0) ||
+			(k->valid_before[0] && strcmp(hi, k->valid_before) > 0))
 		return problem(a, "key", a->branch, c->id, file, cs->seq, "replica %s's key is valid "
 			"from %s to %s; this changeset is from %s to %s", cs->replica,
-			k->e.valid_after[0] ? k->e.valid_after : "the start",
-			k->e.valid_before[0] ? k->e.valid_before : "no end", lo, hi);
-	if (strcmp(k->e.team, "hq") == 0)
+			k->valid_after[0] ? k->valid_after : "the start",
+			k->valid_before[0] ? k->valid_before : "no end", lo, hi);
+	if (strcmp(k->team, "hq") == 0)
 		return 0;
 	for (i = 0; i < json_array_size(cs->records); i++) {
 		const char *t = json_string_value(json_object_get(json_array_get(cs->records, i), "t"));
 		if (ruta_schema__by_name(t)->flags & RUTA_T_CONFIG)
 			return problem(a, "key", a->branch, c->id, file, cs->seq, "replica %s (team %s) "
-				"changes %s records; only head office may", cs->replica, k->e.team, t);
+				"changes %s records; only head office may", cs->replica, k->team, t);
 	}
 	return 0;
 }
@@ -421,8 +506,10 @@ static int walk_branch(audit *a, const char *name, const char *tip)
 static const char checkpoint_get_sql[] = "SELECT branch, tip, at FROM ruta_audit WHERE hub = ?1"
 	" ORDER BY branch";
 static const char checkpoint_clear_sql[] = "DELETE FROM ruta_audit WHERE hub = ?1";
-static const char checkpoint_put_sql[] = "INSERT INTO ruta_audit(hub, branch, tip, at)"
-	" VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))";
+static const char checkpoint_put_sql[] = "INSERT INTO ruta_audit(hub, branch, tip, at,"
+	" trust_version) VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?4)";
+static const char checkpoint_trust_sql[] = "SELECT trust_version, at FROM ruta_audit"
+	" WHERE hub = ?1 ORDER BY trust_version DESC LIMIT 1";
 
 /* Every branch the last good audit saw must still be there, at or after
  * where it was. */
@@ -450,6 +537,24 @@ static int check_checkpoint(audit *a, const char *hub)
 	return err < 0 ? err : rc < 0 ? rc : 0;
 }
 
+/* The hub's newest trust file must be at least the version the last good
+ * audit of it saw: an older one withholds what came since. */
+static int check_checkpoint_trust(audit *a, const char *hub)
+{
+	sqlite3_stmt *st;
+	int rc, err = 0;
+	if ((rc = ruta_db__stmt(&st, a->r, checkpoint_trust_sql)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, hub, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(a->r, st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) > a->hub_trust)
+		err = problem(a, "trust-withheld", "ruta/trust", NULL, NULL, 0, "hub's newest trust "
+			"file is version %lld; the audit of %s verified version %lld on it: the hub "
+			"withholds it (sync from head office, or audit another copy)", a->hub_trust,
+			(const char *)sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 0));
+	sqlite3_reset(st);
+	return err < 0 ? err : rc < 0 ? rc : 0;
+}
+
 static int checkpoint_save(audit *a, const char *hub)
 {
 	sqlite3_stmt *st;
@@ -470,6 +575,7 @@ static int checkpoint_save(audit *a, const char *hub)
 		sqlite3_bind_text(st, 1, hub, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, branch, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, json_string_value(tip), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, a->hub_trust);
 		rc = ruta_db__step(a->r, st);
 		sqlite3_reset(st);
 	}
@@ -650,8 +756,14 @@ static int walk_all(audit *a)
 		if (strcmp(name, "ruta/trust") != 0)
 			names[n++] = name;
 	a->res->branches = (int64_t)n;
-	for (i = 0; i < n && err == 0; i++)
+	/* this replica's own trust files after the hub's, before any changeset */
+	if (!json_object_get(a->tips, "ruta/trust"))
+		err = local_trust(a);
+	for (i = 0; i < n && err == 0; i++) {
 		err = walk_branch(a, names[i], json_string_value(json_object_get(a->tips, names[i])));
+		if (err == 0 && strcmp(names[i], "ruta/trust") == 0)
+			err = local_trust(a);
+	}
 	free(names);
 	return err;
 }
@@ -679,19 +791,42 @@ static int report(audit *a, const char *hub)
 	return res->json ? 0 : ruta_error__oom();
 }
 
+/* One name per local hub, so that the checkpoint is found however the hub
+ * is spelled: file:// dropped, the path resolved (symbolic links, ".",
+ * "..") and without a trailing '/'. A path that does not resolve is kept
+ * as given, less trailing '/': opening it says what is wrong. */
+static int canonical_hub(char **hub)
+{
+	char *path = *hub, *real;
+	size_t n;
+	if (strncmp(path, "file://", 7) == 0 && path[7] == '/')
+		path += 7;
+	if (path[0] != '/')
+		return 0;
+	if (!(real = realpath(path, NULL)) && !(real = strdup(path)))
+		return ruta_error__oom();
+	for (n = strlen(real); n > 1 && real[n - 1] == '/'; n--)
+		real[n - 1] = '\0';
+	free(*hub);
+	*hub = real;
+	return 0;
+}
+
 static int hub_of(char **out, ruta_replica *r, const ruta_audit_options *opts)
 {
 	char *url = NULL;
 	int err;
+	*out = NULL;
 	if (opts && opts->hub)
-		return ruta_sync__hub_url(out, opts->hub);
-	if ((err = ruta_hub_get(&url, r)) < 0) {
-		*out = NULL;
+		err = ruta_sync__hub_url(&url, opts->hub);
+	else if ((err = ruta_hub_get(&url, r)) < 0)
 		return ruta_error__set(err, "this replica has no hub to audit; give one with --hub "
 			"or set it with 'ruta hub add URL'");
-	}
-	*out = url;
-	return 0;
+	if (err == 0 && (err = canonical_hub(&url)) == 0)
+		*out = url;
+	else
+		free(url);
+	return err;
 }
 
 /* A hub by path is read in place; any other is fetched first into the
@@ -716,6 +851,7 @@ static int run(audit *a, const char *hub)
 	if ((err = ruta_trust__root(a->root, a->r)) < 0 || (err = open_hub(a, hub)) < 0 ||
 			(err = ruta_git__branches(a->g, a->ns, on_branch, a)) < 0 ||
 			(err = check_checkpoint(a, hub)) < 0 || (err = walk_all(a)) < 0 ||
+			(err = check_checkpoint_trust(a, hub)) < 0 ||
 			(err = judge_chains(a)) < 0 || (err = report(a, hub)) < 0)
 		return err;
 	if (a->res->problems)
@@ -749,6 +885,7 @@ int ruta_audit_verify(ruta_audit_result *out, ruta_replica *r, const ruta_audit_
 	json_decref(a.problems);
 	json_decref(a.tips);
 	free(a.keys);
+	free(a.force);
 	for (size_t i = 0; i < a.ncs; i++) {
 		free(a.cs[i].file);
 		json_decref(a.cs[i].deps);

@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "schema.h"
 
-#define LATEST 5
+#define LATEST 6
 /* Bump when trigger text changes; files with an older revision are
  * re-triggered on open, never those with a newer one. */
 #define TRIGGER_REV 7
@@ -523,8 +523,13 @@ static const char migration_5[] =
 	"CREATE TABLE ruta_audit (hub TEXT NOT NULL, branch TEXT NOT NULL, tip TEXT NOT NULL,"
 	" at TEXT NOT NULL, PRIMARY KEY (hub, branch)) STRICT;\n";
 
+/* The newest trust version the hub had at that audit: a later audit
+ * requires the hub's to be at least that. */
+static const char migration_6[] =
+	"ALTER TABLE ruta_audit ADD COLUMN trust_version INTEGER NOT NULL DEFAULT 0;\n";
+
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
-	migration_3, migration_4, migration_5 };
+	migration_3, migration_4, migration_5, migration_6 };
 
 static int migration_sql(ruta_buf *b, int version)
 {

@@ -53,6 +53,14 @@ static int git_fail(const char *doing)
 	return ruta_error__set(RUTA_ERROR, "%s: %s", doing, e && e->message ? e->message : "git error");
 }
 
+/* git_fail naming the commit: "reading hub commit 1a2b3c4d5e6f". */
+static int git_fail_at(const char *doing, const char *id)
+{
+	char what[120];
+	snprintf(what, sizeof(what), "%s %.12s", doing, id);
+	return git_fail(what);
+}
+
 /* The hub turned down what the credentials callback offered. */
 static int refused(const ruta_git *g, const char *url)
 {
@@ -1059,18 +1067,18 @@ int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_fil
 
 	if (git_revwalk_new(&walk, g->repo) < 0 || git_oid_fromstr(&oid, tip) < 0 ||
 			git_revwalk_push(walk, &oid) < 0)
-		err = git_fail("walking a hub branch");
+		err = git_fail_at("walking the hub branch whose tip is commit", tip);
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	if (err == 0 && since && *since && (git_oid_fromstr(&oid, since) < 0 ||
 			git_revwalk_hide(walk, &oid) < 0))
-		err = git_fail("walking a hub branch");
+		err = git_fail_at("walking a hub branch from commit", since);
 	while (err == 0 && (rc = git_revwalk_next(&oid, walk)) == 0) {
 		git_commit *c = NULL;
 		git_tree *tree = NULL;
 		char id[41];
 		git_oid_tostr(id, sizeof(id), &oid);
 		if (git_commit_lookup(&c, g->repo, &oid) < 0 || git_commit_tree(&tree, c) < 0)
-			err = git_fail("reading a hub commit");
+			err = git_fail_at("reading hub commit", id);
 		else
 			err = tree_files(g->repo, tree, "", id, 1, cb, payload);
 		git_tree_free(tree);
@@ -1078,7 +1086,7 @@ int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_fil
 	}
 	/* an error is not the end of the walk: the caller must not move past it */
 	if (err == 0 && rc != GIT_ITEROVER)
-		err = git_fail("walking a hub branch");
+		err = git_fail_at("walking the hub branch whose tip is commit", tip);
 	git_revwalk_free(walk);
 	return err;
 }
@@ -1192,7 +1200,7 @@ static int history_commit(ruta_git *g, const git_oid *oid, file_list *fl, ruta_g
 	git_oid_tostr(id, sizeof(id), oid);
 	if (git_commit_lookup(&c, g->repo, oid) < 0 || git_commit_tree(&tree, c) < 0) {
 		git_commit_free(c);
-		return git_fail("reading a hub commit");
+		return git_fail_at("reading hub commit", id);
 	}
 	memset(&info, 0, sizeof(info));
 	info.id = id;
@@ -1226,7 +1234,7 @@ int ruta_git__history(ruta_git *g, const char *tip, ruta_git_commit_cb cb, void 
 
 	if (git_revwalk_new(&walk, g->repo) < 0 || git_oid_fromstr(&oid, tip) < 0 ||
 			git_revwalk_push(walk, &oid) < 0)
-		err = git_fail("walking a hub branch");
+		err = git_fail_at("walking the hub branch whose tip is commit", tip);
 	if (err == 0) {
 		/* a ruta branch is one line; a merge's other side is not its history */
 		git_revwalk_simplify_first_parent(walk);
@@ -1235,7 +1243,7 @@ int ruta_git__history(ruta_git *g, const char *tip, ruta_git_commit_cb cb, void 
 	while (err == 0 && (rc = git_revwalk_next(&oid, walk)) == 0)
 		err = history_commit(g, &oid, &fl, cb, payload);
 	if (err == 0 && rc != GIT_ITEROVER)
-		err = git_fail("walking a hub branch");
+		err = git_fail_at("walking the hub branch whose tip is commit", tip);
 	free(fl.v);
 	git_revwalk_free(walk);
 	return err;

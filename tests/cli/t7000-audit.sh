@@ -129,6 +129,9 @@ expect_stdout "^problems +0$" "a team verifies the hub from its pinned root key 
 run ruta -C hq audit verify --bogus
 is "$rc $(printf '%s' "$err" | grep -c "unknown option '--bogus'")" "2 1" \
 	"an unknown option of audit verify is a usage error that names it"
+run ruta -C hq audit verify --hub
+is "$rc $(printf '%s' "$err" | grep -c -- "--hub needs a URL or path")" "2 1" \
+	"--hub with no value says what it needs"
 expect_exit 5 ruta -C hq audit verify --hub git://127.0.0.1:1/x.git
 expect_stderr "cannot be reached.*try again later" "an unreachable hub: exit 5, try later"
 
@@ -298,6 +301,10 @@ HQID=$(db hq "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
 problem deps "changeset 1 of replica $HQID depends on changeset 4 of replica $NORTH, which the hub does not hold" \
 	"head office's changeset witnesses the changesets the branch lost"
 is "$(jget "$out" .problems_count)" 2 "and nothing else"
+for h in "file://TRASH/forced.git" "TRASH/forced.git/" "TRASH/./forced.git"; do
+	run ruta -C hq audit verify --hub "$(printf '%s' "$h" | sed "s|TRASH|$PWD|")" --json
+	problem rewritten "branch ruta/$NORTH was rewritten" "the same hub spelled $h finds the checkpoint"
+done
 g forced.git update-ref -d "refs/heads/ruta/$SOUTH"
 audit forced
 problem rewritten "branch ruta/$SOUTH is gone from the hub" "a deleted branch is reported"
@@ -336,5 +343,81 @@ run ruta -C hq audit verify
 is "$rc" 4 "the human report exits 4 too"
 expect_stdout "^problem revoked: ruta/$SOUTH commit [0-9a-f]{12} changesets/$SOUTH/$SOUTH-00000002.json seq 2: replica" \
 	"and names branch, commit, file and seq"
+
+# ---- the hub withholds the revocation: its trust branch back at version 3 ----------
+fresh withheld
+g withheld.git update-ref refs/heads/ruta/trust "$(g withheld.git rev-parse ruta/trust~1)"
+audit withheld
+is "$rc" 4 "a hub withholding head office's newest trust file: exit 4"
+problem trust-withheld "hub's newest trust file is version 3; this replica holds version 4: the hub withholds it" \
+	"the withheld trust file is reported"
+problem revoked ".* 2: replica $SOUTH was revoked after its changeset 1" \
+	"and this replica's own version 4 still judges the revoked replica's changeset"
+is "$(jget "$out" .problems_count) $(jget "$out" .trust_version)" "2 4" \
+	"and nothing else; the report names the version that judged"
+
+# ---- north's key replaced: changesets signed with the old one are no longer good ----
+# As ruta apply judges them (format.md §7.4): only the trust file in force
+# endorses, and version 5 lists north's new key alone.
+ssh-keygen -q -t ed25519 -N '' -C "$NORTH" -f north2.key
+chmod 600 north2.key
+must ruta -C hq keys endorse north2.key.pub --team north
+# the sync pushes version 5, and refuses south's changeset 2 again (exit 4)
+run ruta -C hq sync
+g hub.git ls-tree -r --name-only ruta/trust | grep -q 'ruta-trust-00000005.txt$' ||
+	{ echo "Bail out! setup failed: trust version 5 not on the hub: $err"; exit 1; }
+fresh rotated
+sed -e 's/"seq":4}$/"seq":5}/' -e "s/\"prev\":\"[0-9a-f]*\"/\"prev\":\"$H4\"/" f4.json > "$F5"
+rm -f "$F5.sig"
+ssh-keygen -q -Y sign -f $NK -n ruta-changeset "$F5" 2>/dev/null
+T=$(make_tree rotated.git "$CS" "$F5" "$(blob rotated.git "$F5")" "$F5.sig" "$(blob rotated.git "$F5.sig")")
+stack rotated.git "ruta/$NORTH" "$(g rotated.git rev-parse "ruta/$NORTH")" north2.key "$T"
+audit rotated
+is "$rc" 4 "a changeset signed with a replaced key: exit 4"
+problem key ".* 5: changeset 5 of replica $NORTH is signed by key SHA256:.*, which trust file version 5 no longer endorses \\(a newer key replaced it\\)" \
+	"the replaced key is reported at the changeset"
+problem key ".* 1: changeset 1 of replica $NORTH is signed by key .*no longer endorses" \
+	"and so are the ones before it, as ruta apply at a new replica refuses them"
+is "$(jget "$out" .trust_version)" 5 "version 5 judged"
+
+# ---- the checkpoint keeps the trust version: an older one later is withheld ---------
+# north holds trust version 3 only: what it requires of the hub after a good
+# audit comes from the checkpoint alone.
+fresh trustonly
+g trustonly.git for-each-ref --format='%(refname)' refs/heads | grep -v '^refs/heads/ruta/trust$' |
+	while read -r ref; do g trustonly.git update-ref -d "$ref"; done
+run ruta -C north audit verify --hub "$PWD/trustonly.git" --json
+is "$rc $(jget "$out" .trust_version)" "0 5" "north verifies a hub with trust version 5"
+is "$(db north "SELECT DISTINCT trust_version FROM ruta_audit WHERE hub = '$PWD/trustonly.git'")" 5 \
+	"the checkpoint keeps version 5"
+g trustonly.git update-ref refs/heads/ruta/trust "$(g trustonly.git rev-parse ruta/trust~2)"
+run ruta -C north audit verify --hub "$PWD/trustonly.git" --json
+is "$rc" 4 "the hub back at trust version 3: exit 4"
+problem trust-withheld "hub's newest trust file is version 3; the audit of .* verified version 5 on it: the hub withholds it" \
+	"the checkpoint's trust version is required"
+
+# ---- a file name with a terminal escape in it: printed made safe ------------------
+fresh escape
+ESC=$(printf '\033')
+printf 'x' > x.txt
+T=$(printf '100644 blob %s\tx%s[2Jy\n' "$(blob escape.git x.txt)" "$ESC" | g escape.git mktree)
+T=$(printf '040000 tree %s\t%s\n' "$T" "$NORTH" | g escape.git mktree)
+T=$(printf '040000 tree %s\tchangesets\n' "$T" | g escape.git mktree)
+stack escape.git "ruta/$NORTH" "$(g escape.git rev-parse "ruta/$NORTH")" north2.key "$T"
+run ruta -C hq audit verify --hub "$PWD/escape.git"
+is "$rc" 4 "a file with an escape in its name: exit 4"
+expect_stdout "^problem layout: ruta/$NORTH commit [0-9a-f]{12} changesets/$NORTH/x\\?\\[2Jy: a file that has no place" \
+	"the file is named with the escape made a ?"
+is "$(printf '%s' "$out" | grep -c "$ESC")" 0 "and no escape reaches the terminal"
+
+# ---- a hub commit that cannot be read: the error names it -------------------------
+fresh broken
+printf 'tree %s\nparent %s\nauthor m <m@x> 0 +0000\ncommitter m <m@x> 0 +0000\n\nx\n' \
+	"$(printf '1%.0s' $(seq 40))" "$(g broken.git rev-parse "ruta/$NORTH")" > c.txt
+C=$(g broken.git hash-object -t commit -w --literally c.txt)
+g broken.git update-ref "refs/heads/ruta/$NORTH" "$C"
+run ruta -C hq audit verify --hub "$PWD/broken.git"
+isnt "$rc" 0 "a hub commit whose tree is missing fails the audit"
+expect_stderr "reading hub commit $(echo "$C" | cut -c1-12)" "and the error names the commit"
 
 done_testing

@@ -68,11 +68,14 @@ static void a_hub_without_a_trust_branch_fails_verification(void **state)
 	assert_int_equal(system(cmd), 0);
 	o.hub = empty;
 	assert_int_equal(ruta_audit_verify(&res, r, &o), RUTA_EVERIFY);
-	assert_int_equal(res.problems, 1);
+	/* no trust branch, and so it withholds the version head office holds */
+	assert_int_equal(res.problems, 2);
 	j = report(&res);
 	p = json_array_get(json_object_get(j, "problems"), 0);
 	assert_string_equal(json_string_value(json_object_get(p, "kind")), "trust");
 	assert_string_equal(json_string_value(json_object_get(p, "branch")), "ruta/trust");
+	p = json_array_get(json_object_get(j, "problems"), 1);
+	assert_string_equal(json_string_value(json_object_get(p, "kind")), "trust-withheld");
 	json_decref(j);
 	ruta_audit_result_dispose(&res);
 	ruta_replica_free(r);
