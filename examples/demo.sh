@@ -146,4 +146,7 @@ git --git-dir=audit.git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$WORK/a
 	log --all --format='%G? %GS  %s'
 : "$REASON"
 
+say "And ruta checks the whole hub from head office's root key alone"
+run -C north audit verify
+
 say "Done. The replicas are in $WORK"
