@@ -2,9 +2,10 @@
 # Installs what building and testing ruta needs on Debian, and says what it installs.
 set -eu
 # openssh-server: only its sshd binary, which the ssh hub test starts itself
-# on 127.0.0.1 with its own configuration (tests/cli/t5200-ssh.sh).
+# on 127.0.0.1 with its own configuration (tests/cli/t5200-ssh.sh). jq: the merge test
+# (t6000) picks conflicts out of `ruta conflicts list --json` with it.
 pkgs="build-essential pkg-config libsqlite3-dev libgit2-dev libjansson-dev libsodium-dev
-libcmocka-dev sqlite3 git openssh-client openssh-server faketime perl"
+libcmocka-dev sqlite3 git openssh-client openssh-server faketime perl jq"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
