@@ -133,8 +133,8 @@ run ruta -C hq blame planet "$ACME"
 is "$rc" 1 "an unknown type exits 1"
 expect_stderr "'planet' is not a record type" "and says which types there are"
 run ruta -C hq blame account
-is "$rc" 2 "no id is a usage error"
-expect_stderr "give the record's type and id" "which says what to give"
+is "$rc:$(printf '%s\n' "$err" | grep -c "give the record's type and id")" 2:1 \
+	"no id is a usage error that says what to give"
 ok ruta blame --help
 expect_stdout "ruta blame account\\|contact\\|opp" "blame --help shows its usage"
 
