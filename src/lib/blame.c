@@ -89,7 +89,8 @@ static int sort_heads(json_t **out, json_t *list)
 	}
 	for (i = 0; i < n; i++)
 		v[i] = json_array_get(list, i);
-	qsort(v, n, sizeof(*v), head_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), head_cmp);
 	for (i = 0; i < n && err == 0; i++)
 		if (json_array_append(sorted, v[i]) < 0)
 			err = ruta_error__oom();
