@@ -447,6 +447,16 @@ RUTA_EXTERN(int) ruta_resolve(ruta_replica *r, const char *id, const char *value
  * the value its policy chose; *count says how many. */
 RUTA_EXTERN(int) ruta_resolve_all(int64_t *count, ruta_replica *r, const char *table) RUTA_WARN_UNUSED;
 
+/* Who set each field of record `id` (a full id or a prefix, as elsewhere) of
+ * type `type` ("account", "contact", "opp", ...): per field with a version,
+ * its value, version, maker and changeset (null if older than this
+ * replica's history), and the heads of open and closed conflicts it
+ * overrode, as one JSON document (schema 1, docs/audit.md "Blame"). Keys
+ * sorted; replicas that applied the same changes print the same bytes.
+ * RUTA_ENOTFOUND if no such record. New; free with ruta_free. */
+RUTA_EXTERN(int) ruta_blame_json(char **out, ruta_replica *r, const char *type,
+	const char *id) RUTA_WARN_UNUSED;
+
 /* Records that look like one real-world account or contact (the same tax id,
  * email or phone), as one JSON document (schema 1, docs/merge.md §5). New. */
 RUTA_EXTERN(int) ruta_duplicates_json(char **out, ruta_replica *r) RUTA_WARN_UNUSED;

@@ -23,6 +23,7 @@ static const cli_cmd commands[] = {
 	{ "push", cmd_push, "send this replica's changesets to the hub" },
 	{ "conflicts", cmd_conflicts, "list and show open conflicts (conflicts list|show ID)" },
 	{ "resolve", cmd_resolve, "resolve a conflict (resolve ID --take VALUE | --keep | --all)" },
+	{ "blame", cmd_blame, "who set each field of a record, and what it overrode" },
 	{ "snapshot", cmd_snapshot, "head office: publish a signed snapshot new replicas start from" },
 	{ "export", cmd_export, "seal new changes into a signed changeset and write it out" },
 	{ "apply", cmd_apply, "verify and apply changesets from files, a directory or stdin" },
