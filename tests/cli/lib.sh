@@ -249,3 +249,18 @@ refused() {
 	_report "$([ "$_before" = "$_after" ] && [ "$_unexp" = "$_unexp2" ]; echo $?)" \
 		"$_short: nothing written" || diag "database changed (unexported $_unexp -> $_unexp2)"
 }
+
+# For tests of head office and teams north and south syncing through one hub
+# (hq/, north/, south/):
+# sync_all: everyone syncs twice over, whatever the exit (3 while conflicts are open)
+sync_all() {
+	for _r in north south hq north south; do ruta -C $_r sync >/dev/null 2>&1; done
+}
+# same_everywhere WHAT: state hash and open conflicts are equal on all three
+same_everywhere() {
+	_h=$(ruta -C hq state-hash) _c=$(ruta -C hq conflicts list --json)
+	for _r in north south; do
+		is "$(ruta -C $_r state-hash)" "$_h" "$1: $_r has head office's CRM"
+		is "$(ruta -C $_r conflicts list --json)" "$_c" "$1: $_r has head office's open conflicts"
+	done
+}

@@ -20,18 +20,6 @@ ok ruta -C hq sync
 ok ruta -C north sync
 ok ruta -C south sync
 
-# sync_all: everyone syncs twice over, whatever the exit (3 while conflicts are open)
-sync_all() {
-	for r in north south hq north south; do ruta -C $r sync >/dev/null 2>&1; done
-}
-# same_everywhere WHAT: state hash and open conflicts are equal on all three
-same_everywhere() {
-	h=$(ruta -C hq state-hash) c=$(ruta -C hq conflicts list --json)
-	for r in north south; do
-		is "$(ruta -C $r state-hash)" "$h" "$1: $r has head office's CRM"
-		is "$(ruta -C $r conflicts list --json)" "$c" "$1: $r has head office's open conflicts"
-	done
-}
 # conflict_of RECORD FIELD [KEY]: a key of the open conflict on that field at head office
 conflict_of() {
 	ruta -C hq conflicts list --json | jq -r --arg r "$1" --arg f "$2" \

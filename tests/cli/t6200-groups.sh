@@ -17,15 +17,6 @@ for r in hq north south; do ok ruta -C $r sync; done
 
 # syncs R...: each replica syncs in turn, whatever the exit (3 while conflicts are open)
 syncs() { for r in "$@"; do ruta -C $r sync >/dev/null 2>&1; done; }
-sync_all() { syncs north south hq north south; }
-# same_everywhere WHAT: state hash and open conflicts are equal on all three
-same_everywhere() {
-	h=$(ruta -C hq state-hash) c=$(ruta -C hq conflicts list --json)
-	for r in north south; do
-		is "$(ruta -C $r state-hash)" "$h" "$1: $r has head office's CRM"
-		is "$(ruta -C $r conflicts list --json)" "$c" "$1: $r has head office's open conflicts"
-	done
-}
 # conflict_of DIR RECORD FIELD [KEY]: a key of the open conflict on that field
 conflict_of() {
 	ruta -C "$1" conflicts list --json | jq -r --arg r "$2" --arg f "$3" \

@@ -18,16 +18,6 @@ done
 SOUTH=$(cut -d' ' -f3 south.pub)
 for r in hq north south; do ruta -C $r sync >/dev/null 2>&1; done
 
-sync_all() {
-	for r in north south hq north south; do ruta -C $r sync >/dev/null 2>&1; done
-}
-same_everywhere() {
-	h=$(ruta -C hq state-hash) c=$(ruta -C hq conflicts list --json)
-	for r in north south; do
-		is "$(ruta -C $r state-hash)" "$h" "$1: $r has head office's CRM"
-		is "$(ruta -C $r conflicts list --json)" "$c" "$1: $r has head office's open conflicts"
-	done
-}
 # offer_row REPLICA ID: what the offer shows there
 offer_row() {
 	db "$1" "SELECT number, revision, status, total_minor, currency, valid_until, description,

@@ -21,22 +21,12 @@ ok ruta -C hq sync
 ok ruta -C north sync
 ok ruta -C south sync
 
-sync_all() {
-	for r in north south hq north south; do ruta -C $r sync >/dev/null 2>&1; done
-}
 # tags_on REPLICA TYPE ID: the record's tags as a compact JSON array
 tags_on() { ruta -C "$1" "$2" show "$3" --json | jq -c .tags; }
 # tags_everywhere TYPE ID WANT WHAT: every replica shows exactly WANT
 tags_everywhere() {
 	for r in hq north south; do
 		is "$(tags_on $r "$1" "$2")" "$3" "$4: $r shows $3"
-	done
-}
-same_everywhere() {
-	h=$(ruta -C hq state-hash) c=$(ruta -C hq conflicts list --json)
-	for r in north south; do
-		is "$(ruta -C $r state-hash)" "$h" "$1: $r has head office's CRM"
-		is "$(ruta -C $r conflicts list --json)" "$c" "$1: $r has head office's open conflicts"
 	done
 }
 

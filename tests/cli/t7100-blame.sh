@@ -20,9 +20,6 @@ ok ruta -C hq sync
 ok ruta -C north sync
 ok ruta -C south sync
 
-sync_all() {
-	for r in north south hq north south; do ruta -C $r sync >/dev/null 2>&1; done
-}
 # newest_changeset DIR: the hash of the last changeset DIR sealed itself
 newest_changeset() {
 	db "$1" "SELECT hash FROM ruta_changeset WHERE replica = (SELECT value FROM ruta_meta
