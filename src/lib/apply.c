@@ -765,8 +765,7 @@ static void fast_sql(ruta_buf *b, const ruta_tabledef *t, json_t *f, int any_ope
 		ruta_buf__puts(b, "__v = ?");
 	}
 	if (any_open)
-		ruta_buf__puts(b, " AND NOT EXISTS (SELECT 1 FROM ruta_conflict WHERE tbl = ? AND "
-			"rec = ?)");
+		ruta_buf__puts(b, " AND NOT EXISTS (" RUTA_MERGE_OPEN_ON_RECORD ")");
 }
 
 /* The common case in one statement: every field overwrites exactly the

@@ -211,9 +211,13 @@ static int local_conflict(const stamper *s, const ruta_tabledef *t, const char *
  * changeset is applied (docs/merge.md §6). */
 static void follow(stamper *s, uint64_t ver, int64_t at_ms)
 {
-	int64_t ms = (int64_t)(ver >> RUTA_HLC_COUNTER_BITS);
-	uint64_t own = ruta_hlc__next_own(s->last, at_ms, 0, s->salt);
-	s->last = ms > at_ms + RUTA_SKEW_MAX_MS && ver > own ? own : ver;
+	uint64_t own;
+	if ((int64_t)(ver >> RUTA_HLC_COUNTER_BITS) <= at_ms + RUTA_SKEW_MAX_MS) {
+		s->last = ver;
+		return;
+	}
+	own = ruta_hlc__next_own(s->last, at_ms, 0, s->salt);
+	s->last = ver > own ? own : ver;
 }
 
 static int stamp_alone(stamper *s, const pending *p)

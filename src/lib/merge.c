@@ -775,7 +775,7 @@ int ruta_merge__begin(ruta_merge_ctx *m, ruta_replica *r, const char *replica,
 	return rc < 0 ? rc : 0;
 }
 
-static const char rec_open_sql[] = "SELECT 1 FROM ruta_conflict WHERE tbl = ?1 AND rec = ?2 LIMIT 1";
+static const char rec_open_sql[] = RUTA_MERGE_OPEN_ON_RECORD " LIMIT 1";
 
 int ruta_merge__needed(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
 	const char *id, int deleted)
