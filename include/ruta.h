@@ -478,6 +478,13 @@ RUTA_EXTERN(int) ruta_keys_endorse(ruta_replica *r, const char *pubkey_line, con
  * What head office already applied from it stays valid; later changesets are
  * refused everywhere the new trust file arrives. */
 RUTA_EXTERN(int) ruta_keys_revoke(int *revoked, ruta_replica *r, const char *name) RUTA_WARN_UNUSED;
+/* Head office: bind every key whose valid-before has passed (by this
+ * machine's clock) to the last changeset head office holds from its replica,
+ * so that a backdated changeset signed with it later is refused (format.md
+ * §7.4). Writes the next trust file version only if a key was sealed;
+ * *sealed counts them. ruta_keys_endorse, ruta_keys_revoke and ruta_sync at
+ * head office seal too. */
+RUTA_EXTERN(int) ruta_keys_seal(int *sealed, ruta_replica *r) RUTA_WARN_UNUSED;
 /* The trust file in force (NULL, version 0 if none). New; free with ruta_free. */
 RUTA_EXTERN(int) ruta_keys_trust(char **text, int64_t *version, ruta_replica *r) RUTA_WARN_UNUSED;
 /* Protects this replica's secret key (and at head office the root key) with a

@@ -10,6 +10,7 @@ static const char help[] =
 	"       ruta keys show [--json]\n"
 	"       ruta keys endorse FILE --team NAME [--valid-after T] [--valid-before T]\n"
 	"       ruta keys revoke NAME\n"
+	"       ruta keys seal\n"
 	"       ruta keys passphrase [--remove]\n"
 	"\n"
 	"examples:\n"
@@ -17,6 +18,7 @@ static const char help[] =
 	"  ruta -C hq keys endorse north.pub --team north      # head office endorses it\n"
 	"  ruta -C hq keys export-pub --root > root.pub        # for ruta init --root-key\n"
 	"  ruta -C hq keys revoke north-1napk78ayn             # a lost laptop\n"
+	"  ruta -C hq keys seal                                # bind expired keys now\n"
 	"  RUTA_NEW_PASSPHRASE=... ruta -C north keys passphrase\n"
 	"\n"
 	"export-pub   this replica's public key, or with --root head office's root key\n"
@@ -28,6 +30,10 @@ static const char help[] =
 	"revoke       head office: revoke one replica (its id) or every replica of a team;\n"
 	"             what head office already has from it stays valid, later changesets\n"
 	"             are refused wherever the new trust file arrives\n"
+	"seal         head office: bind every key whose --valid-before has passed to the\n"
+	"             last changeset head office holds from it, so a changeset signed\n"
+	"             with it later is refused whatever time it claims (endorse, revoke\n"
+	"             and sync at head office do this too)\n"
 	"passphrase   protect the secret key (and at head office the root key) with a\n"
 	"             passphrase, change it, or --remove it. The current one comes from\n"
 	"             RUTA_PASSPHRASE or a prompt, the new one from RUTA_NEW_PASSPHRASE or\n"
@@ -139,6 +145,25 @@ static int revoke(cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static int seal(cli_ctx *ctx, int argc, char **argv)
+{
+	ruta_replica *r = NULL;
+	int rc, err, n = 0;
+	if (argc != 1)
+		return cli_usage("keys", "'keys seal' takes no argument '%s'", argv[1]);
+	if ((rc = cli_open(&r, ctx)) != 0)
+		return rc;
+	if ((err = ruta_keys_seal(&n, r)) < 0)
+		rc = cli_fail(err);
+	else if (n == 0)
+		cli_say("no endorsed key has expired unsealed; the trust file is unchanged");
+	else
+		cli_say("sealed %d expired key%s at the changesets head office holds; the next sync "
+			"carries the new trust file", n, n == 1 ? "" : "s");
+	ruta_replica_free(r);
+	return rc;
+}
+
 static int show(cli_ctx *ctx, int argc, char **argv)
 {
 	ruta_replica *r = NULL;
@@ -226,6 +251,7 @@ static const cli_cmd subcommands[] = {
 	{ "show", show, NULL },
 	{ "endorse", endorse, NULL },
 	{ "revoke", revoke, NULL },
+	{ "seal", seal, NULL },
 	{ "passphrase", passphrase, NULL },
 	{ NULL, NULL, NULL }
 };

@@ -351,12 +351,14 @@ typedef struct signer {
 	char principal[80];
 	char team[40];
 	long long revoked_after;   /* -1: not revoked */
+	long long expired_after;   /* -1: window not sealed */
 	char valid_after[21], valid_before[21];
 	char fingerprint[RUTA_FINGERPRINT_MAX];
 } signer;
 
 static const char key_sql[] = "SELECT principal, team, coalesce(revoked_after, -1),"
-	" coalesce(valid_after, ''), coalesce(valid_before, ''), fingerprint FROM ruta_key WHERE pk = ?1";
+	" coalesce(valid_after, ''), coalesce(valid_before, ''), fingerprint,"
+	" coalesce(expired_after, -1) FROM ruta_key WHERE pk = ?1";
 
 static int find_signer(signer *out, ruta_replica *r, const unsigned char pk[RUTA_PK_BYTES])
 {
@@ -372,6 +374,7 @@ static int find_signer(signer *out, ruta_replica *r, const unsigned char pk[RUTA
 		snprintf(out->valid_after, sizeof(out->valid_after), "%s", sqlite3_column_text(st, 3));
 		snprintf(out->valid_before, sizeof(out->valid_before), "%s", sqlite3_column_text(st, 4));
 		snprintf(out->fingerprint, sizeof(out->fingerprint), "%s", sqlite3_column_text(st, 5));
+		out->expired_after = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -455,6 +458,10 @@ static int check_authority(const ruta_cs *cs, const signer *s)
 	if (s->revoked_after >= 0 && cs->seq > s->revoked_after)
 		return ruta_error__set(RUTA_EVERIFY, "replica %s was revoked after its changeset %lld; "
 			"changeset %lld is refused", s->principal, s->revoked_after, (long long)cs->seq);
+	if (s->expired_after >= 0 && cs->seq > s->expired_after)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s's key expired at %s, after its "
+			"changeset %lld; changeset %lld is refused whatever time it carries", s->principal,
+			s->valid_before, s->expired_after, (long long)cs->seq);
 	hlc_iso(lo, cs->hlc_min);
 	hlc_iso(hi, cs->hlc_max);
 	if (s->valid_after[0] && strcmp(lo, s->valid_after) < 0)

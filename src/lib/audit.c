@@ -302,6 +302,11 @@ static int check_key(audit *a, const ruta_git_commit *c, const char *file, const
 		return problem(a, "revoked", a->branch, c->id, file, cs->seq, "replica %s was revoked "
 			"after its changeset %lld; changeset %lld is signed with its revoked key",
 			cs->replica, k->revoked_after, (long long)cs->seq);
+	if (k->expired_after >= 0 && cs->seq > k->expired_after)
+		return problem(a, "expired", a->branch, c->id, file, cs->seq, "replica %s's key expired "
+			"at %s, after its changeset %lld; changeset %lld is signed with the expired key, "
+			"whatever time it carries", cs->replica, k->valid_before, k->expired_after,
+			(long long)cs->seq);
 	hlc_iso(lo, cs->hlc_min);
 	hlc_iso(hi, cs->hlc_max);
 	if ((k->valid_after[0] && strcmp(lo, k->valid_after) < 0) ||

@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "schema.h"
 
-#define LATEST 6
+#define LATEST 7
 /* Bump when trigger text changes; files with an older revision are
  * re-triggered on open, never those with a newer one. */
 #define TRIGGER_REV 7
@@ -528,8 +528,12 @@ static const char migration_5[] =
 static const char migration_6[] =
 	"ALTER TABLE ruta_audit ADD COLUMN trust_version INTEGER NOT NULL DEFAULT 0;\n";
 
+/* An expiry bound to changeset numbers (format.md §7.4). */
+static const char migration_7[] =
+	"ALTER TABLE ruta_key ADD COLUMN expired_after INTEGER;\n";
+
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
-	migration_3, migration_4, migration_5, migration_6 };
+	migration_3, migration_4, migration_5, migration_6, migration_7 };
 
 static int migration_sql(ruta_buf *b, int version)
 {

@@ -861,6 +861,18 @@ int ruta_pull(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *o
 	return err;
 }
 
+static int seal_expired(ruta_replica *r)
+{
+	int sealed, err;
+	if ((err = ruta_db__begin(r)) < 0)
+		return err;
+	if ((err = ruta_trust__seal(r, &sealed)) == 0)
+		err = ruta_db__commit(r);
+	if (err < 0)
+		ruta_db__rollback(r);
+	return err;
+}
+
 int ruta_sync(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *opts)
 {
 	int64_t changes = 0;
@@ -874,6 +886,9 @@ int ruta_sync(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *o
 			err = 0;
 		if (err == 0)
 			err = do_pull(out, r, s.g, s.url, opts, &own_rewritten);
+		/* what it pulled is all a key that expired meanwhile keeps */
+		if (err == 0 && r->head_office)
+			err = seal_expired(r);
 		/* the hub would refuse it anyway; the report above says why */
 		if (err == 0 && !own_rewritten)
 			err = do_push(out, r, s.g, s.url);

@@ -9,16 +9,20 @@
  *   # version 3
  *   # team north-1napk78ayn north
  *   # revoked south-8k2m4x9qzc after-seq 12 ssh-ed25519 AAAA...
+ *   # expired temp-5mqkza7q5w after-seq 4
  *   north-1napk78ayn namespaces="ruta-changeset,git",valid-after="20261122000000Z" ssh-ed25519 AAAA...
  *
  * Each version is signed by the root key (SSHSIG, namespace ruta-trust) and
  * versions only move forward: a replica refuses an older, equal-but-different
  * or unsigned file. A revocation is bound to the revoked replica's changeset
- * numbers (after-seq), not to a time its holder could forge.
+ * numbers (after-seq), not to a time its holder could forge; so is an expiry,
+ * once head office seals it: the window alone is judged on the changeset's
+ * own times, which a holder of an expired key can backdate.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "crypto.h"
@@ -37,6 +41,7 @@ typedef struct tkey {
 	char valid_after[21];        /* ISO or "" */
 	char valid_before[21];
 	long long revoked_after;     /* -1: not revoked */
+	long long expired_after;     /* -1: window not sealed */
 } tkey;
 
 typedef struct tfile {
@@ -72,6 +77,7 @@ static tkey *tfile_add(tfile *t, const char *principal)
 	k = &t->keys[t->n++];
 	memset(k, 0, sizeof(*k));
 	k->revoked_after = -1;
+	k->expired_after = -1;
 	snprintf(k->principal, sizeof(k->principal), "%s", principal);
 	return k;
 }
@@ -180,7 +186,26 @@ static int parse_comment(tfile *t, char *s, int line)
 		snprintf(k->line, sizeof(k->line), "%s", c);
 		return 0;
 	}
+	if (sscanf(s, "# expired %79s after-seq %lld%n", a, &n, &used) == 2 && s[used] == '\0' &&
+			n >= 0) {
+		if (!(k = tfile_add(t, a)))
+			return ruta_error__oom();
+		k->expired_after = n;
+		return 0;
+	}
 	return bad_trust(line, "unknown comment line");
+}
+
+/* An expiry seal closes a window: only a signer line with a valid-before has one. */
+static int check_sealed(const tfile *t)
+{
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		if (t->keys[i].expired_after >= 0 && (t->keys[i].revoked_after >= 0 ||
+				!t->keys[i].valid_before[0]))
+			return ruta_error__set(RUTA_EVERIFY, "trust file: replica %s is sealed as expired "
+				"but has no signer line with a valid-before", t->keys[i].principal);
+	return 0;
 }
 
 static int parse(tfile *out, const char *text, size_t len)
@@ -209,6 +234,8 @@ static int parse(tfile *out, const char *text, size_t len)
 	free(copy);
 	if (err == 0 && out->version <= 0)
 		err = ruta_error__set(RUTA_EVERIFY, "the trust file has no version line");
+	if (err == 0)
+		err = check_sealed(out);
 	if (err < 0)
 		tfile_free(out);
 	return err;
@@ -227,6 +254,10 @@ static int render(char **out, const tfile *t)
 		if (t->keys[i].revoked_after >= 0)
 			ruta_buf__printf(&b, "# revoked %s after-seq %lld %s\n", t->keys[i].principal,
 				t->keys[i].revoked_after, t->keys[i].line);
+	for (i = 0; i < t->n; i++)
+		if (t->keys[i].revoked_after < 0 && t->keys[i].expired_after >= 0)
+			ruta_buf__printf(&b, "# expired %s after-seq %lld\n", t->keys[i].principal,
+				t->keys[i].expired_after);
 	for (i = 0; i < t->n; i++) {
 		const tkey *k = &t->keys[i];
 		if (k->revoked_after >= 0)
@@ -256,7 +287,8 @@ static const char store_sql[] = "INSERT INTO ruta_trust(version, text, sig, at) 
 	"(?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))";
 static const char clear_keys_sql[] = "DELETE FROM ruta_key";
 static const char key_sql[] = "INSERT INTO ruta_key(principal, team, pk, fingerprint, "
-	"valid_after, valid_before, revoked_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	"valid_after, valid_before, revoked_after, expired_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	" ?8)";
 
 int ruta_trust__current(long long *version, char **text, char **sig, ruta_replica *r)
 {
@@ -310,6 +342,8 @@ static int store_keys(ruta_replica *r, const tfile *t)
 			sqlite3_bind_text(st, 6, k->valid_before, -1, SQLITE_STATIC);
 		if (k->revoked_after >= 0)
 			sqlite3_bind_int64(st, 7, k->revoked_after);
+		if (k->expired_after >= 0)
+			sqlite3_bind_int64(st, 8, k->expired_after);
 		rc = ruta_db__step(r, st);
 		sqlite3_reset(st);
 		if (rc < 0)
@@ -442,6 +476,8 @@ int ruta_trust__create(ruta_replica *r)
 	return err;
 }
 
+static int next_version(ruta_replica *r, tfile *t);
+
 static int head_office_only(ruta_replica *r, const char *what)
 {
 	if (!r->head_office)
@@ -490,8 +526,9 @@ int ruta_trust__endorse(ruta_replica *r, const char *publine, const char *team,
 		snprintf(k->line, sizeof(k->line), "%s", line);
 		snprintf(k->valid_after, sizeof(k->valid_after), "%s", valid_after ? valid_after : "");
 		snprintf(k->valid_before, sizeof(k->valid_before), "%s", valid_before ? valid_before : "");
-		t.version++;
-		err = sign_and_store(r, &t);
+		/* a new window (or none) for this replica: what closed before is moot */
+		k->expired_after = -1;
+		err = next_version(r, &t);
 	}
 	tfile_free(&t);
 	return err;
@@ -499,12 +536,62 @@ int ruta_trust__endorse(ruta_replica *r, const char *publine, const char *team,
 
 static const char frontier_seq_sql[] = "SELECT seq FROM ruta_frontier WHERE replica = ?1";
 
-int ruta_trust__revoke(ruta_replica *r, const char *name, int *count)
+/* The last changeset head office holds from a replica, 0 if none: what a
+ * revocation or an expiry seal keeps valid. */
+static int frontier_seq(long long *seq, ruta_replica *r, const char *principal)
 {
 	sqlite3_stmt *st;
+	int rc, err;
+	*seq = 0;
+	if ((err = ruta_db__stmt(&st, r, frontier_seq_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		*seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Every window that closed by head office's clock is bound to the changesets
+ * head office holds, so a holder of the expired key cannot backdate more. */
+static int seal_expired(int *count, ruta_replica *r, tfile *t)
+{
+	char now[21];
+	time_t secs = time(NULL);
+	struct tm tm;
+	size_t i;
+	int err = 0;
+
+	*count = 0;
+	if (!gmtime_r(&secs, &tm))
+		return 0;
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (i = 0; i < t->n && err == 0; i++) {
+		tkey *k = &t->keys[i];
+		if (k->revoked_after >= 0 || k->expired_after >= 0 || !k->valid_before[0] ||
+				strcmp(k->valid_before, now) >= 0)
+			continue;
+		if ((err = frontier_seq(&k->expired_after, r, k->principal)) == 0)
+			(*count)++;
+	}
+	return err;
+}
+
+/* Head office writes the next version: expiries found meanwhile go with it. */
+static int next_version(ruta_replica *r, tfile *t)
+{
+	int sealed, err;
+	if ((err = seal_expired(&sealed, r, t)) < 0)
+		return err;
+	t->version++;
+	return sign_and_store(r, t);
+}
+
+int ruta_trust__revoke(ruta_replica *r, const char *name, int *count)
+{
 	size_t i;
 	tfile t;
-	int err, rc;
+	int err;
 
 	*count = 0;
 	if ((err = head_office_only(r, "revokes keys")) < 0 || (err = load_current(&t, r)) < 0)
@@ -515,20 +602,28 @@ int ruta_trust__revoke(ruta_replica *r, const char *name, int *count)
 				(strcmp(k->principal, name) != 0 && strcmp(k->team, name) != 0))
 			continue;
 		/* Everything head office has from it stays good; nothing later is. */
-		k->revoked_after = 0;
-		if ((err = ruta_db__stmt(&st, r, frontier_seq_sql)) < 0)
-			break;
-		sqlite3_bind_text(st, 1, k->principal, -1, SQLITE_STATIC);
-		if ((rc = ruta_db__step(r, st)) == SQLITE_ROW)
-			k->revoked_after = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		err = rc < 0 ? rc : 0;
+		err = frontier_seq(&k->revoked_after, r, k->principal);
+		k->expired_after = -1;
 		(*count)++;
 	}
 	if (err == 0 && *count == 0)
 		err = ruta_error__set(RUTA_ENOTFOUND, "no endorsed replica or team is called '%s' "
 			"(see ruta keys show)", name);
-	if (err == 0) {
+	if (err == 0)
+		err = next_version(r, &t);
+	tfile_free(&t);
+	return err;
+}
+
+int ruta_trust__seal(ruta_replica *r, int *count)
+{
+	tfile t;
+	int err;
+
+	*count = 0;
+	if ((err = head_office_only(r, "seals expired keys")) < 0 || (err = load_current(&t, r)) < 0)
+		return err;
+	if ((err = seal_expired(count, r, &t)) == 0 && *count > 0) {
 		t.version++;
 		err = sign_and_store(r, &t);
 	}
@@ -593,6 +688,17 @@ int ruta_keys_revoke(int *revoked, ruta_replica *r, const char *name)
 	return trust_transaction(r, do_revoke, &a);
 }
 
+static int do_seal(ruta_replica *r, void *p)
+{
+	return ruta_trust__seal(r, p);
+}
+
+int ruta_keys_seal(int *sealed, ruta_replica *r)
+{
+	*sealed = 0;
+	return trust_transaction(r, do_seal, sealed);
+}
+
 int ruta_keys_trust(char **text, int64_t *version, ruta_replica *r)
 {
 	long long v = 0;
@@ -646,6 +752,7 @@ static int entries_from(ruta_trust_entry **entries, size_t *n, const tfile *t)
 		snprintf(e->valid_after, sizeof(e->valid_after), "%s", k->valid_after);
 		snprintf(e->valid_before, sizeof(e->valid_before), "%s", k->valid_before);
 		e->revoked_after = k->revoked_after;
+		e->expired_after = k->expired_after;
 	}
 	*n = t->n;
 	return 0;

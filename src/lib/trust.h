@@ -15,6 +15,9 @@ int ruta_trust__create(ruta_replica *r);
 /* Head office: a new version endorsing (or re-endorsing) a replica's key. */
 int ruta_trust__endorse(ruta_replica *r, const char *publine, const char *team,
 	const char *valid_after, const char *valid_before);
+/* Head office: a new version sealing every key whose window closed, if any
+ * did (*count of them); no new version otherwise. */
+int ruta_trust__seal(ruta_replica *r, int *count);
 /* Head office: a new version revoking a replica, or every replica of a team. */
 int ruta_trust__revoke(ruta_replica *r, const char *name, int *count);
 
@@ -26,6 +29,7 @@ typedef struct ruta_trust_entry {
 	char valid_after[21];          /* ISO or "" */
 	char valid_before[21];
 	long long revoked_after;       /* -1: not revoked */
+	long long expired_after;       /* -1: window not sealed */
 } ruta_trust_entry;
 
 /* The root key this replica pins: head office's own, or ruta init --root-key's. */
