@@ -352,13 +352,18 @@ typedef struct signer {
 	char team[40];
 	long long revoked_after;   /* -1: not revoked */
 	long long expired_after;   /* -1: window not sealed */
+	long long replaced_after;  /* -1: the key in force; else a former key's last seq */
 	char valid_after[21], valid_before[21];
 	char fingerprint[RUTA_FINGERPRINT_MAX];
 } signer;
 
+/* The key in force first; a replica's former key keeps its team and revocation. */
 static const char key_sql[] = "SELECT principal, team, coalesce(revoked_after, -1),"
 	" coalesce(valid_after, ''), coalesce(valid_before, ''), fingerprint,"
-	" coalesce(expired_after, -1) FROM ruta_key WHERE pk = ?1";
+	" coalesce(expired_after, -1), -1 FROM ruta_key WHERE pk = ?1"
+	" UNION ALL SELECT x.principal, k.team, coalesce(k.revoked_after, -1), '', '',"
+	" x.fingerprint, -1, x.after_seq FROM ruta_key_replaced x"
+	" JOIN ruta_key k ON k.principal = x.principal WHERE x.pk = ?1 LIMIT 1";
 
 static int find_signer(signer *out, ruta_replica *r, const unsigned char pk[RUTA_PK_BYTES])
 {
@@ -375,6 +380,7 @@ static int find_signer(signer *out, ruta_replica *r, const unsigned char pk[RUTA
 		snprintf(out->valid_before, sizeof(out->valid_before), "%s", sqlite3_column_text(st, 4));
 		snprintf(out->fingerprint, sizeof(out->fingerprint), "%s", sqlite3_column_text(st, 5));
 		out->expired_after = sqlite3_column_int64(st, 6);
+		out->replaced_after = sqlite3_column_int64(st, 7);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -458,6 +464,10 @@ static int check_authority(const ruta_cs *cs, const signer *s)
 	if (s->revoked_after >= 0 && cs->seq > s->revoked_after)
 		return ruta_error__set(RUTA_EVERIFY, "replica %s was revoked after its changeset %lld; "
 			"changeset %lld is refused", s->principal, s->revoked_after, (long long)cs->seq);
+	if (s->replaced_after >= 0 && cs->seq > s->replaced_after)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s's key %s was replaced after its "
+			"changeset %lld; changeset %lld is signed with the former key", s->principal,
+			s->fingerprint, s->replaced_after, (long long)cs->seq);
 	if (s->expired_after >= 0 && cs->seq > s->expired_after)
 		return ruta_error__set(RUTA_EVERIFY, "replica %s's key expired at %s, after its "
 			"changeset %lld; changeset %lld is refused whatever time it carries", s->principal,

@@ -302,6 +302,10 @@ static int check_key(audit *a, const ruta_git_commit *c, const char *file, const
 		return problem(a, "revoked", a->branch, c->id, file, cs->seq, "replica %s was revoked "
 			"after its changeset %lld; changeset %lld is signed with its revoked key",
 			cs->replica, k->revoked_after, (long long)cs->seq);
+	if (k->replaced_after >= 0 && cs->seq > k->replaced_after)
+		return problem(a, "replaced", a->branch, c->id, file, cs->seq, "replica %s's key %s was "
+			"replaced after its changeset %lld; changeset %lld is signed with the former key",
+			cs->replica, kfp, k->replaced_after, (long long)cs->seq);
 	if (k->expired_after >= 0 && cs->seq > k->expired_after)
 		return problem(a, "expired", a->branch, c->id, file, cs->seq, "replica %s's key expired "
 			"at %s, after its changeset %lld; changeset %lld is signed with the expired key, "

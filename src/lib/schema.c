@@ -528,9 +528,11 @@ static const char migration_5[] =
 static const char migration_6[] =
 	"ALTER TABLE ruta_audit ADD COLUMN trust_version INTEGER NOT NULL DEFAULT 0;\n";
 
-/* An expiry bound to changeset numbers (format.md §7.4). */
+/* An expiry, and a replaced key, bound to changeset numbers (format.md §7.4). */
 static const char migration_7[] =
-	"ALTER TABLE ruta_key ADD COLUMN expired_after INTEGER;\n";
+	"ALTER TABLE ruta_key ADD COLUMN expired_after INTEGER;\n"
+	"CREATE TABLE ruta_key_replaced (pk BLOB PRIMARY KEY NOT NULL, principal TEXT NOT NULL,"
+	" fingerprint TEXT NOT NULL, after_seq INTEGER NOT NULL) STRICT;\n";
 
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
 	migration_3, migration_4, migration_5, migration_6, migration_7 };

@@ -10,6 +10,7 @@
  *   # team north-1napk78ayn north
  *   # revoked south-8k2m4x9qzc after-seq 12 ssh-ed25519 AAAA...
  *   # expired temp-5mqkza7q5w after-seq 4
+ *   # replaced north-1napk78ayn after-seq 30 ssh-ed25519 AAAA...
  *   north-1napk78ayn namespaces="ruta-changeset,git",valid-after="20261122000000Z" ssh-ed25519 AAAA...
  *
  * Each version is signed by the root key (SSHSIG, namespace ruta-trust) and
@@ -44,17 +45,53 @@ typedef struct tkey {
 	long long expired_after;     /* -1: window not sealed */
 } tkey;
 
+/* A key a replica had before head office endorsed its present one: good for
+ * the changesets up to `after`, which head office held when it replaced it. */
+typedef struct tformer {
+	char principal[80];
+	char line[200];
+	long long after;
+} tformer;
+
 typedef struct tfile {
 	long long version;
 	tkey *keys;
 	size_t n;
+	tformer *former;
+	size_t nformer;
 } tfile;
 
 static void tfile_free(tfile *t)
 {
 	free(t->keys);
+	free(t->former);
 	t->keys = NULL;
-	t->n = 0;
+	t->former = NULL;
+	t->n = t->nformer = 0;
+}
+
+static int former_add(tfile *t, const char *principal, const char *line, long long after)
+{
+	tformer *nf = realloc(t->former, (t->nformer + 1) * sizeof(*nf)), *f;
+	if (!nf)
+		return ruta_error__oom();
+	t->former = nf;
+	f = &t->former[t->nformer++];
+	snprintf(f->principal, sizeof(f->principal), "%s", principal);
+	snprintf(f->line, sizeof(f->line), "%s", line);
+	f->after = after;
+	return 0;
+}
+
+/* A replica endorsed again with a key it had before: that key is present again. */
+static void former_drop(tfile *t, const char *principal, const char *line)
+{
+	size_t i = 0;
+	while (i < t->nformer)
+		if (strcmp(t->former[i].principal, principal) == 0 && strcmp(t->former[i].line, line) == 0)
+			t->former[i] = t->former[--t->nformer];
+		else
+			i++;
 }
 
 static tkey *tfile_find(tfile *t, const char *principal)
@@ -186,6 +223,14 @@ static int parse_comment(tfile *t, char *s, int line)
 		snprintf(k->line, sizeof(k->line), "%s", c);
 		return 0;
 	}
+	if (sscanf(s, "# replaced %79s after-seq %lld %n", a, &n, &used) == 2 && n >= 0 &&
+			strlen(s + used) < sizeof(c)) {
+		unsigned char pk[RUTA_PK_BYTES];
+		snprintf(c, sizeof(c), "%s", s + used);
+		if (!valid_principal(a) || ruta_crypto__parse_public(pk, c) < 0)
+			return bad_trust(line, "a replaced key that is not a replica id and a valid key");
+		return former_add(t, a, c, n);
+	}
 	if (sscanf(s, "# expired %79s after-seq %lld%n", a, &n, &used) == 2 && s[used] == '\0' &&
 			n >= 0) {
 		if (!(k = tfile_add(t, a)))
@@ -196,10 +241,19 @@ static int parse_comment(tfile *t, char *s, int line)
 	return bad_trust(line, "unknown comment line");
 }
 
-/* An expiry seal closes a window: only a signer line with a valid-before has one. */
-static int check_sealed(const tfile *t)
+/* An expiry seal closes a window: only a signer line with a valid-before has
+ * one. A replaced key belongs to a replica the file names, and is not its
+ * present key. */
+static int check_sealed(tfile *t)
 {
 	size_t i;
+	for (i = 0; i < t->nformer; i++) {
+		tkey *k = tfile_find(t, t->former[i].principal);
+		if (!k || strcmp(k->line, t->former[i].line) == 0)
+			return ruta_error__set(RUTA_EVERIFY, "trust file: a replaced key of replica %s, "
+				"which the file %s", t->former[i].principal, k ? "endorses with that very key" :
+				"does not name");
+	}
 	for (i = 0; i < t->n; i++)
 		if (t->keys[i].expired_after >= 0 && (t->keys[i].revoked_after >= 0 ||
 				!t->keys[i].valid_before[0]))
@@ -254,6 +308,9 @@ static int render(char **out, const tfile *t)
 		if (t->keys[i].revoked_after >= 0)
 			ruta_buf__printf(&b, "# revoked %s after-seq %lld %s\n", t->keys[i].principal,
 				t->keys[i].revoked_after, t->keys[i].line);
+	for (i = 0; i < t->nformer; i++)
+		ruta_buf__printf(&b, "# replaced %s after-seq %lld %s\n", t->former[i].principal,
+			t->former[i].after, t->former[i].line);
 	for (i = 0; i < t->n; i++)
 		if (t->keys[i].revoked_after < 0 && t->keys[i].expired_after >= 0)
 			ruta_buf__printf(&b, "# expired %s after-seq %lld\n", t->keys[i].principal,
@@ -285,7 +342,9 @@ static const char current_sql[] = "SELECT version, text, sig FROM ruta_trust "
 	"ORDER BY version DESC LIMIT 1";
 static const char store_sql[] = "INSERT INTO ruta_trust(version, text, sig, at) VALUES "
 	"(?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))";
-static const char clear_keys_sql[] = "DELETE FROM ruta_key";
+static const char clear_keys_sql[] = "DELETE FROM ruta_key; DELETE FROM ruta_key_replaced";
+static const char former_sql[] = "INSERT OR REPLACE INTO ruta_key_replaced(pk, principal, "
+	"fingerprint, after_seq) VALUES (?1, ?2, ?3, ?4)";
 static const char key_sql[] = "INSERT INTO ruta_key(principal, team, pk, fingerprint, "
 	"valid_after, valid_before, revoked_after, expired_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 	" ?8)";
@@ -352,6 +411,29 @@ static int store_keys(ruta_replica *r, const tfile *t)
 	return 0;
 }
 
+static int store_former(ruta_replica *r, const tfile *t)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0, err;
+
+	for (i = 0; i < t->nformer && rc >= 0; i++) {
+		unsigned char pk[RUTA_PK_BYTES];
+		char fp[RUTA_FINGERPRINT_MAX];
+		if ((err = ruta_crypto__parse_public(pk, t->former[i].line)) < 0 ||
+				(err = ruta_db__stmt(&st, r, former_sql)) < 0)
+			return err;
+		ruta_crypto__fingerprint(fp, pk);
+		sqlite3_bind_blob(st, 1, pk, RUTA_PK_BYTES, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, t->former[i].principal, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, fp, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 4, t->former[i].after);
+		rc = ruta_db__step(r, st);
+		sqlite3_reset(st);
+	}
+	return rc < 0 ? rc : 0;
+}
+
 static int store(ruta_replica *r, const tfile *t, const char *text, const char *sig)
 {
 	sqlite3_stmt *st;
@@ -363,7 +445,9 @@ static int store(ruta_replica *r, const tfile *t, const char *text, const char *
 	sqlite3_bind_text(st, 3, sig, -1, SQLITE_STATIC);
 	rc = ruta_db__step(r, st);
 	sqlite3_reset(st);
-	return rc < 0 ? rc : store_keys(r, t);
+	if (rc < 0 || (rc = store_keys(r, t)) < 0)
+		return rc;
+	return store_former(r, t);
 }
 
 /* ---- the root key ---- */
@@ -455,7 +539,7 @@ static int load_current(tfile *t, ruta_replica *r)
 
 int ruta_trust__create(ruta_replica *r)
 {
-	tfile t = { 1, NULL, 0 };
+	tfile t = { 1, NULL, 0, NULL, 0 };
 	char *pub = NULL;
 	tkey *k;
 	int err;
@@ -477,6 +561,7 @@ int ruta_trust__create(ruta_replica *r)
 }
 
 static int next_version(ruta_replica *r, tfile *t);
+static int frontier_seq(long long *seq, ruta_replica *r, const char *principal);
 
 static int head_office_only(ruta_replica *r, const char *what)
 {
@@ -521,7 +606,14 @@ int ruta_trust__endorse(ruta_replica *r, const char *publine, const char *team,
 	else if (k->revoked_after >= 0)
 		err = ruta_error__set(RUTA_ESTATE, "replica %s was revoked; a revoked replica is not "
 			"endorsed again (make the device a new replica)", comment);
+	if (err == 0 && k->line[0] && strcmp(k->line, line) != 0) {
+		/* what head office holds from it was signed with the key being replaced */
+		long long after;
+		if ((err = frontier_seq(&after, r, comment)) == 0)
+			err = former_add(&t, comment, k->line, after);
+	}
 	if (err == 0) {
+		former_drop(&t, comment, line);
 		snprintf(k->team, sizeof(k->team), "%s", team);
 		snprintf(k->line, sizeof(k->line), "%s", line);
 		snprintf(k->valid_after, sizeof(k->valid_after), "%s", valid_after ? valid_after : "");
@@ -732,29 +824,48 @@ int ruta_trust__root(unsigned char pk[RUTA_PK_BYTES], ruta_replica *r)
 	return root_public(pk, r);
 }
 
-static int entries_from(ruta_trust_entry **entries, size_t *n, const tfile *t)
+static int entry_set(ruta_trust_entry *e, const tkey *k, const char *line)
+{
+	if (!k->line[0] || !k->team[0] || ruta_crypto__parse_public(e->pk, line) < 0)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s lacks a key or a team", k->principal);
+	snprintf(e->principal, sizeof(e->principal), "%s", k->principal);
+	snprintf(e->team, sizeof(e->team), "%s", k->team);
+	e->revoked_after = k->revoked_after;
+	e->replaced_after = -1;
+	return 0;
+}
+
+/* One entry per replica, then one per replaced key, which keeps its
+ * replica's team and revocation but no window. */
+static int entries_from(ruta_trust_entry **entries, size_t *n, tfile *t)
 {
 	size_t i;
-	*entries = calloc(t->n ? t->n : 1, sizeof(**entries));
+	int err = 0;
+	*entries = calloc(t->n + t->nformer + 1, sizeof(**entries));
 	if (!*entries)
 		return ruta_error__oom();
-	for (i = 0; i < t->n; i++) {
+	for (i = 0; i < t->n && err == 0; i++) {
 		ruta_trust_entry *e = &(*entries)[i];
 		const tkey *k = &t->keys[i];
-		if (!k->line[0] || !k->team[0] || ruta_crypto__parse_public(e->pk, k->line) < 0) {
-			free(*entries);
-			*entries = NULL;
-			return ruta_error__set(RUTA_EVERIFY, "replica %s lacks a key or a team",
-				k->principal);
+		if ((err = entry_set(e, k, k->line)) == 0) {
+			snprintf(e->valid_after, sizeof(e->valid_after), "%s", k->valid_after);
+			snprintf(e->valid_before, sizeof(e->valid_before), "%s", k->valid_before);
+			e->expired_after = k->expired_after;
 		}
-		snprintf(e->principal, sizeof(e->principal), "%s", k->principal);
-		snprintf(e->team, sizeof(e->team), "%s", k->team);
-		snprintf(e->valid_after, sizeof(e->valid_after), "%s", k->valid_after);
-		snprintf(e->valid_before, sizeof(e->valid_before), "%s", k->valid_before);
-		e->revoked_after = k->revoked_after;
-		e->expired_after = k->expired_after;
 	}
-	*n = t->n;
+	for (i = 0; i < t->nformer && err == 0; i++) {
+		ruta_trust_entry *e = &(*entries)[t->n + i];
+		if ((err = entry_set(e, tfile_find(t, t->former[i].principal), t->former[i].line)) == 0) {
+			e->expired_after = -1;
+			e->replaced_after = t->former[i].after;
+		}
+	}
+	if (err < 0) {
+		free(*entries);
+		*entries = NULL;
+		return err;
+	}
+	*n = t->n + t->nformer;
 	return 0;
 }
 

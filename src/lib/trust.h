@@ -30,12 +30,14 @@ typedef struct ruta_trust_entry {
 	char valid_before[21];
 	long long revoked_after;       /* -1: not revoked */
 	long long expired_after;       /* -1: window not sealed */
+	long long replaced_after;      /* -1: the key in force; else a former key of the
+	                                * replica, good up to this seq */
 } ruta_trust_entry;
 
 /* The root key this replica pins: head office's own, or ruta init --root-key's. */
 int ruta_trust__root(unsigned char pk[32], ruta_replica *r);
 /* Checks a trust file's signature against `root` and parses it: *entries
- * new (free()), one per replica named. RUTA_EVERIFY saying why otherwise. */
+ * new (free()), one per replica named, then one per replaced key. RUTA_EVERIFY saying why otherwise. */
 int ruta_trust__read(long long *version, ruta_trust_entry **entries, size_t *n,
 	const unsigned char root[32], const char *text, size_t len, const char *sig,
 	size_t siglen);

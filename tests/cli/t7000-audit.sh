@@ -356,9 +356,9 @@ problem revoked ".* 2: replica $SOUTH was revoked after its changeset 1" \
 is "$(jget "$out" .problems_count) $(jget "$out" .trust_version)" "2 4" \
 	"and nothing else; the report names the version that judged"
 
-# ---- north's key replaced: changesets signed with the old one are no longer good ----
-# As ruta apply judges them (format.md §7.4): only the trust file in force
-# endorses, and version 5 lists north's new key alone.
+# ---- north's key replaced: the old one stays good up to what head office held ----
+# As ruta apply judges them (format.md §7.4): version 5 endorses north's new
+# key and keeps the old one in a '# replaced' line, after north's changeset 4.
 ssh-keygen -q -t ed25519 -N '' -C "$NORTH" -f north2.key
 chmod 600 north2.key
 must ruta -C hq keys endorse north2.key.pub --team north
@@ -374,11 +374,12 @@ T=$(make_tree rotated.git "$CS" "$F5" "$(blob rotated.git "$F5")" "$F5.sig" "$(b
 stack rotated.git "ruta/$NORTH" "$(g rotated.git rev-parse "ruta/$NORTH")" north2.key "$T"
 audit rotated
 is "$rc" 4 "a changeset signed with a replaced key: exit 4"
-problem key ".* 5: changeset 5 of replica $NORTH is signed by key SHA256:.*, which trust file version 5 no longer endorses \\(a newer key replaced it\\)" \
-	"the replaced key is reported at the changeset"
-problem key ".* 1: changeset 1 of replica $NORTH is signed by key .*no longer endorses" \
-	"and so are the ones before it, as ruta apply at a new replica refuses them"
-is "$(jget "$out" .trust_version)" 5 "version 5 judged"
+problem replaced ".* 5: replica $NORTH's key SHA256:[^ ]* was replaced after its changeset 4; changeset 5 is signed with the former key" \
+	"a changeset signed with the replaced key after that is reported"
+is "$(jget "$out" .problems_count) $(jget "$out" .trust_version)" "2 5" \
+	"changesets 1 to 4, signed before the key was replaced, stay good (the other problem is south's); version 5 judged"
+g hub.git show ruta/trust:trust/ruta-trust-00000005.txt | grep -q "^# replaced $NORTH after-seq 4 ssh-ed25519 $(cut -d' ' -f2 north.pub)\$"
+_report $? "trust file version 5 keeps north's former key in a '# replaced' line"
 
 # ---- the checkpoint keeps the trust version: an older one later is withheld ---------
 # north holds trust version 3 only: what it requires of the hub after a good

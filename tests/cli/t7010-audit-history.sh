@@ -10,13 +10,16 @@ must() {
 	[ "$rc" -eq 0 ] || { echo "Bail out! setup failed: $* (exit $rc): $err"; exit 1; }
 }
 
-# msync ARGS...: a sync as setup; temp's refused changeset 2 is on the hub,
-# and a replica walking a hub it has not seen refuses it again (exit 4).
+# msync ARGS...: a sync as setup. Refusals this file made on purpose stay on
+# the hub, and a replica walking a hub it has not seen refuses them again
+# (exit 4): temp's backdated changeset 2, and south's changeset that saw the
+# other north changeset 2. Any other refusal, or another exit, bails out.
 msync() {
 	run "$@"
 	case $rc in
 	0) ;;
-	4) printf '%s' "$err" | grep -q "key expired at .* after its changeset 1" ||
+	4) printf '%s\n' "$err" | grep '^ruta: refused' | grep -vE "key expired at .* after its \
+changeset 1|fork witnessed: replica $SOUTH saw changeset 2 of $NORTH" | grep -q . &&
 		{ echo "Bail out! setup failed: $* (exit 4): $err"; exit 1; } ;;
 	*) echo "Bail out! setup failed: $* (exit $rc): $err"; exit 1 ;;
 	esac
@@ -142,27 +145,63 @@ expect_stderr "refused .*: fork witnessed: replica hq-[a-z0-9]+ saw changeset 2 
 is "$(db south "SELECT city FROM account WHERE id = '$BOLT'")" Soria "and nothing of it is applied"
 # An auditor shown both views' branches: south's changeset witnesses the
 # changeset 2 it was shown, and it is not the one the hub holds.
-git --git-dir=view.git push -q "$PWD/hub.git" "ruta/$SOUTH" 2>/dev/null ||
+cp -r hub.git both.git
+git --git-dir=view.git push -q "$PWD/both.git" "ruta/$SOUTH" 2>/dev/null ||
 	{ echo "Bail out! setup failed: south's branch not pushed"; exit 1; }
-run ruta -C hq audit verify --hub "$PWD/hub.git" --json
+run ruta -C hq audit verify --hub "$PWD/both.git" --json
 is "$rc" 4 "audit verify of the hub holding both: exit 4"
 problem deps "fork witnessed: replica $SOUTH had applied a changeset 2 of replica $NORTH with another hash than the one in commit" \
 	"south's changeset witnesses the other history"
 # And the second view, with head office's branch added, shows the same fork
 # from the other side.
-git --git-dir=hub.git push -q "$PWD/view.git" "+refs/heads/ruta/hq-*:refs/heads/ruta/hq-*" ||
+cp -r view.git view2.git
+git --git-dir=hub.git push -q "$PWD/view2.git" "+refs/heads/ruta/hq-*:refs/heads/ruta/hq-*" ||
 	{ echo "Bail out! setup failed: head office's branch not pushed"; exit 1; }
-run ruta -C north audit verify --hub "$PWD/view.git" --json
+run ruta -C north audit verify --hub "$PWD/view2.git" --json
 is "$rc" 4 "audit verify of the second view with head office's branch: exit 4"
 problem deps "fork witnessed: replica hq-[a-z0-9]+ had applied a changeset 2 of replica $NORTH with another hash" \
 	"head office's changeset witnesses the history it was shown"
 
-# ---- an expiry seal head office's root key signed, but that makes no sense ----------
+# ---- north's key replaced by hand: the former key is good up to what head office held --
+HQ_NORTH=$(db hq "SELECT seq FROM ruta_frontier WHERE replica = '$NORTH'")
+cp -r north north-old
+ssh-keygen -q -t ed25519 -N '' -C "$NORTH" -f north-new.key
+must ruta -C hq keys endorse north-new.key.pub --team north
+msync ruta -C hq sync
+V=$(db hq 'SELECT max(version) FROM ruta_trust')
+git --git-dir=hub.git show "ruta/trust:trust/$(printf 'ruta-trust-%08d.txt' "$V")" > vr.txt
+grep -q "^# replaced $NORTH after-seq $HQ_NORTH ssh-ed25519 $(cut -d' ' -f2 north.pub)\$" vr.txt
+_report $? "the new trust file keeps north's former key, good up to changeset $HQ_NORTH"
+must ruta init late --team south --root-key root.pub --hub "$PWD/hub.git"
+msync ruta -C late sync
+is "$(db late "SELECT count(*) FROM ruta_changeset WHERE replica = '$NORTH'")" "$HQ_NORTH" \
+	"a new replica accepts north's changesets signed with the former key"
+# north's holder keeps the old device: what it signs now is refused
+must ruta -C north-old account edit "$BOLT" --employees 99
+mkdir old-out
+must ruta -C north-old export --out old-out
+H="$(ruta -C hq state-hash)"
+run ruta -C hq apply old-out
+is "$rc $(ruta -C hq state-hash)" "4 $H" "head office refuses a later changeset signed with the former key"
+expect_stderr "replica $NORTH's key SHA256:[^ ]* was replaced after its changeset $HQ_NORTH; changeset $((HQ_NORTH + 1)) is signed with the former key" \
+	"saying the key was replaced after changeset $HQ_NORTH"
+# north moves to the new key: its next changeset is good everywhere
+cp north-new.key north/keys/replica.key
+cp north-new.key.pub north/keys/replica.pub
+must ruta -C north account edit "$BOLT" --employees 30
+msync ruta -C north sync
+msync ruta -C hq sync
+is "$(db hq "SELECT employees FROM account WHERE id = '$BOLT'")" 30 "north's changeset under its new key applies"
+run ruta -C hq audit verify --json
+is "$(jsql "$out" "SELECT count(*) FROM j, json_each(j.doc, '\$.problems') p WHERE p.value->>'kind' IN ('replaced', 'key')")" 0 \
+	"audit verify reports no key problem for north's history across the change of key"
+
+# ---- seals and replaced keys head office's root key signed, but that make no sense ----
 V=$(db hq 'SELECT max(version) FROM ruta_trust')
 chmod 600 hq/keys/root.key
-# seal BAD WHY: a next version with line BAD, root-signed, refused at south
+# bad_line BAD WHY: a next version with line BAD, root-signed, refused at south
 # for WHY, its CRM and trust unchanged.
-seal() {
+bad_line() {
 	NEXT=$(printf 'ruta-trust-%08d.txt' $((V + 1)))
 	db hq "SELECT text FROM ruta_trust WHERE version = $V" | head -c -1 |
 		sed "s/^# version $V\$/# version $((V + 1))/" > "$NEXT"
@@ -176,8 +215,14 @@ seal() {
 	expect_stderr "$2" "... saying: $2"
 	rm -f "$NEXT" "$NEXT.sig"
 }
-seal "# expired $NORTH after-seq 1" "replica $NORTH is sealed as expired but has no signer line with a valid-before"
-seal "# expired $TEMP after-seq -1" "trust file line 12: unknown comment line"
-seal "# expired $TEMP after-seq 1x" "trust file line 12: unknown comment line"
+bad_line "# expired $NORTH after-seq 1" "replica $NORTH is sealed as expired but has no signer line with a valid-before"
+bad_line "# expired $TEMP after-seq -1" "trust file line [0-9]+: unknown comment line"
+bad_line "# expired $TEMP after-seq 1x" "trust file line [0-9]+: unknown comment line"
+bad_line "# replaced $NORTH after-seq 1 $(cut -d' ' -f1-2 north-new.key.pub)" \
+	"a replaced key of replica $NORTH, which the file endorses with that very key"
+bad_line "# replaced west-0000000000 after-seq 1 $(cut -d' ' -f1-2 north.pub)" \
+	"a replaced key of replica west-0000000000, which the file does not name"
+bad_line "# replaced $NORTH after-seq 1 ssh-ed25519 AAAAbroken" \
+	"a replaced key that is not a replica id and a valid key"
 
 done_testing
