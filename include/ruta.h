@@ -143,7 +143,7 @@ RUTA_EXTERN(int) ruta_replica_public_key(char **out, ruta_replica *r, int root);
 
 /* ---- status ----------------------------------------------------------- */
 
-#define RUTA_STATUS_VERSION 3
+#define RUTA_STATUS_VERSION 4
 typedef struct ruta_status {
 	unsigned int version;
 	int64_t unexported;      /* captured field changes not yet exported */
@@ -161,8 +161,21 @@ typedef struct ruta_status {
 	int64_t skewed;          /* changesets stamped more than 10 minutes ahead of this
 	                          * replica's clock when they arrived (docs/merge.md) */
 	int64_t skew_ahead_ms;   /* the furthest ahead of those, in ms */
+	/* since version 4: what the trust file in force says of this replica's key */
+	int key_state;           /* RUTA_KEY_* below */
+	int64_t key_after;       /* REVOKED, EXPIRED, REPLACED: its last good changeset */
+	char key_until[21];      /* the key's valid-before (YYYY-MM-DDTHH:MM:SSZ) or "" */
 } ruta_status;
-#define RUTA_STATUS_INIT { RUTA_STATUS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define RUTA_STATUS_INIT { RUTA_STATUS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "" }
+
+/* key_state: what other replicas do with this replica's next changeset. */
+#define RUTA_KEY_UNTRUSTED 0     /* no trust file yet, or it does not list this key */
+#define RUTA_KEY_GOOD 1          /* endorsed (until key_until, if set) */
+#define RUTA_KEY_REVOKED 2       /* refused after changeset key_after */
+#define RUTA_KEY_EXPIRED 3       /* the window closed: refused after key_after when
+                                  * sealed (key_after >= 0), by its times otherwise */
+#define RUTA_KEY_REPLACED 4      /* head office endorsed another key for this replica:
+                                  * this one is refused after changeset key_after */
 
 /* Refused and waiting input, as `ruta status` lists it. */
 typedef struct ruta_held_iter ruta_held_iter;

@@ -75,13 +75,57 @@ static int held_human(ruta_replica *r)
 	return err == RUTA_ITEROVER ? 0 : cli_fail(err);
 }
 
+static const char *const key_states[] = { "untrusted", "good", "revoked", "expired",
+	"replaced" };
+
+static json_t *key_json(const ruta_status *st)
+{
+	return json_pack("{s:s, s:o, s:o}", "state", key_states[st->key_state], "after",
+		st->key_after >= 0 ? json_integer(st->key_after) : json_null(), "until",
+		st->key_until[0] ? json_string(st->key_until) : json_null());
+}
+
+/* What the others do with this replica's next changeset, and what to do. */
+static void key_human(const ruta_status *st)
+{
+	switch (st->key_state) {
+	case RUTA_KEY_GOOD:
+		if (st->key_until[0])
+			printf("key          endorsed until %s\n", st->key_until);
+		else
+			printf("key          endorsed\n");
+		break;
+	case RUTA_KEY_REVOKED:
+		printf("key          revoked after changeset %lld: later changesets are refused "
+			"everywhere; make this device a new replica\n", (long long)st->key_after);
+		break;
+	case RUTA_KEY_EXPIRED:
+		if (st->key_after >= 0)
+			printf("key          expired at %s, sealed after changeset %lld: later "
+				"changesets are refused; ask head office for a new window\n", st->key_until,
+				(long long)st->key_after);
+		else
+			printf("key          expired at %s: changesets made since are refused; ask "
+				"head office for a new window\n", st->key_until);
+		break;
+	case RUTA_KEY_REPLACED:
+		printf("key          replaced by head office after changeset %lld: put the new key "
+			"in keys/replica.key and keys/replica.pub\n", (long long)st->key_after);
+		break;
+	default:
+		printf("key          not endorsed by the trust file in force: the others hold this "
+			"replica's changesets until head office endorses it (ruta keys endorse)\n");
+	}
+}
+
 static const char status_help[] =
 	"usage: ruta status [--json]\n"
 	"\n"
 	"Shows this replica: its id, team, how many records it holds, how many\n"
 	"captured field changes are not exported yet, the changesets it holds, the\n"
-	"trust file in force, and every changeset it refused or keeps waiting, with\n"
-	"the reason.\n"
+	"trust file in force and what it says of this replica's key (endorsed,\n"
+	"until when, revoked, expired, replaced), and every changeset it refused or\n"
+	"keeps waiting, with the reason.\n"
 	"\n"
 	"examples:\n"
 	"  ruta -C north status\n"
@@ -115,6 +159,7 @@ int cmd_status(cli_ctx *ctx, int argc, char **argv)
 			"trust_version", (json_int_t)st.trust_version,
 			"conflicts", (json_int_t)st.conflicts, "skewed", (json_int_t)st.skewed,
 			"skew_ahead_ms", (json_int_t)st.skew_ahead_ms);
+		json_object_set_new(j, "key", key_json(&st));
 		if ((rc = held_json(j, r)) != 0)
 			goto done;
 		cli_print_json(j);
@@ -133,6 +178,7 @@ int cmd_status(cli_ctx *ctx, int argc, char **argv)
 		printf("changesets   %lld held; this replica's last is %lld\n",
 			(long long)st.changesets, (long long)st.own_seq);
 		printf("trust file   version %lld\n", (long long)st.trust_version);
+		key_human(&st);
 		if (st.waiting || st.quarantined)
 			printf("held         %lld waiting, %lld refused\n", (long long)st.waiting,
 				(long long)st.quarantined);

@@ -475,6 +475,40 @@ static const char status2_sql[] =
 static const char status3_sql[] = "SELECT (SELECT count(*) FROM ruta_conflict WHERE review >= 0),"
 	" (SELECT count(*) FROM ruta_skew), coalesce((SELECT max(ahead_ms) FROM ruta_skew), 0)";
 
+/* This replica's own key, as the trust file in force judges it. */
+static const char key_state_sql[] =
+	"SELECT CASE WHEN revoked_after IS NOT NULL THEN 2 WHEN expired_after IS NOT NULL THEN 3"
+	" WHEN valid_before < strftime('%Y-%m-%dT%H:%M:%SZ', 'now') THEN 3 ELSE 1 END,"
+	" coalesce(revoked_after, expired_after, -1), coalesce(valid_before, '')"
+	" FROM ruta_key WHERE pk = ?1"
+	" UNION ALL SELECT 4, after_seq, '' FROM ruta_key_replaced WHERE pk = ?1 LIMIT 1";
+
+static int key_state(ruta_status *out, ruta_replica *r)
+{
+	unsigned char pk[RUTA_PK_BYTES];
+	sqlite3_stmt *st;
+	char *line = NULL;
+	int err;
+
+	out->key_state = RUTA_KEY_UNTRUSTED;
+	out->key_after = -1;
+	out->key_until[0] = '\0';
+	if ((err = ruta_replica_public_key(&line, r, 0)) < 0)
+		return err;
+	err = ruta_crypto__parse_public(pk, line);
+	free(line);
+	if (err < 0 || (err = ruta_db__stmt(&st, r, key_state_sql)) < 0)
+		return err;
+	sqlite3_bind_blob(st, 1, pk, RUTA_PK_BYTES, SQLITE_TRANSIENT);
+	if ((err = ruta_db__step(r, st)) == SQLITE_ROW) {
+		out->key_state = sqlite3_column_int(st, 0);
+		out->key_after = sqlite3_column_int64(st, 1);
+		snprintf(out->key_until, sizeof(out->key_until), "%s", sqlite3_column_text(st, 2));
+	}
+	sqlite3_reset(st);
+	return err < 0 ? err : 0;
+}
+
 int ruta_replica_status(ruta_status *out, ruta_replica *r)
 {
 	sqlite3_stmt *st;
@@ -518,7 +552,9 @@ int ruta_replica_status(ruta_status *out, ruta_replica *r)
 	}
 	sqlite3_reset(st);
 	/* the same count as the list: deletes against edits too */
-	return err < 0 ? err : ruta_conflicts_open(&out->conflicts, r);
+	if (err < 0 || (err = ruta_conflicts_open(&out->conflicts, r)) < 0 || out->version < 4)
+		return err < 0 ? err : 0;
+	return key_state(out, r);
 }
 
 struct ruta_held_iter {

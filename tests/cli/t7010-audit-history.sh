@@ -105,6 +105,12 @@ is "$rc $(db hq-late "SELECT city FROM account WHERE id = '$ACME'")" "0 Bilbao" 
 	"unsealed, the backdated changeset would pass (why head office seals at once)"
 run ruta -C hq keys show
 expect_stdout "^# expired $TEMP after-seq 1$" "keys show lists the seal"
+run ruta -C temp status
+expect_stdout "^key +expired at $END, sealed after changeset 1: later changesets are refused" \
+	"temp's status says its key expired and was sealed after changeset 1"
+run ruta -C temp status --json
+is "$(jget "$out" .key.state) $(jget "$out" .key.after) $(jget "$out" .key.until)" "expired 1 $END" \
+	"and so does its JSON"
 
 # ---- two teams shown different histories -------------------------------------------
 # north's key holder makes two different changesets 2: one for the hub
@@ -185,6 +191,10 @@ run ruta -C hq apply old-out
 is "$rc $(ruta -C hq state-hash)" "4 $H" "head office refuses a later changeset signed with the former key"
 expect_stderr "replica $NORTH's key SHA256:[^ ]* was replaced after its changeset $HQ_NORTH; changeset $((HQ_NORTH + 1)) is signed with the former key" \
 	"saying the key was replaced after changeset $HQ_NORTH"
+msync ruta -C north sync
+run ruta -C north status --json
+is "$(jget "$out" .key.state) $(jget "$out" .key.after)" "replaced $HQ_NORTH" \
+	"north's status says head office replaced its key after changeset $HQ_NORTH"
 # north moves to the new key: its next changeset is good everywhere
 cp north-new.key north/keys/replica.key
 cp north-new.key.pub north/keys/replica.pub
@@ -192,6 +202,8 @@ must ruta -C north account edit "$BOLT" --employees 30
 msync ruta -C north sync
 msync ruta -C hq sync
 is "$(db hq "SELECT employees FROM account WHERE id = '$BOLT'")" 30 "north's changeset under its new key applies"
+run ruta -C north status
+expect_stdout "^key +endorsed$" "north's status says its new key is endorsed"
 run ruta -C hq audit verify --json
 is "$(jsql "$out" "SELECT count(*) FROM j, json_each(j.doc, '\$.problems') p WHERE p.value->>'kind' IN ('replaced', 'key')")" 0 \
 	"audit verify reports no key problem for north's history across the change of key"
