@@ -583,12 +583,15 @@ RUTA_EXTERN(int) ruta_snapshot_every_get(int64_t *every, ruta_replica *r) RUTA_W
  * the replica's repository first (under its sync lock: RUTA_ELOCKED while
  * a sync runs; RUTA_EUNREACHABLE when the hub cannot be reached).
  */
-#define RUTA_AUDIT_OPTIONS_VERSION 1
+#define RUTA_AUDIT_OPTIONS_VERSION 2
 typedef struct ruta_audit_options {
 	unsigned int version;
 	const char *hub;       /* any hub URL or path; NULL: the replica's hub */
+	/* since version 2: */
+	int timeline;          /* non-zero: the report's JSON also lists every changeset
+	                        * found, as "timeline" (docs/audit.md §15) */
 } ruta_audit_options;
-#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL }
+#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL, 0 }
 
 #define RUTA_AUDIT_RESULT_VERSION 1
 typedef struct ruta_audit_result {
