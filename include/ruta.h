@@ -618,6 +618,24 @@ RUTA_EXTERN(int) ruta_audit_verify(ruta_audit_result *out, ruta_replica *r,
 	const ruta_audit_options *opts) RUTA_WARN_UNUSED;
 RUTA_EXTERN(void) ruta_audit_result_dispose(ruta_audit_result *res);
 
+/* The forms of ruta_audit_report. */
+#define RUTA_REPORT_JSON 1   /* one JSON object, schema 1, keys sorted */
+#define RUTA_REPORT_HTML 2   /* one HTML page: inline CSS, no script, nothing fetched */
+
+/*
+ * The audit report an auditor reads (docs/audit.md §15): ruta_audit_verify
+ * of the hub in `opts` (its checks, and its checkpoint: kept when nothing
+ * is found), the changesets of each replica in seq order with the problems
+ * found at each, and the conflicts this replica holds, open and resolved
+ * (with who resolved them and when). `format` is RUTA_REPORT_JSON or
+ * RUTA_REPORT_HTML. The same replica, hub and history give the same bytes.
+ * 0 when the hub verified; RUTA_EVERIFY when problems were found, with the
+ * report in *out all the same; any other code (RUTA_EUNREACHABLE, ...) with
+ * *out NULL. *out is new: free with ruta_free.
+ */
+RUTA_EXTERN(int) ruta_audit_report(char **out, ruta_replica *r, const ruta_audit_options *opts,
+	int format) RUTA_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif
