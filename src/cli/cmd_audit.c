@@ -137,6 +137,17 @@ static int parse_opts(audit_args *a, int argc, char **argv)
 	return 0;
 }
 
+/* Options parsed, the replica open, the hub set: 0; -1 after --help; or
+ * the exit code. */
+static int start(ruta_replica **r, ruta_audit_options *o, audit_args *a, cli_ctx *ctx,
+	int argc, char **argv)
+{
+	int rc = parse_opts(a, argc, argv);
+	if (rc == 0 && (rc = cli_open(r, ctx)) == 0)
+		o->hub = a->hub;
+	return rc;
+}
+
 static const char *text(json_t *o, const char *key, const char *none)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -210,11 +221,8 @@ static int verify(cli_ctx *ctx, int argc, char **argv)
 	json_t *j = NULL;
 	int rc, err;
 
-	if ((rc = parse_opts(&a, argc, argv)) != 0)
+	if ((rc = start(&r, &o, &a, ctx, argc, argv)) != 0)
 		return rc < 0 ? EXIT_DONE : rc;
-	if ((rc = cli_open(&r, ctx)) != 0)
-		return rc;
-	o.hub = a.hub;
 	err = ruta_audit_verify(&res, r, &o);
 	/* a failed verification still has its report: print it, then say so */
 	if (res.json && (j = json_loads(res.json, 0, NULL)) != NULL) {
@@ -286,11 +294,8 @@ static int report(cli_ctx *ctx, int argc, char **argv)
 	const char *tail;
 	int rc, err;
 
-	if ((rc = parse_opts(&a, argc, argv)) != 0)
+	if ((rc = start(&r, &o, &a, ctx, argc, argv)) != 0)
 		return rc < 0 ? EXIT_DONE : rc;
-	if ((rc = cli_open(&r, ctx)) != 0)
-		return rc;
-	o.hub = a.hub;
 	/* the JSON is one line, the page ends with its own */
 	tail = a.format == RUTA_REPORT_JSON ? "\n" : "";
 	err = ruta_audit_report(&text, r, &o, a.format);

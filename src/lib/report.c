@@ -206,6 +206,14 @@ static void cell(ruta_buf *b, const char *s)
 	ruta_buf__puts(b, "</td>");
 }
 
+/* A name or fingerprint in monospace, broken anywhere when long. */
+static void cell_code(ruta_buf *b, const char *s)
+{
+	ruta_buf__puts(b, "<td><code>");
+	esc(b, s);
+	ruta_buf__puts(b, "</code></td>");
+}
+
 /* A time: kept on one line. */
 static void cell_time(ruta_buf *b, const char *s)
 {
@@ -312,9 +320,7 @@ static void problems_html(ruta_buf *b, json_t *audit)
 		cell(b, str(p, "kind"));
 		cell(b, str(p, "branch"));
 		cell_hex(b, str(p, "commit"));
-		ruta_buf__puts(b, "<td><code>");
-		esc(b, str(p, "file"));
-		ruta_buf__puts(b, "</code></td>");
+		cell_code(b, str(p, "file"));
 		cell_num(b, json_object_get(p, "seq"));
 		cell(b, str(p, "message"));
 		ruta_buf__puts(b, "</tr>\n");
@@ -352,9 +358,7 @@ static void changeset_row(ruta_buf *b, json_t *e)
 	cell_time(b, str(e, "to"));
 	cell_num(b, json_object_get(e, "changes"));
 	cell_hex(b, str(e, "commit"));
-	ruta_buf__puts(b, "<td><code>");
-	esc(b, str(e, "key"));
-	ruta_buf__puts(b, "</code></td>");
+	cell_code(b, str(e, "key"));
 	status(b, e);
 	ruta_buf__puts(b, "</tr>\n");
 }
@@ -431,6 +435,18 @@ static void record_cells(ruta_buf *b, json_t *c)
 	cell(b, str(c, "field"));
 }
 
+/* A heading with the count, then the table's head; or "None." and 0. */
+static int list_start(ruta_buf *b, const char *title, json_t *list, const char *const *cols)
+{
+	ruta_buf__printf(b, "<h3>%s (%zu)</h3>\n", title, json_array_size(list));
+	if (json_array_size(list) == 0) {
+		ruta_buf__puts(b, "<p class=\"none\">None.</p>\n");
+		return 0;
+	}
+	header_row(b, cols);
+	return 1;
+}
+
 static void open_html(ruta_buf *b, json_t *list)
 {
 	static const char *const cols[] = { "Record", "Field", "Policy", "Competing values",
@@ -438,12 +454,8 @@ static void open_html(ruta_buf *b, json_t *list)
 	json_t *c;
 	size_t i;
 
-	ruta_buf__printf(b, "<h3>Open (%zu)</h3>\n", json_array_size(list));
-	if (json_array_size(list) == 0) {
-		ruta_buf__puts(b, "<p class=\"none\">None.</p>\n");
+	if (!list_start(b, "Open", list, cols))
 		return;
-	}
-	header_row(b, cols);
 	json_array_foreach(list, i, c) {
 		ruta_buf__puts(b, "<tr class=\"conflict-open\">");
 		record_cells(b, c);
@@ -464,12 +476,8 @@ static void resolved_html(ruta_buf *b, json_t *list)
 	json_t *c;
 	size_t i;
 
-	ruta_buf__printf(b, "<h3>Resolved (%zu)</h3>\n", json_array_size(list));
-	if (json_array_size(list) == 0) {
-		ruta_buf__puts(b, "<p class=\"none\">None.</p>\n");
+	if (!list_start(b, "Resolved", list, cols))
 		return;
-	}
-	header_row(b, cols);
 	json_array_foreach(list, i, c) {
 		json_t *by = json_object_get(c, "resolved");
 		ruta_buf__puts(b, "<tr class=\"conflict-resolved\">");
@@ -500,9 +508,8 @@ static void tips_html(ruta_buf *b, json_t *tips)
 	json_object_foreach(tips, branch, tip) {
 		ruta_buf__puts(b, "<tr>");
 		cell(b, branch);
-		ruta_buf__puts(b, "<td><code>");
-		esc(b, json_string_value(tip));
-		ruta_buf__puts(b, "</code></td></tr>\n");
+		cell_code(b, json_string_value(tip));
+		ruta_buf__puts(b, "</tr>\n");
 	}
 	ruta_buf__puts(b, "</tbody></table></section>\n");
 }
