@@ -7,25 +7,7 @@
 # tampered hub's report shows its problems and exits 4.
 . "$(dirname "$0")/lib.sh"
 
-# must CMD...: a setup step, not a test: the file bails out if it fails.
-must() {
-	run "$@"
-	[ "$rc" -eq 0 ] || { echo "Bail out! setup failed: $* (exit $rc): $err"; exit 1; }
-}
-
-git init -q --bare hub.git
-must ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-must ruta init north --team north --root-key root.pub --hub "$PWD/hub.git"
-must ruta init south --team south --root-key root.pub --hub "$PWD/hub.git"
-ruta -C north keys export-pub > north.pub
-ruta -C south keys export-pub > south.pub
-NORTH=$(cut -d' ' -f3 north.pub)
-SOUTH=$(cut -d' ' -f3 south.pub)
-HQ=$(db hq "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
-must ruta -C hq keys endorse north.pub --team north
-must ruta -C hq keys endorse south.pub --team south
-must ruta -C hq sync
+setup_hub
 
 # north's changeset 1 makes the account; its 2 and south's 1 set its city
 # (a conflict head office resolves), its 3 and south's 2 its employees
