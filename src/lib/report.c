@@ -1,5 +1,5 @@
 /*
- * report.c - the audit report: a hub's verification, each replica's changesets in order, and the conflicts this replica holds, as JSON or as one self-contained HTML page.
+ * report.c - the audit report an auditor reads, as JSON or as one self-contained HTML page.
  *
  * Invariants:
  *  - Nothing here judges. The figures, the problems and the changesets come
@@ -30,18 +30,36 @@ static const char *str(json_t *o, const char *key)
 	return s ? s : "";
 }
 
-/* The kinds of the problems found at one changeset (its commit and file). */
-static json_t *kinds_at(json_t *problems, const char *commit, const char *file)
+/* Where a problem or a changeset is: its commit and file (new; NULL if out
+ * of memory). A commit id has no space, so two places never share a key. */
+static char *place(json_t *o)
 {
-	json_t *kinds = json_array(), *p;
+	const char *commit = str(o, "commit"), *file = str(o, "file");
+	size_t n = strlen(commit) + strlen(file) + 2;
+	char *key = malloc(n);
+	if (key)
+		snprintf(key, n, "%s %s", commit, file);
+	return key;
+}
+
+/* The kinds of the problems by place, so that each changeset finds its
+ * own at once, however many there are. NULL if out of memory. */
+static json_t *kinds_by_place(json_t *problems)
+{
+	json_t *index = json_object(), *p;
 	size_t i;
-	json_array_foreach(problems, i, p)
-		if (kinds && strcmp(str(p, "commit"), commit) == 0 && strcmp(str(p, "file"), file) == 0 &&
-				json_array_append(kinds, json_object_get(p, "kind")) < 0) {
-			json_decref(kinds);
+	json_array_foreach(problems, i, p) {
+		char *key = index ? place(p) : NULL;
+		json_t *kinds = key ? json_object_get(index, key) : NULL;
+		if (key && !kinds && json_object_set_new(index, key, kinds = json_array()) < 0)
 			kinds = NULL;
+		if (!kinds || json_array_append(kinds, json_object_get(p, "kind")) < 0) {
+			json_decref(index);
+			index = NULL;
 		}
-	return kinds;
+		free(key);
+	}
+	return index;
 }
 
 /* An HLC of the audit's JSON as a time, as the rest of ruta writes it. */
@@ -55,35 +73,40 @@ static json_t *hlc_time(json_t *hex)
 	return json_string(at);
 }
 
-static int entry(json_t *e, json_t *problems)
+static int entry(json_t *e, json_t *index)
 {
-	if (json_object_set_new(e, "from", hlc_time(json_object_get(e, "hlc_min"))) < 0 ||
+	char *key = place(e);
+	json_t *kinds = key ? json_object_get(index, key) : NULL;
+	int err = 0;
+	if (!key || json_object_set_new(e, "from", hlc_time(json_object_get(e, "hlc_min"))) < 0 ||
 			json_object_set_new(e, "to", hlc_time(json_object_get(e, "hlc_max"))) < 0 ||
-			json_object_set_new(e, "problems", kinds_at(problems, str(e, "commit"),
-			str(e, "file"))) < 0)
-		return ruta_error__oom();
-	return 0;
+			json_object_set_new(e, "problems", kinds ? json_incref(kinds) : json_array()) < 0)
+		err = ruta_error__oom();
+	free(key);
+	return err;
 }
 
 /* The audit's list of every changeset (by replica, then seq) as one group
  * per replica. */
 static int timeline(json_t **out, json_t *list, json_t *problems)
 {
-	json_t *group = NULL, *e;
+	json_t *index = kinds_by_place(problems), *group = NULL, *e;
 	size_t i;
-	if (!(*out = json_array()))
-		return ruta_error__oom();
+	int err = 0;
+	if (!index || !(*out = json_array()))
+		err = ruta_error__oom();
 	json_array_foreach(list, i, e) {
 		const char *who = str(e, "replica");
-		if ((!group || strcmp(str(group, "replica"), who) != 0) &&
+		if (err == 0 && (!group || strcmp(str(group, "replica"), who) != 0) &&
 				(!(group = json_pack("{s:s, s:[]}", "replica", who, "changesets")) ||
 				json_array_append_new(*out, group) < 0))
-			return ruta_error__oom();
-		if (entry(e, problems) < 0 ||
+			err = ruta_error__oom();
+		if (err == 0 && (err = entry(e, index)) == 0 &&
 				json_array_append(json_object_get(group, "changesets"), e) < 0)
-			return ruta_error__oom();
+			err = ruta_error__oom();
 	}
-	return 0;
+	json_decref(index);
+	return err;
 }
 
 static int open_conflicts(json_t **out, ruta_replica *r)
