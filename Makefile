@@ -1,7 +1,7 @@
 # ruta - offline-first CRM replicas that sync as signed changesets through git.
 #
 #   make            build libruta (static and shared) and the ruta tool
-#   make test       install missing dependencies, build, run every test
+#   make test       install missing dependencies (with the tests' own), build, run every test
 #   make check      the same tests built with ASan + UBSan
 #   make demo       install, build and run the demo scenario
 #   make bench      benchmarks (figures, not pass/fail)
@@ -45,13 +45,17 @@ STATIC_LIB = $(BUILD)/libruta.a
 SHARED_LIB = $(BUILD)/libruta.so.$(VERSION)
 RUTA = $(BUILD)/ruta
 
-.PHONY: all deps test unit cli-test check demo bench install uninstall clean man
+.PHONY: all deps deps-test test unit cli-test check demo bench install uninstall clean man
 .DELETE_ON_ERROR:
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(RUTA)
 
 deps:
 	@sh scripts/deps.sh
+
+# What only the tests need on top (Chromium, for the audit report's page).
+deps-test:
+	@sh scripts/deps.sh test
 
 # The tool sees only the public header: it is built like any outside program.
 $(BUILD)/src/cli/%.o: src/cli/%.c $(wildcard include/*.h src/cli/*.h)
@@ -86,13 +90,13 @@ cli-test: $(RUTA)
 	RUTA=$(CURDIR)/$(RUTA) RUTA_SAN="$(SAN)" LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    prove -f tests/cli/t*.sh
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory cli-test
 	@$(MAKE) --no-print-directory PROP_SPACED=1 prop
 
-check: deps
+check: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-check SANITIZE=1 all unit cli-test
 	@$(MAKE) --no-print-directory BUILD=build-check SANITIZE=1 PROP_TRIALS=200 PROP_SPACED=1 prop
 

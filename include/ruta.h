@@ -603,12 +603,15 @@ RUTA_EXTERN(int) ruta_snapshot_every_get(int64_t *every, ruta_replica *r) RUTA_W
  * the replica's repository first (under its sync lock: RUTA_ELOCKED while
  * a sync runs; RUTA_EUNREACHABLE when the hub cannot be reached).
  */
-#define RUTA_AUDIT_OPTIONS_VERSION 1
+#define RUTA_AUDIT_OPTIONS_VERSION 2
 typedef struct ruta_audit_options {
 	unsigned int version;
 	const char *hub;       /* any hub URL or path; NULL: the replica's hub */
+	/* since version 2: */
+	int timeline;          /* non-zero: the report's JSON also lists every changeset
+	                        * found, as "timeline" (docs/audit.md §15) */
 } ruta_audit_options;
-#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL }
+#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL, 0 }
 
 #define RUTA_AUDIT_RESULT_VERSION 1
 typedef struct ruta_audit_result {
@@ -634,6 +637,24 @@ typedef struct ruta_audit_result {
 RUTA_EXTERN(int) ruta_audit_verify(ruta_audit_result *out, ruta_replica *r,
 	const ruta_audit_options *opts) RUTA_WARN_UNUSED;
 RUTA_EXTERN(void) ruta_audit_result_dispose(ruta_audit_result *res);
+
+/* The forms of ruta_audit_report. */
+#define RUTA_REPORT_JSON 1   /* one JSON object, schema 1, keys sorted */
+#define RUTA_REPORT_HTML 2   /* one HTML page: inline CSS, no script, nothing fetched */
+
+/*
+ * The audit report an auditor reads (docs/audit.md §15): ruta_audit_verify
+ * of the hub in `opts` (its checks, and its checkpoint: kept when nothing
+ * is found), the changesets of each replica in seq order with the problems
+ * found at each, and the conflicts this replica holds, open and resolved
+ * (with who resolved them and when). `format` is RUTA_REPORT_JSON or
+ * RUTA_REPORT_HTML. The same replica, hub and history give the same bytes.
+ * 0 when the hub verified; RUTA_EVERIFY when problems were found, with the
+ * report in *out all the same; any other code (RUTA_EUNREACHABLE, ...) with
+ * *out NULL. *out is new: free with ruta_free.
+ */
+RUTA_EXTERN(int) ruta_audit_report(char **out, ruta_replica *r, const ruta_audit_options *opts,
+	int format) RUTA_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,20 @@
 #!/bin/sh
 # Installs what building and testing ruta needs on Debian, and says what it installs.
+#   sh scripts/deps.sh        what building, the demo and the benchmarks need
+#   sh scripts/deps.sh test   that and what only the tests need (make test, make check)
 set -eu
 # openssh-server: only its sshd binary, which the ssh hub test starts itself
 # on 127.0.0.1 with its own configuration (tests/cli/t5200-ssh.sh). jq: the merge test
 # (t6000) picks conflicts out of `ruta conflicts list --json` with it.
 pkgs="build-essential pkg-config libsqlite3-dev libgit2-dev libjansson-dev libsodium-dev
 libcmocka-dev sqlite3 git openssh-client openssh-server faketime perl jq"
+# chromium: the audit report test (t7300) renders the report's page headless.
+# Large, so only for the tests.
+case "${1:-}" in
+"") ;;
+test) pkgs="$pkgs chromium" ;;
+*) echo "usage: sh scripts/deps.sh [test]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

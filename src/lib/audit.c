@@ -43,6 +43,7 @@ typedef struct acs {
 	char hash[65], prev[65];
 	const char *branch;   /* borrowed from audit.tips, which outlives every acs */
 	char commit[41];
+	char key[RUTA_FINGERPRINT_MAX]; /* the fingerprint it names */
 	char *file;           /* owned */
 	json_t *deps;         /* owned reference: what the author had applied */
 	size_t pos;           /* order of appearance */
@@ -69,6 +70,7 @@ typedef struct audit {
 	const char *ns;         /* where the hub's branches are: refs/heads/ or refs/audit/ */
 	int lock;               /* the sync lock, held while a fetched copy is read; -1 */
 	ruta_audit_result *res;
+	int timeline;           /* list every changeset in the report (options version 2) */
 } audit;
 
 /* ---- problems --------------------------------------------------------------- */
@@ -354,6 +356,7 @@ static int cs_add(audit *a, const ruta_git_commit *c, const ruta_git_file *f, co
 	snprintf(x->prev, sizeof(x->prev), "%s", cs->prev);
 	x->branch = a->branch;
 	snprintf(x->commit, sizeof(x->commit), "%s", c->id);
+	snprintf(x->key, sizeof(x->key), "%s", cs->key);
 	x->deps = json_incref(cs->deps);
 	x->pos = a->ncs++;
 	return 0;
@@ -777,6 +780,39 @@ static int walk_all(audit *a)
 	return err;
 }
 
+static json_t *cs_json(const acs *x)
+{
+	char lo[17], hi[17];
+	ruta_hlc_format(lo, x->hlc_min);
+	ruta_hlc_format(hi, x->hlc_max);
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b}",
+		"replica", x->replica, "seq", (json_int_t)x->seq, "hash", x->hash, "prev", x->prev,
+		"hlc_min", lo, "hlc_max", hi, "changes", (json_int_t)x->changes, "branch", x->branch,
+		"commit", x->commit, "file", x->file, "key", x->key, "dropped", x->dropped);
+}
+
+/* Every changeset found, per replica in seq order, a replay or a fork's
+ * second copy after the one it repeats: what the chains were judged on,
+ * for ruta_audit_report's timeline. NULL if out of memory. */
+static json_t *timeline(audit *a)
+{
+	acs **v = malloc((a->ncs ? a->ncs : 1) * sizeof(*v));
+	json_t *list = v ? json_array() : NULL;
+	size_t i;
+
+	for (i = 0; list && i < a->ncs; i++)
+		v[i] = &a->cs[i];
+	if (list)
+		qsort(v, a->ncs, sizeof(*v), by_seq);
+	for (i = 0; list && i < a->ncs; i++)
+		if (json_array_append_new(list, cs_json(v[i])) < 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	free(v);
+	return list;
+}
+
 static int report(audit *a, const char *hub)
 {
 	char first[17], last[17];
@@ -794,6 +830,10 @@ static int report(audit *a, const char *hub)
 		"hlc_first", res->changesets ? first : NULL, "hlc_last", res->changesets ? last : NULL,
 		"problems_count", (json_int_t)res->problems, "tips", a->tips,
 		"problems", a->problems);
+	if (j && a->timeline && json_object_set_new(j, "timeline", timeline(a)) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
 	if (!j || !(res->json = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)))
 		res->json = NULL;
 	json_decref(j);
@@ -883,6 +923,7 @@ int ruta_audit_verify(ruta_audit_result *out, ruta_replica *r, const ruta_audit_
 	a.r = r;
 	a.res = out;
 	a.lock = -1;
+	a.timeline = opts && opts->version >= 2 && opts->timeline;
 	a.problems = json_array();
 	a.tips = json_object();
 	if (!a.problems || !a.tips)

@@ -118,6 +118,111 @@ static int one_json(json_t *list, ruta_replica *r, sqlite3_stmt *st)
 	return 0;
 }
 
+/* ---- closed conflicts ---------------------------------------------------------- */
+
+/* In an order every replica that saw the same conflicts shares: not by when
+ * each closed them here (seq, at). */
+static const char closed_sql[] = "SELECT id, tbl, rec, col, policy, heads, chosen, closed_by,"
+	" closed_by_replica, at FROM ruta_conflict_closed"
+	" ORDER BY tbl, rec, col, closed_by, closed_by_replica, id, seq";
+
+/* The heads as stored ({"hlc", "value", "replica"}), each with its time
+ * and an unknown maker as null, as the open ones are listed. */
+static int closed_heads(json_t *heads)
+{
+	json_t *h;
+	size_t i;
+	json_array_foreach(heads, i, h) {
+		const char *who = json_string_value(json_object_get(h, "replica"));
+		uint64_t hlc = 0;
+		char at[40];
+		int err = ruta_hlc__parse(&hlc, json_string_value(json_object_get(h, "hlc")));
+		if (err < 0)
+			return err;
+		ruta_hlc_describe(at, hlc);
+		if (json_object_set_new(h, "at", json_string(at)) < 0 ||
+				json_object_set_new(h, "replica", text_or_null(who)) < 0)
+			return ruta_error__oom();
+	}
+	return 0;
+}
+
+/* Who resolved it, when, and in which changeset (null while not sealed). */
+static int resolution(json_t **out, ruta_replica *r, sqlite3_stmt *st, const char *rec,
+	const char *col, json_t *chosen)
+{
+	uint64_t by = (uint64_t)sqlite3_column_int64(st, 7);
+	const char *who = (const char *)sqlite3_column_text(st, 8);
+	char hex[17], at[40], cs[65] = "";
+	int err;
+	*out = NULL;
+	if (who && *who && (err = ruta_merge__changeset_of(cs, NULL, r, who, by, rec, col,
+			chosen)) < 0)
+		return err;
+	ruta_hlc_format(hex, by);
+	ruta_hlc_describe(at, by);
+	*out = json_pack("{s:o, s:s, s:s, s:o, s:s}", "replica", text_or_null(who), "hlc", hex,
+		"at", at, "changeset", text_or_null(cs), "closed_here", sqlite3_column_text(st, 9));
+	return *out ? 0 : ruta_error__oom();
+}
+
+static int closed_one(json_t *list, ruta_replica *r, sqlite3_stmt *st)
+{
+	const char *tbl = (const char *)sqlite3_column_text(st, 1);
+	const char *rec = (const char *)sqlite3_column_text(st, 2);
+	const char *col = (const char *)sqlite3_column_text(st, 3);
+	const ruta_tabledef *t = ruta_schema__by_name(tbl);
+	json_t *heads = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
+	json_t *chosen = NULL, *by = NULL;
+	int err;
+
+	if (!t || !json_is_array(heads)) {
+		json_decref(heads);
+		return ruta_error__set(RUTA_ERROR, "closed conflict %s is unreadable",
+			sqlite3_column_text(st, 0));
+	}
+	/* 1: heads that agreed, never a conflict */
+	if ((err = ruta_merge__agreed(t, col, heads)) != 0)
+		goto done;
+	if (!(chosen = ruta_json__column(st, 6)))
+		err = ruta_error__oom();
+	else if ((err = closed_heads(heads)) == 0 &&
+			(err = resolution(&by, r, st, rec, col, chosen)) == 0 &&
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:O,"
+			" s:O}", "id", sqlite3_column_text(st, 0), "table", tbl, "type", t->type,
+			"record", rec, "field", col, "policy", sqlite3_column_text(st, 4), "heads", heads,
+			"chosen", chosen, "resolved", by)) < 0)
+		err = ruta_error__oom();
+done:
+	json_decref(heads);
+	json_decref(chosen);
+	json_decref(by);
+	return err < 0 ? err : 0;
+}
+
+int ruta_conflicts__closed_json(json_t **out, ruta_replica *r)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err;
+	if (!(*out = json_array()))
+		return ruta_error__oom();
+	if ((err = ruta_db__stmt(&st, r, closed_sql)) < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return err;
+	}
+	while (err == 0 && (rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		err = closed_one(*out, r, st);
+	sqlite3_reset(st);
+	if (err == 0 && rc < 0)
+		err = rc;
+	if (err < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
 /* ---- a record deleted on one side and edited on the other ------------------- */
 
 /*

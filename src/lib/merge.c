@@ -671,6 +671,31 @@ static int close_conflict(ruta_replica *r, const char *tbl, const char *rec, con
 	return exec3(r, drop_open_sql, tbl, rec, col);
 }
 
+/* A closed row keeps superseded heads that agreed (review -1) beside real
+ * conflicts; the policy tells them apart again, as it did when they met. */
+int ruta_merge__agreed(const ruta_tabledef *t, const char *col, json_t *list)
+{
+	heads h = { NULL, 0, 0 };
+	json_t *e;
+	size_t i;
+	int err = 0;
+
+	json_array_foreach(list, i, e) {
+		uint64_t hlc = 0;
+		if (!json_object_get(e, "value"))
+			err = ruta_error__set(RUTA_ERROR, "a closed conflict's head has no value");
+		if (err < 0 ||
+				(err = ruta_hlc__parse(&hlc, json_string_value(json_object_get(e, "hlc")))) < 0 ||
+				(err = heads_add(&h, hlc, json_object_get(e, "value"),
+				json_string_value(json_object_get(e, "replica")), NULL)) < 0)
+			break;
+	}
+	if (err == 0)
+		err = h.n > 0 && agree(policy_for(t, col), &h);
+	heads_free(&h);
+	return err;
+}
+
 /* ---- snapshots ------------------------------------------------------------------ */
 
 static const char all_open_sql[] = "SELECT tbl, rec, col FROM ruta_conflict ORDER BY tbl, rec, col";

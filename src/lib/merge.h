@@ -77,6 +77,16 @@ int ruta_merge__mark(ruta_replica *r, const ruta_tabledef *t, const char *id);
  * candidates for update-against-delete that turned out to be none. */
 int ruta_conflicts__open_after_apply(int64_t *count, ruta_replica *r);
 
+/* 1 if the heads of a closed conflict (its "heads": [{"hlc", "value",
+ * "replica"}]) agreed under the field's policy: they were kept, never a
+ * conflict (docs/merge.md §1.3). 0 if not; a negative code if unreadable. */
+int ruta_merge__agreed(const ruta_tabledef *t, const char *col, json_t *heads);
+
+/* conflicts.c: every conflict closed on this replica, resolved by a change
+ * that superseded its heads, as a JSON array sorted by table, record,
+ * field and the resolving version (docs/audit.md §15). New. */
+int ruta_conflicts__closed_json(json_t **out, ruta_replica *r);
+
 /* Every open conflict as [{"t","id","col","heads":[[value, hlc, replica]]}],
  * for a snapshot; and one of them taken back in from a snapshot. */
 int ruta_merge__open_json(json_t **out, ruta_replica *r);

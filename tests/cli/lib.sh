@@ -230,6 +230,31 @@ setup_replicas() {
 	}
 }
 
+# must CMD...: a setup step, not a test: the file bails out if it fails.
+must() {
+	run "$@"
+	[ "$rc" -eq 0 ] || { echo "Bail out! setup failed: $* (exit $rc): $err"; exit 1; }
+}
+
+# setup_hub: a bare hub in hub.git; head office in hq/ (root key in
+# root.pub) and teams north and south, whose keys head office endorsed
+# (north.pub, south.pub), all syncing with it; head office has synced.
+# $HQ, $NORTH and $SOUTH are their replica ids. Bails out if that fails.
+setup_hub() {
+	git init -q --bare hub.git
+	must ruta init hq --head-office --hub "$PWD/hub.git"
+	ruta -C hq keys export-pub --root > root.pub
+	for _t in north south; do
+		must ruta init $_t --team $_t --root-key root.pub --hub "$PWD/hub.git"
+		ruta -C $_t keys export-pub > $_t.pub
+		must ruta -C hq keys endorse $_t.pub --team $_t
+	done
+	HQ=$(db hq "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
+	NORTH=$(cut -d' ' -f3 north.pub)
+	SOUTH=$(cut -d' ' -f3 south.pub)
+	must ruta -C hq sync
+}
+
 # refused DIR CODE PATTERN CMD...: CMD exits CODE, prints one line on stderr
 # matching PATTERN (grep -E), and the database in DIR is left exactly as it
 # was, as is its count of unexported changes. Four tests.

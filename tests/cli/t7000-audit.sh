@@ -5,24 +5,7 @@
 # on a fresh copy of the hub, is reported by name and place, with exit 4.
 . "$(dirname "$0")/lib.sh"
 
-# must CMD...: a setup step, not a test: the file bails out if it fails.
-must() {
-	run "$@"
-	[ "$rc" -eq 0 ] || { echo "Bail out! setup failed: $* (exit $rc): $err"; exit 1; }
-}
-
-git init -q --bare hub.git
-must ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-must ruta init north --team north --root-key root.pub --hub "$PWD/hub.git"
-must ruta init south --team south --root-key root.pub --hub "$PWD/hub.git"
-ruta -C north keys export-pub > north.pub
-ruta -C south keys export-pub > south.pub
-NORTH=$(cut -d' ' -f3 north.pub)
-SOUTH=$(cut -d' ' -f3 south.pub)
-must ruta -C hq keys endorse north.pub --team north
-must ruta -C hq keys endorse south.pub --team south
-must ruta -C hq sync
+setup_hub
 
 # north's changesets 1 to 4, one commit each; south's 1; head office's 1.
 must ruta -C north account add --name 'Acme S.L.' --city Madrid

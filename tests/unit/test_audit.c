@@ -4,25 +4,6 @@
 
 #include <jansson.h>
 
-/* Head office in <tmp>/hq with a bare hub <tmp>/hub.git it has synced to. */
-static ruta_replica *head_office_with_hub(char **tmp, char *hub, size_t size)
-{
-	ruta_init_options o = RUTA_INIT_OPTIONS_INIT;
-	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
-	ruta_replica *r = NULL;
-	char path[600], cmd[1400];
-	*tmp = temp_dir();
-	snprintf(hub, size, "%s/hub.git", *tmp);
-	snprintf(cmd, sizeof(cmd), "git init -q --bare '%s'", hub);
-	assert_int_equal(system(cmd), 0);
-	snprintf(path, sizeof(path), "%s/hq", *tmp);
-	o.head_office = 1;
-	o.hub_url = hub;
-	ASSERT_OK(ruta_replica_init(&r, path, &o));
-	ASSERT_OK(ruta_sync(&res, r, NULL));
-	return r;
-}
-
 static json_t *report(const ruta_audit_result *res)
 {
 	json_t *j = json_loads(res->json, 0, NULL);
