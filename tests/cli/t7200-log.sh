@@ -6,17 +6,7 @@
 # with the trust file (a revoked replica, a key not endorsed yet).
 . "$(dirname "$0")/lib.sh"
 
-git init -q --bare hub.git
-ok ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-for t in north south; do
-	ok ruta init $t --team $t --root-key root.pub --hub "$PWD/hub.git"
-	ruta -C $t keys export-pub > $t.pub
-	ok ruta -C hq keys endorse $t.pub --team $t
-done
-HQ=$(db hq "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
-NORTH=$(db north "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
-SOUTH=$(db south "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
+hub_replicas
 ok ruta -C hq sync
 ok ruta -C north sync
 ok ruta -C south sync

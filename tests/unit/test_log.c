@@ -79,14 +79,22 @@ static const char *s(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* The status of the only changesets there are, newest first, as "a b". */
-static char *statuses(fixture *f)
+/* Changes the replica's file behind its back, as another program could. */
+static void tamper(fixture *f, const char *sql)
+{
+	sqlite3 *db = foreign_db(f->dir);
+	sql_ok(db, sql);
+	sqlite3_close(db);
+}
+
+/* The statuses of the two newest changesets, as "newest older". */
+static void statuses_are(fixture *f, const char *want)
 {
 	json_t *doc = log_doc(f, NULL);
-	char *out = malloc(64);
-	snprintf(out, 64, "%s %s", s(nth(doc, 0), "signature"), s(nth(doc, 1), "signature"));
+	char got[64];
+	snprintf(got, sizeof(got), "%s %s", s(nth(doc, 0), "signature"), s(nth(doc, 1), "signature"));
 	json_decref(doc);
-	return out;
+	assert_string_equal(got, want);
 }
 
 static void changesets_come_newest_first_with_what_they_changed(void **state)
@@ -273,14 +281,9 @@ static void bad_filters_are_refused_naming_the_filter_and_nothing_is_written(voi
 static void a_revoked_key_marks_the_changesets_after_its_seq(void **state)
 {
 	fixture *f = *state;
-	sqlite3 *db = foreign_db(f->dir);
 	json_t *doc;
-	char *st;
-	sql_ok(db, "UPDATE ruta_key SET revoked_after = 1");
-	sqlite3_close(db);
-	st = statuses(f);
-	assert_string_equal(st, "revoked good");
-	free(st);
+	tamper(f, "UPDATE ruta_key SET revoked_after = 1");
+	statuses_are(f, "revoked good");
 	doc = log_doc(f, NULL);
 	assert_non_null(strstr(s(nth(doc, 0), "reason"), "revoked after its changeset 1"));
 	json_decref(doc);
@@ -289,22 +292,15 @@ static void a_revoked_key_marks_the_changesets_after_its_seq(void **state)
 static void a_window_that_ended_marks_them_outside_it(void **state)
 {
 	fixture *f = *state;
-	sqlite3 *db = foreign_db(f->dir);
-	char *st;
-	sql_ok(db, "UPDATE ruta_key SET valid_before = '2001-01-01T00:00:00Z'");
-	sqlite3_close(db);
-	st = statuses(f);
-	assert_string_equal(st, "outside-window outside-window");
-	free(st);
+	tamper(f, "UPDATE ruta_key SET valid_before = '2001-01-01T00:00:00Z'");
+	statuses_are(f, "outside-window outside-window");
 }
 
 static void a_key_no_trust_file_endorses_is_unknown(void **state)
 {
 	fixture *f = *state;
-	sqlite3 *db = foreign_db(f->dir);
 	json_t *doc;
-	sql_ok(db, "DELETE FROM ruta_key");
-	sqlite3_close(db);
+	tamper(f, "DELETE FROM ruta_key");
 	doc = log_doc(f, NULL);
 	assert_string_equal(s(nth(doc, 0), "signature"), "unknown-key");
 	assert_true(json_is_null(json_object_get(nth(doc, 0), "principal")));
@@ -315,10 +311,8 @@ static void a_key_no_trust_file_endorses_is_unknown(void **state)
 static void a_key_endorsed_for_another_replica_is_the_wrong_key(void **state)
 {
 	fixture *f = *state;
-	sqlite3 *db = foreign_db(f->dir);
 	json_t *doc;
-	sql_ok(db, "UPDATE ruta_key SET principal = 'hq-someoneelse'");
-	sqlite3_close(db);
+	tamper(f, "UPDATE ruta_key SET principal = 'hq-someoneelse'");
 	doc = log_doc(f, NULL);
 	assert_string_equal(s(nth(doc, 0), "signature"), "wrong-key");
 	assert_string_equal(s(nth(doc, 0), "principal"), "hq-someoneelse");
@@ -329,26 +323,18 @@ static void a_team_changing_the_pipeline_is_not_allowed(void **state)
 {
 	fixture *f = *state;
 	ruta_field label[] = { { "label", "Needs" } };
-	sqlite3 *db;
-	char *st;
 	ASSERT_OK(ruta_record_edit(NULL, f->r, "stage", "needs", label, 1));
 	seal(f->r);
-	db = foreign_db(f->dir);
-	sql_ok(db, "UPDATE ruta_key SET team = 'north'");
-	sqlite3_close(db);
-	st = statuses(f);
-	assert_string_equal(st, "not-allowed good");
-	free(st);
+	tamper(f, "UPDATE ruta_key SET team = 'north'");
+	statuses_are(f, "not-allowed good");
 }
 
 static void altered_bytes_have_a_bad_signature(void **state)
 {
 	fixture *f = *state;
-	sqlite3 *db = foreign_db(f->dir);
 	json_t *doc;
-	sql_ok(db, "UPDATE ruta_changeset SET body = CAST(replace(CAST(body AS TEXT), 'acme.es',"
+	tamper(f, "UPDATE ruta_changeset SET body = CAST(replace(CAST(body AS TEXT), 'acme.es',"
 		" 'acme.ex') AS BLOB) WHERE seq = 2");
-	sqlite3_close(db);
 	doc = log_doc(f, NULL);
 	assert_string_equal(s(nth(doc, 0), "signature"), "bad");
 	assert_non_null(strstr(s(nth(doc, 0), "reason"), "bad signature"));
@@ -363,10 +349,8 @@ static void unreadable_bytes_are_bad_and_touch_no_record(void **state)
 {
 	fixture *f = *state;
 	ruta_log_filter filter = RUTA_LOG_FILTER_INIT;
-	sqlite3 *db = foreign_db(f->dir);
 	json_t *doc;
-	sql_ok(db, "UPDATE ruta_changeset SET body = CAST('not json' || char(10) AS BLOB) WHERE seq = 1");
-	sqlite3_close(db);
+	tamper(f, "UPDATE ruta_changeset SET body = CAST('not json' || char(10) AS BLOB) WHERE seq = 1");
 	doc = log_doc(f, NULL);
 	assert_int_equal(count(doc), 2);
 	assert_string_equal(s(nth(doc, 1), "signature"), "bad");
