@@ -470,6 +470,38 @@ RUTA_EXTERN(int) ruta_resolve_all(int64_t *count, ruta_replica *r, const char *t
 RUTA_EXTERN(int) ruta_blame_json(char **out, ruta_replica *r, const char *type,
 	const char *id) RUTA_WARN_UNUSED;
 
+/*
+ * The history: every changeset this replica holds (made here or accepted
+ * from others), newest first (hlc.max descending, then replica id, then
+ * seq descending), as one JSON document (schema 1, docs/audit.md §14). Each
+ * has its hash, replica, seq, signing key and the replica and team
+ * ruta_key gives it, its HLC range, a summary, and its signature status
+ * re-checked now against the trust file in force: "good", "bad",
+ * "unknown-key", "wrong-key", "revoked", "outside-window" or "not-allowed"
+ * (what a replica receiving it now would make of it). Read only. Filters
+ * combine; a filter that matches nothing gives an empty list.
+ */
+#define RUTA_LOG_FILTER_VERSION 1
+typedef struct ruta_log_filter {
+	unsigned int version;
+	const char *record;   /* an id or a prefix of one (as elsewhere): changesets that
+	                       * change that record or its emails, phones, tags or stage
+	                       * history; an id no record here has is matched exactly */
+	const char *replica;  /* a replica id, or its name: the id without its last
+	                       * "-" and 10 characters ("north" for north-chgwrn6syp) */
+	const char *since;    /* "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" (UTC) or an HLC of 16
+	                       * hex digits: changesets whose hlc.max is at or after it */
+} ruta_log_filter;
+#define RUTA_LOG_FILTER_INIT { RUTA_LOG_FILTER_VERSION, NULL, NULL, NULL }
+
+/* Fills *out (new; free with ruta_free). `f` NULL: no filter. RUTA_EINVALID
+ * for a malformed filter value, the message starting with the filter's
+ * name ("since: ..."); RUTA_EAMBIGUOUS when `record` is a prefix of several
+ * records. Keys sorted; replicas that hold the same changesets, trust file
+ * and labels print the same bytes. */
+RUTA_EXTERN(int) ruta_log_json(char **out, ruta_replica *r,
+	const ruta_log_filter *f) RUTA_WARN_UNUSED;
+
 /* Records that look like one real-world account or contact (the same tax id,
  * email or phone), as one JSON document (schema 1, docs/merge.md §5). New. */
 RUTA_EXTERN(int) ruta_duplicates_json(char **out, ruta_replica *r) RUTA_WARN_UNUSED;

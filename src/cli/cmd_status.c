@@ -1,4 +1,4 @@
-/* cmd_status.c - `ruta status` and `ruta log --local`: what this replica holds and has captured. */
+/* cmd_status.c - `ruta status` and `ruta state-hash`: what this replica holds. */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -8,12 +8,11 @@
 
 
 /* Parses only --json and --help; other options are usage errors. */
-static int simple_opts(int *json, const char *cmd, const char *help, int argc, char **argv,
-	int *local)
+static int simple_opts(int *json, const char *cmd, const char *help, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
-		{ "local", no_argument, NULL, 'l' }, { NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 	optind = 1;
@@ -21,8 +20,6 @@ static int simple_opts(int *json, const char *cmd, const char *help, int argc, c
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'j')
 			*json = 1;
-		else if (c == 'l' && local)
-			*local = 1;
 		else if (c == 'h') {
 			fputs(help, stdout);
 			return -1;
@@ -138,7 +135,7 @@ int cmd_status(cli_ctx *ctx, int argc, char **argv)
 	char hlc[40];
 	int json = 0, rc, err;
 
-	if ((rc = simple_opts(&json, "status", status_help, argc, argv, NULL)) != 0)
+	if ((rc = simple_opts(&json, "status", status_help, argc, argv)) != 0)
 		return rc < 0 ? EXIT_DONE : rc;
 	if ((rc = cli_open(&r, ctx)) != 0)
 		return rc;
@@ -193,104 +190,6 @@ int cmd_status(cli_ctx *ctx, int argc, char **argv)
 	}
 	rc = EXIT_DONE;
 done:
-	ruta_replica_free(r);
-	return rc;
-}
-
-static const char log_help[] =
-	"usage: ruta log --local [--json]\n"
-	"\n"
-	"Lists every captured field change not exported yet, oldest first: its\n"
-	"position, version (HLC), the time it was captured, the record, the field,\n"
-	"the new value and the version it overwrote (its base). Changes made by\n"
-	"other programs writing the SQLite file are captured and listed too.\n"
-	"\n"
-	"Operations: i = the record was created, u = a field changed,\n"
-	"d = the record was deleted (a tombstone).\n"
-	"\n"
-	"examples:\n"
-	"  ruta -C north log --local\n"
-	"  ruta -C north log --local --json | jq '.[] | select(.field == \"stage\")'\n";
-
-static json_t *change_json(const ruta_change *c)
-{
-	char hlc[17], base[17], when[40];
-	json_t *v;
-	ruta_hlc_format(hlc, c->hlc);
-	ruta_hlc_format(base, c->base);
-	ruta_hlc_describe(when, c->hlc);
-	v = !c->value ? json_null() : c->value_is_int ?
-		json_integer(strtoll(c->value, NULL, 10)) : cli_json_text(c->value);
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s#, s:s, s:o, s:s}", "seq",
-		(json_int_t)c->seq, "hlc", hlc, "time", when, "table", c->table, "record",
-		cli_json_text(c->record), "op", &c->op, 1, "field", c->field, "value", v, "base", base);
-}
-
-static void change_row(cli_table *t, const ruta_change *c)
-{
-	char seq[24], hlc[17], base[17], when[40], op[2] = { c->op, 0 };
-	snprintf(seq, sizeof(seq), "%lld", (long long)c->seq);
-	ruta_hlc_format(hlc, c->hlc);
-	ruta_hlc_format(base, c->base);
-	ruta_hlc_describe(when, c->hlc);
-	cli_table_cell(t, seq);
-	cli_table_cell(t, hlc);
-	cli_table_cell(t, when);
-	cli_table_cell(t, op);
-	cli_table_cell(t, c->table);
-	cli_table_cell(t, c->record);
-	cli_table_cell(t, c->field);
-	cli_table_cell(t, c->value ? c->value : "(null)");
-	cli_table_cell(t, base);
-}
-
-int cmd_log(cli_ctx *ctx, int argc, char **argv)
-{
-	static const char *const head[] = { "SEQ", "HLC", "TIME", "OP", "TABLE", "RECORD",
-		"FIELD", "VALUE", "BASE" };
-	ruta_replica *r = NULL;
-	ruta_change_iter *it = NULL;
-	ruta_change c = RUTA_CHANGE_INIT;
-	cli_table *t = NULL;
-	json_t *arr = NULL;
-	int json = 0, local = 0, rc, err, i;
-
-	if ((rc = simple_opts(&json, "log", log_help, argc, argv, &local)) != 0)
-		return rc < 0 ? EXIT_DONE : rc;
-	if (!local)
-		return cli_usage("log", "ruta log lists the changes captured on this replica: "
-			"give --local");
-	if ((rc = cli_open(&r, ctx)) != 0)
-		return rc;
-	if ((err = ruta_changes_local(&it, r)) < 0) {
-		rc = cli_fail(err);
-		goto done;
-	}
-	arr = json_array();
-	t = cli_table_new(9);
-	for (i = 0; i < 9; i++)
-		cli_table_cell(t, head[i]);
-	while ((err = ruta_change_iter_next(&c, it)) == 0) {
-		if (json)
-			json_array_append_new(arr, change_json(&c));
-		else
-			change_row(t, &c);
-	}
-	if (err != RUTA_ITEROVER) {
-		rc = cli_fail(err);
-		goto done;
-	}
-	if (json) {
-		cli_print_json(arr);
-		arr = NULL;
-	} else {
-		cli_table_print(t, stdout);
-	}
-	rc = EXIT_DONE;
-done:
-	json_decref(arr);
-	cli_table_free(t);
-	ruta_change_iter_free(it);
 	ruta_replica_free(r);
 	return rc;
 }

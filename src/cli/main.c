@@ -16,7 +16,7 @@ static int cmd_version(cli_ctx *ctx, int argc, char **argv);
 static const cli_cmd commands[] = {
 	{ "init", cmd_init, "create a replica: head office's or a team's" },
 	{ "status", cmd_status, "show this replica and what is not exported yet" },
-	{ "log", cmd_log, "list captured changes (--local: not exported yet)" },
+	{ "log", cmd_log, "the changesets held, newest first (--local: changes not exported yet)" },
 	{ "hub", cmd_hub, "set the git hub this replica syncs with (hub add URL)" },
 	{ "sync", cmd_sync, "seal, pull and apply, then push: exchange through the hub" },
 	{ "pull", cmd_pull, "receive and apply what is new on the hub" },

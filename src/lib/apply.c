@@ -347,47 +347,6 @@ static int refuse(run *ru, item *x, int code)
 
 /* ---- checks that need the database -------------------------------------------- */
 
-typedef struct signer {
-	char principal[80];
-	char team[40];
-	long long revoked_after;   /* -1: not revoked */
-	long long expired_after;   /* -1: window not sealed */
-	long long replaced_after;  /* -1: the key in force; else a former key's last seq */
-	char valid_after[21], valid_before[21];
-	char fingerprint[RUTA_FINGERPRINT_MAX];
-} signer;
-
-/* The key in force first; a replica's former key keeps its team and revocation. */
-static const char key_sql[] = "SELECT principal, team, coalesce(revoked_after, -1),"
-	" coalesce(valid_after, ''), coalesce(valid_before, ''), fingerprint,"
-	" coalesce(expired_after, -1), -1 FROM ruta_key WHERE pk = ?1"
-	" UNION ALL SELECT x.principal, k.team, coalesce(k.revoked_after, -1), '', '',"
-	" x.fingerprint, -1, x.after_seq FROM ruta_key_replaced x"
-	" JOIN ruta_key k ON k.principal = x.principal WHERE x.pk = ?1 LIMIT 1";
-
-static int find_signer(signer *out, ruta_replica *r, const unsigned char pk[RUTA_PK_BYTES])
-{
-	sqlite3_stmt *st;
-	int rc, err;
-	if ((err = ruta_db__stmt(&st, r, key_sql)) < 0)
-		return err;
-	sqlite3_bind_blob(st, 1, pk, RUTA_PK_BYTES, SQLITE_STATIC);
-	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
-		snprintf(out->principal, sizeof(out->principal), "%s", sqlite3_column_text(st, 0));
-		snprintf(out->team, sizeof(out->team), "%s", sqlite3_column_text(st, 1));
-		out->revoked_after = sqlite3_column_int64(st, 2);
-		snprintf(out->valid_after, sizeof(out->valid_after), "%s", sqlite3_column_text(st, 3));
-		snprintf(out->valid_before, sizeof(out->valid_before), "%s", sqlite3_column_text(st, 4));
-		snprintf(out->fingerprint, sizeof(out->fingerprint), "%s", sqlite3_column_text(st, 5));
-		out->expired_after = sqlite3_column_int64(st, 6);
-		out->replaced_after = sqlite3_column_int64(st, 7);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return RUTA_ENOTFOUND;
-	return rc < 0 ? rc : 0;
-}
-
 static const char have_hash_sql[] = "SELECT 1 FROM ruta_changeset WHERE hash = ?1";
 static const char stored_sql[] = "SELECT hash FROM ruta_changeset WHERE replica = ?1 AND seq = ?2";
 static const char frontier_get_sql[] = "SELECT seq, hash FROM ruta_frontier WHERE replica = ?1";
@@ -436,60 +395,6 @@ static int frontier(int64_t *seq, char hash[65], ruta_replica *r, const char *re
 	}
 	sqlite3_reset(st);
 	return rc < 0 ? rc : 0;
-}
-
-static void hlc_iso(char out[21], uint64_t hlc)
-{
-	time_t secs = (time_t)((hlc >> RUTA_HLC_COUNTER_BITS) / 1000);
-	struct tm tm;
-	if (!gmtime_r(&secs, &tm)) {
-		snprintf(out, 21, "9999-12-31T23:59:59Z");
-		return;
-	}
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* The signer may make this changeset: its replica, unrevoked, in its window,
- * and only head office touches the pipeline's configuration. */
-static int check_authority(const ruta_cs *cs, const signer *s)
-{
-	char lo[21], hi[21];
-	size_t i;
-	if (strcmp(cs->replica, s->principal) != 0)
-		return ruta_error__set(RUTA_EVERIFY, "changeset claims to be from replica %s but is "
-			"signed by the key of replica %s", cs->replica, s->principal);
-	if (strcmp(cs->key, s->fingerprint) != 0)
-		return ruta_error__set(RUTA_EVERIFY, "changeset names key %s but is signed by %s",
-			cs->key, s->fingerprint);
-	if (s->revoked_after >= 0 && cs->seq > s->revoked_after)
-		return ruta_error__set(RUTA_EVERIFY, "replica %s was revoked after its changeset %lld; "
-			"changeset %lld is refused", s->principal, s->revoked_after, (long long)cs->seq);
-	if (s->replaced_after >= 0 && cs->seq > s->replaced_after)
-		return ruta_error__set(RUTA_EVERIFY, "replica %s's key %s was replaced after its "
-			"changeset %lld; changeset %lld is signed with the former key", s->principal,
-			s->fingerprint, s->replaced_after, (long long)cs->seq);
-	if (s->expired_after >= 0 && cs->seq > s->expired_after)
-		return ruta_error__set(RUTA_EVERIFY, "replica %s's key expired at %s, after its "
-			"changeset %lld; changeset %lld is refused whatever time it carries", s->principal,
-			s->valid_before, s->expired_after, (long long)cs->seq);
-	hlc_iso(lo, cs->hlc_min);
-	hlc_iso(hi, cs->hlc_max);
-	if (s->valid_after[0] && strcmp(lo, s->valid_after) < 0)
-		return ruta_error__set(RUTA_EVERIFY, "replica %s's key is valid only from %s; this "
-			"changeset is from %s", s->principal, s->valid_after, lo);
-	if (s->valid_before[0] && strcmp(hi, s->valid_before) > 0)
-		return ruta_error__set(RUTA_EVERIFY, "replica %s's key expired at %s; this changeset "
-			"is from %s", s->principal, s->valid_before, hi);
-	if (strcmp(s->team, "hq") == 0)
-		return 0;
-	for (i = 0; i < json_array_size(cs->records); i++) {
-		const char *t = json_string_value(json_object_get(json_array_get(cs->records, i), "t"));
-		const ruta_tabledef *td = ruta_schema__by_name(t);
-		if (td->flags & RUTA_T_CONFIG)
-			return ruta_error__set(RUTA_EVERIFY, "replica %s (team %s) changes %s records; only "
-				"head office may", s->principal, s->team, td->label);
-	}
-	return 0;
 }
 
 /* Chain and dependencies. 1 = wait (reason in the error), 2 = another
@@ -1024,8 +929,8 @@ static int wait_for(run *ru, item *x, const ruta_cs *cs, const char *hash)
 /* Everything before the transaction: what can be checked without the lock. */
 static int verify(run *ru, item *x, ruta_cs *cs, char hash[65])
 {
-	unsigned char pk[RUTA_PK_BYTES];
-	signer s;
+	ruta_trust_verdict v;
+	ruta_trust_signer s;
 	int dup = 0, err;
 
 	if (x->oversize)
@@ -1041,19 +946,14 @@ static int verify(run *ru, item *x, ruta_cs *cs, char hash[65])
 		return ruta_error__set(RUTA_EVERIFY, "no signature (%s.sig is missing)", x->name);
 	if (x->siglen > RUTA_SIG_MAX_BYTES)
 		return ruta_error__set(RUTA_EVERIFY, "bad signature: the signature file is too large");
-	if ((err = ruta_crypto__sshsig_verify(pk, x->sig, x->siglen, RUTA_NS_CHANGESET, x->body,
-			x->len)) < 0)
+	if ((err = ruta_trust__signed_by(&v, &s, ru->r, x->body, x->len, x->sig, x->siglen)) < 0) {
+		if (v == RUTA_TRUST_UNKNOWN_KEY)
+			ru->retry = 1;   /* a newer trust file may endorse it */
 		return err;
-	if ((err = find_signer(&s, ru->r, pk)) == RUTA_ENOTFOUND) {
-		char fp[RUTA_FINGERPRINT_MAX];
-		ruta_crypto__fingerprint(fp, pk);
-		ru->retry = 1;   /* a newer trust file may endorse it */
-		return ruta_error__set(RUTA_EVERIFY, "signed by key %s, which no trust file this "
-			"replica has endorses", fp);
 	}
-	if (err < 0 || (err = ruta_changeset__parse(cs, x->body, x->len)) < 0)
+	if ((err = ruta_changeset__parse(cs, x->body, x->len)) < 0)
 		return err;
-	if ((err = check_authority(cs, &s)) < 0)
+	if ((err = ruta_trust__judge(&v, cs, &s)) < 0)
 		ruta_changeset__free(cs);
 	return err;
 }

@@ -26,8 +26,10 @@
 #include <time.h>
 
 #include "buf.h"
+#include "changeset.h"
 #include "crypto.h"
 #include "normalize.h"
+#include "schema.h"
 #include "trust.h"
 
 #define HEADER "# ruta trust file\n"
@@ -893,4 +895,119 @@ int ruta_trust__read(long long *version, ruta_trust_entry **entries, size_t *n,
 	err = entries_from(entries, n, &t);
 	tfile_free(&t);
 	return err;
+}
+
+/* ---- judging a changeset: what apply refuses, and ruta log re-checks ---- */
+
+/* The key in force first; a replica's former key keeps its team and revocation. */
+static const char signer_sql[] = "SELECT principal, team, coalesce(revoked_after, -1),"
+	" coalesce(valid_after, ''), coalesce(valid_before, ''), fingerprint,"
+	" coalesce(expired_after, -1), -1 FROM ruta_key WHERE pk = ?1"
+	" UNION ALL SELECT x.principal, k.team, coalesce(k.revoked_after, -1), '', '',"
+	" x.fingerprint, -1, x.after_seq FROM ruta_key_replaced x"
+	" JOIN ruta_key k ON k.principal = x.principal WHERE x.pk = ?1 LIMIT 1";
+
+static int find_signer(ruta_trust_signer *out, ruta_replica *r,
+	const unsigned char pk[RUTA_PK_BYTES])
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, signer_sql)) < 0)
+		return err;
+	sqlite3_bind_blob(st, 1, pk, RUTA_PK_BYTES, SQLITE_STATIC);
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		snprintf(out->principal, sizeof(out->principal), "%s", sqlite3_column_text(st, 0));
+		snprintf(out->team, sizeof(out->team), "%s", sqlite3_column_text(st, 1));
+		out->revoked_after = sqlite3_column_int64(st, 2);
+		snprintf(out->valid_after, sizeof(out->valid_after), "%s", sqlite3_column_text(st, 3));
+		snprintf(out->valid_before, sizeof(out->valid_before), "%s", sqlite3_column_text(st, 4));
+		snprintf(out->fingerprint, sizeof(out->fingerprint), "%s", sqlite3_column_text(st, 5));
+		out->expired_after = sqlite3_column_int64(st, 6);
+		out->replaced_after = sqlite3_column_int64(st, 7);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return RUTA_ENOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+int ruta_trust__signed_by(ruta_trust_verdict *verdict, ruta_trust_signer *out, ruta_replica *r,
+	const void *body, size_t len, const char *sig, size_t siglen)
+{
+	unsigned char pk[RUTA_PK_BYTES];
+	int err;
+
+	*verdict = RUTA_TRUST_BAD;
+	if ((err = ruta_crypto__sshsig_verify(pk, sig, siglen, RUTA_NS_CHANGESET, body, len)) < 0)
+		return err;
+	*verdict = RUTA_TRUST_GOOD;
+	if ((err = find_signer(out, r, pk)) == RUTA_ENOTFOUND) {
+		char fp[RUTA_FINGERPRINT_MAX];
+		ruta_crypto__fingerprint(fp, pk);
+		*verdict = RUTA_TRUST_UNKNOWN_KEY;
+		return ruta_error__set(RUTA_EVERIFY, "signed by key %s, which no trust file this "
+			"replica has endorses", fp);
+	}
+	return err;
+}
+
+/* An HLC's time to the second, as the trust file's window ends are written. */
+static void hlc_iso(char out[21], uint64_t hlc)
+{
+	time_t secs = (time_t)((hlc >> RUTA_HLC_COUNTER_BITS) / 1000);
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(out, 21, "9999-12-31T23:59:59Z");
+		return;
+	}
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Its replica, unrevoked, in its window, and only head office touches the
+ * pipeline's configuration; in this order, so each refusal reads the same. */
+int ruta_trust__judge(ruta_trust_verdict *v, const ruta_cs *cs, const ruta_trust_signer *s)
+{
+	char lo[21], hi[21];
+	size_t i;
+
+	*v = RUTA_TRUST_WRONG_KEY;
+	if (strcmp(cs->replica, s->principal) != 0)
+		return ruta_error__set(RUTA_EVERIFY, "changeset claims to be from replica %s but is "
+			"signed by the key of replica %s", cs->replica, s->principal);
+	if (strcmp(cs->key, s->fingerprint) != 0)
+		return ruta_error__set(RUTA_EVERIFY, "changeset names key %s but is signed by %s",
+			cs->key, s->fingerprint);
+	*v = RUTA_TRUST_REVOKED;
+	if (s->revoked_after >= 0 && cs->seq > s->revoked_after)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s was revoked after its changeset %lld; "
+			"changeset %lld is refused", s->principal, s->revoked_after, (long long)cs->seq);
+	*v = RUTA_TRUST_REPLACED;
+	if (s->replaced_after >= 0 && cs->seq > s->replaced_after)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s's key %s was replaced after its "
+			"changeset %lld; changeset %lld is signed with the former key", s->principal,
+			s->fingerprint, s->replaced_after, (long long)cs->seq);
+	*v = RUTA_TRUST_EXPIRED;
+	if (s->expired_after >= 0 && cs->seq > s->expired_after)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s's key expired at %s, after its "
+			"changeset %lld; changeset %lld is refused whatever time it carries", s->principal,
+			s->valid_before, s->expired_after, (long long)cs->seq);
+	*v = RUTA_TRUST_WINDOW;
+	hlc_iso(lo, cs->hlc_min);
+	hlc_iso(hi, cs->hlc_max);
+	if (s->valid_after[0] && strcmp(lo, s->valid_after) < 0)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s's key is valid only from %s; this "
+			"changeset is from %s", s->principal, s->valid_after, lo);
+	if (s->valid_before[0] && strcmp(hi, s->valid_before) > 0)
+		return ruta_error__set(RUTA_EVERIFY, "replica %s's key expired at %s; this changeset "
+			"is from %s", s->principal, s->valid_before, hi);
+	*v = RUTA_TRUST_NOT_HQ;
+	for (i = 0; strcmp(s->team, "hq") != 0 && i < json_array_size(cs->records); i++) {
+		const char *t = json_string_value(json_object_get(json_array_get(cs->records, i), "t"));
+		const ruta_tabledef *td = ruta_schema__by_name(t);
+		if (td->flags & RUTA_T_CONFIG)
+			return ruta_error__set(RUTA_EVERIFY, "replica %s (team %s) changes %s records; only "
+				"head office may", s->principal, s->team, td->label);
+	}
+	*v = RUTA_TRUST_GOOD;
+	return 0;
 }

@@ -277,6 +277,23 @@ refused() {
 
 # For tests of head office and teams north and south syncing through one hub
 # (hq/, north/, south/):
+# hub_replicas: the bare hub hub.git, head office in hq/ (root key in
+# root.pub) and teams north and south, endorsed, each with the hub set and
+# its public key in north.pub / south.pub, none synced yet (five tests);
+# $HQ, $NORTH and $SOUTH hold their replica ids.
+hub_replicas() {
+	git init -q --bare hub.git
+	ok ruta init hq --head-office --hub "$PWD/hub.git"
+	ruta -C hq keys export-pub --root >root.pub
+	for _t in north south; do
+		ok ruta init $_t --team $_t --root-key root.pub --hub "$PWD/hub.git"
+		ruta -C $_t keys export-pub >$_t.pub
+		ok ruta -C hq keys endorse $_t.pub --team $_t
+	done
+	HQ=$(cut -d' ' -f3 hq/keys/replica.pub)
+	NORTH=$(cut -d' ' -f3 north.pub)
+	SOUTH=$(cut -d' ' -f3 south.pub)
+}
 # sync_all: everyone syncs twice over, whatever the exit (3 while conflicts are open)
 sync_all() {
 	for _r in north south hq north south; do ruta -C $_r sync >/dev/null 2>&1; done

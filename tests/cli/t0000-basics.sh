@@ -48,8 +48,8 @@ expect_stderr '^usage: ruta account' "a group without a subcommand shows its usa
 expect_exit 2 ruta account frobnicate
 expect_stderr "'frobnicate' is not a subcommand of 'ruta account'"
 expect_exit 2 ruta keys frobnicate
-expect_exit 2 ruta log
-expect_stderr 'give --local' "log without --local says what to give"
+expect_exit 2 ruta log --local --since 2026-01-01
+expect_stderr 'takes no --record, --replica or --since' "log --local takes no filter"
 
 # Outside a replica: exit 1 and how to make one.
 expect_exit 1 ruta status
