@@ -78,6 +78,22 @@ typedef struct audit {
 static int problem(audit *a, const char *kind, const char *branch, const char *commit,
 	const char *file, int64_t seq, const char *fmt, ...) RUTA_PRINTF(7, 8);
 
+/* The hub names branches and files: what it gives that is not UTF-8 is
+ * shown with '?', so that it can be reported at all. */
+static json_t *hub_text(const char *s)
+{
+	char *copy;
+	json_t *j;
+	if (!s)
+		return json_null();
+	if (!(copy = strdup(s)))
+		return NULL;
+	ruta_utf8__repair(copy);
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 static int problem(audit *a, const char *kind, const char *branch, const char *commit,
 	const char *file, int64_t seq, const char *fmt, ...)
 {
@@ -88,8 +104,9 @@ static int problem(audit *a, const char *kind, const char *branch, const char *c
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	p = json_pack("{s:s, s:s?, s:s?, s:s?, s:s}", "kind", kind, "branch", branch, "commit",
-		commit, "file", file, "message", msg);
+	ruta_utf8__repair(msg);
+	p = json_pack("{s:s, s:o*, s:s?, s:o*, s:s}", "kind", kind, "branch", hub_text(branch),
+		"commit", commit, "file", hub_text(file), "message", msg);
 	if (!p)
 		return ruta_error__oom();
 	json_object_set_new(p, "seq", seq > 0 ? json_integer(seq) : json_null());

@@ -90,5 +90,7 @@ void ruta_sync__unlock(int fd);
 /* ---- utf8 ---- */
 /* 1 if `s` (length n) is valid UTF-8 with no NUL, else 0. */
 int ruta_utf8__valid(const char *s, size_t n);
+/* Makes s valid UTF-8 in place: each byte of a broken sequence becomes '?'. */
+void ruta_utf8__repair(char *s);
 
 #endif

@@ -102,6 +102,18 @@ int ruta_utf8__valid(const char *s, size_t n)
 	return 1;
 }
 
+void ruta_utf8__repair(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n = strlen(s), i = 0, len;
+	while (i < n) {
+		if ((len = utf8_seq(p + i, n - i)))
+			i += len;
+		else
+			p[i++] = '?';
+	}
+}
+
 /* ---- messages ---- */
 
 /* The value as a message quotes it: cut on a character boundary, control

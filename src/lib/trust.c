@@ -196,6 +196,21 @@ static int parse_signer(tfile *t, char *s, int line)
 	return parse_options(k, sp1 + 1, line);
 }
 
+/* An after-seq: decimal digits only, at most 2^53 - 1 as every seq; the
+ * rest of the line, or NULL. */
+static const char *parse_after(const char *p, long long *n)
+{
+	int digits = 0;
+	*n = 0;
+	while (*p >= '0' && *p <= '9' && digits < 17) {
+		*n = *n * 10 + (*p++ - '0');
+		digits++;
+	}
+	if (digits == 0 || (*p >= '0' && *p <= '9') || *n > 9007199254740991LL)
+		return NULL;
+	return p;
+}
+
 static int parse_comment(tfile *t, char *s, int line)
 {
 	char a[80], b[40], c[200];
@@ -215,32 +230,78 @@ static int parse_comment(tfile *t, char *s, int line)
 		snprintf(k->team, sizeof(k->team), "%s", b);
 		return 0;
 	}
-	if (sscanf(s, "# revoked %79s after-seq %lld %n", a, &n, &used) == 2 && n >= 0 &&
-			strlen(s + used) < sizeof(c)) {
+	if (sscanf(s, "# revoked %79s after-seq %n", a, &used) == 1 && used > 0) {
+		const char *rest = parse_after(s + used, &n);
 		unsigned char pk[RUTA_PK_BYTES];
-		snprintf(c, sizeof(c), "%s", s + used);
-		if (ruta_crypto__parse_public(pk, c) < 0 || !(k = tfile_add(t, a)))
-			return bad_trust(line, "a revocation without a valid key");
+		if (!rest || *rest != ' ' || strlen(rest + 1) >= sizeof(c) ||
+				ruta_crypto__parse_public(pk, rest + 1) < 0 || !(k = tfile_add(t, a)))
+			return bad_trust(line, "a revocation without a seq and a valid key");
+		if (k->line[0])
+			return bad_trust(line, "a replica is listed twice");
 		k->revoked_after = n;
-		snprintf(k->line, sizeof(k->line), "%s", c);
+		snprintf(k->line, sizeof(k->line), "%s", rest + 1);
 		return 0;
 	}
-	if (sscanf(s, "# replaced %79s after-seq %lld %n", a, &n, &used) == 2 && n >= 0 &&
-			strlen(s + used) < sizeof(c)) {
+	if (sscanf(s, "# replaced %79s after-seq %n", a, &used) == 1 && used > 0) {
+		const char *rest = parse_after(s + used, &n);
 		unsigned char pk[RUTA_PK_BYTES];
-		snprintf(c, sizeof(c), "%s", s + used);
-		if (!valid_principal(a) || ruta_crypto__parse_public(pk, c) < 0)
-			return bad_trust(line, "a replaced key that is not a replica id and a valid key");
-		return former_add(t, a, c, n);
+		if (!rest || *rest != ' ' || strlen(rest + 1) >= sizeof(c) || !valid_principal(a) ||
+				ruta_crypto__parse_public(pk, rest + 1) < 0)
+			return bad_trust(line, "a replaced key that is not a replica id, a seq and a valid "
+				"key");
+		return former_add(t, a, rest + 1, n);
 	}
-	if (sscanf(s, "# expired %79s after-seq %lld%n", a, &n, &used) == 2 && s[used] == '\0' &&
-			n >= 0) {
+	if (sscanf(s, "# expired %79s after-seq %n", a, &used) == 1 && used > 0) {
+		const char *rest = parse_after(s + used, &n);
+		if (!rest || *rest)
+			return bad_trust(line, "an expiry seal without a seq");
 		if (!(k = tfile_add(t, a)))
 			return ruta_error__oom();
+		if (k->expired_after >= 0)
+			return bad_trust(line, "a replica is sealed twice");
 		k->expired_after = n;
 		return 0;
 	}
 	return bad_trust(line, "unknown comment line");
+}
+
+/* Whose key this is in the file (its signer, revoked or replaced line), or NULL. */
+static const char *key_owner(const tfile *t, const unsigned char pk[RUTA_PK_BYTES],
+	const void *skip)
+{
+	unsigned char other[RUTA_PK_BYTES];
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		if ((const void *)&t->keys[i] != skip && t->keys[i].line[0] &&
+				ruta_crypto__parse_public(other, t->keys[i].line) == 0 &&
+				memcmp(other, pk, RUTA_PK_BYTES) == 0)
+			return t->keys[i].principal;
+	for (i = 0; i < t->nformer; i++)
+		if ((const void *)&t->former[i] != skip &&
+				ruta_crypto__parse_public(other, t->former[i].line) == 0 &&
+				memcmp(other, pk, RUTA_PK_BYTES) == 0)
+			return t->former[i].principal;
+	return NULL;
+}
+
+/* A key belongs to one replica and is listed once: otherwise which replica
+ * signed, and up to which seq, would depend on which line a reader takes. */
+static int check_unique(const tfile *t)
+{
+	unsigned char pk[RUTA_PK_BYTES];
+	const char *owner;
+	size_t i;
+	for (i = 0; i < t->n + t->nformer; i++) {
+		const void *self = i < t->n ? (const void *)&t->keys[i] :
+			(const void *)&t->former[i - t->n];
+		const char *line = i < t->n ? t->keys[i].line : t->former[i - t->n].line;
+		if (!line[0] || ruta_crypto__parse_public(pk, line) < 0)
+			continue;
+		if ((owner = key_owner(t, pk, self)))
+			return ruta_error__set(RUTA_EVERIFY, "trust file: key %s is listed twice (for "
+				"replica %s)", line, owner);
+	}
+	return 0;
 }
 
 /* An expiry seal closes a window: only a signer line with a valid-before has
@@ -249,13 +310,12 @@ static int parse_comment(tfile *t, char *s, int line)
 static int check_sealed(tfile *t)
 {
 	size_t i;
-	for (i = 0; i < t->nformer; i++) {
-		tkey *k = tfile_find(t, t->former[i].principal);
-		if (!k || strcmp(k->line, t->former[i].line) == 0)
+	for (i = 0; i < t->nformer; i++)
+		if (!tfile_find(t, t->former[i].principal))
 			return ruta_error__set(RUTA_EVERIFY, "trust file: a replaced key of replica %s, "
-				"which the file %s", t->former[i].principal, k ? "endorses with that very key" :
-				"does not name");
-	}
+				"which the file does not name", t->former[i].principal);
+	if (check_unique(t) < 0)
+		return RUTA_EVERIFY;
 	for (i = 0; i < t->n; i++)
 		if (t->keys[i].expired_after >= 0 && (t->keys[i].revoked_after >= 0 ||
 				!t->keys[i].valid_before[0]))
@@ -563,6 +623,16 @@ int ruta_trust__create(ruta_replica *r)
 }
 
 static int next_version(ruta_replica *r, tfile *t);
+
+static int owned_by_other(const tfile *t, const unsigned char pk[RUTA_PK_BYTES],
+	const char *principal)
+{
+	const char *owner = key_owner(t, pk, NULL);
+	if (owner && strcmp(owner, principal) != 0)
+		return ruta_error__set(RUTA_EINVALID, "that key is already replica %s's (endorsed, "
+			"revoked or replaced): a key belongs to one replica only", owner);
+	return 0;
+}
 static int frontier_seq(long long *seq, ruta_replica *r, const char *principal);
 
 static int head_office_only(ruta_replica *r, const char *what)
@@ -603,6 +673,10 @@ int ruta_trust__endorse(ruta_replica *r, const char *publine, const char *team,
 			"'%s'", comment, team ? team : "");
 	if ((err = load_current(&t, r)) < 0)
 		return err;
+	if ((err = owned_by_other(&t, pk, comment)) < 0) {
+		tfile_free(&t);
+		return err;
+	}
 	if (!(k = tfile_add(&t, comment)))
 		err = ruta_error__oom();
 	else if (k->revoked_after >= 0)
@@ -628,10 +702,17 @@ int ruta_trust__endorse(ruta_replica *r, const char *publine, const char *team,
 	return err;
 }
 
-static const char frontier_seq_sql[] = "SELECT seq FROM ruta_frontier WHERE replica = ?1";
+/* Applied, or verified and waiting for what it depends on: the waiting ones
+ * passed the key's checks when they arrived, and come in order after the
+ * frontier. */
+static const char frontier_seq_sql[] = "WITH RECURSIVE held(seq) AS ("
+	" SELECT coalesce((SELECT seq FROM ruta_frontier WHERE replica = ?1), 0)"
+	" UNION SELECT seq + 1 FROM held WHERE EXISTS (SELECT 1 FROM ruta_pending"
+	" WHERE replica = ?1 AND ruta_pending.seq = held.seq + 1))"
+	" SELECT max(seq) FROM held";
 
 /* The last changeset head office holds from a replica, 0 if none: what a
- * revocation or an expiry seal keeps valid. */
+ * revocation, an expiry seal or a replaced key keeps valid. */
 static int frontier_seq(long long *seq, ruta_replica *r, const char *principal)
 {
 	sqlite3_stmt *st;

@@ -178,6 +178,14 @@ V=$(db hq 'SELECT max(version) FROM ruta_trust')
 git --git-dir=hub.git show "ruta/trust:trust/$(printf 'ruta-trust-%08d.txt' "$V")" > vr.txt
 grep -q "^# replaced $NORTH after-seq $HQ_NORTH ssh-ed25519 $(cut -d' ' -f2 north.pub)\$" vr.txt
 _report $? "the new trust file keeps north's former key, good up to changeset $HQ_NORTH"
+# a key belongs to one replica: north's former key cannot become a south key
+sed "s/ $NORTH\$/ $SOUTH/" north.pub > stolen.pub
+V0=$(db hq 'SELECT max(version) FROM ruta_trust')
+run ruta -C hq keys endorse stolen.pub --team south
+is "$rc $(db hq 'SELECT max(version) FROM ruta_trust')" "1 $V0" \
+	"endorsing north's former key for south is refused, the trust file unchanged"
+expect_stderr "that key is already replica $NORTH's \\(endorsed, revoked or replaced\\)" \
+	"saying whose key it is"
 must ruta init late --team south --root-key root.pub --hub "$PWD/hub.git"
 msync ruta -C late sync
 is "$(db late "SELECT count(*) FROM ruta_changeset WHERE replica = '$NORTH'")" "$HQ_NORTH" \
@@ -208,6 +216,27 @@ run ruta -C hq audit verify --json
 is "$(jsql "$out" "SELECT count(*) FROM j, json_each(j.doc, '\$.problems') p WHERE p.value->>'kind' IN ('replaced', 'key')")" 0 \
 	"audit verify reports no key problem for north's history across the change of key"
 
+# ---- the root key kept off head office's machine: sync goes on, keys seal later ------
+END2=$(date -u -d '+2 sec' +%Y-%m-%dT%H:%M:%SZ)
+must ruta -C hq keys endorse south.pub --team south --valid-before "$END2"
+while [ "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \< "$END2" ] ||
+	[ "$(date -u +%Y-%m-%dT%H:%M:%SZ)" = "$END2" ]; do sleep 0.2; done
+V0=$(db hq 'SELECT max(version) FROM ruta_trust')
+mv hq/keys/root.key root.key.away
+msync ruta -C hq sync
+is "$(db hq 'SELECT max(version) FROM ruta_trust')" "$V0" \
+	"without the root key, head office's sync goes on and seals nothing"
+mv root.key.away hq/keys/root.key
+msync ruta -C hq sync
+msync ruta -C hq sync
+is "$(db hq 'SELECT max(version) FROM ruta_trust')" "$((V0 + 1))" \
+	"with it back, one sync seals south's key: one new version, and none at the next sync"
+is "$(db hq "SELECT expired_after FROM ruta_key WHERE principal = '$SOUTH'")" \
+	"$(db hq "SELECT coalesce((SELECT seq FROM ruta_frontier WHERE replica = '$SOUTH'), 0)")" \
+	"bound to the last changeset head office holds from south"
+run ruta -C hq keys seal
+is "$rc $(db hq 'SELECT max(version) FROM ruta_trust')" "0 $((V0 + 1))" "keys seal then has nothing to do"
+
 # ---- seals and replaced keys head office's root key signed, but that make no sense ----
 V=$(db hq 'SELECT max(version) FROM ruta_trust')
 chmod 600 hq/keys/root.key
@@ -228,13 +257,18 @@ bad_line() {
 	rm -f "$NEXT" "$NEXT.sig"
 }
 bad_line "# expired $NORTH after-seq 1" "replica $NORTH is sealed as expired but has no signer line with a valid-before"
-bad_line "# expired $TEMP after-seq -1" "trust file line [0-9]+: unknown comment line"
-bad_line "# expired $TEMP after-seq 1x" "trust file line [0-9]+: unknown comment line"
+bad_line "# expired $TEMP after-seq -1" "trust file line [0-9]+: an expiry seal without a seq"
+bad_line "# expired $TEMP after-seq 1x" "trust file line [0-9]+: an expiry seal without a seq"
+bad_line "# expired $TEMP after-seq +1" "trust file line [0-9]+: an expiry seal without a seq"
+bad_line "# expired $TEMP after-seq 99999999999999999999" "trust file line [0-9]+: an expiry seal without a seq"
+bad_line "# expired $TEMP after-seq 0" "trust file line [0-9]+: a replica is sealed twice"
 bad_line "# replaced $NORTH after-seq 1 $(cut -d' ' -f1-2 north-new.key.pub)" \
-	"a replaced key of replica $NORTH, which the file endorses with that very key"
+	"trust file: key ssh-ed25519 [A-Za-z0-9+/=]+ is listed twice \\(for replica $NORTH\\)"
+bad_line "# replaced $SOUTH after-seq 1 $(cut -d' ' -f1-2 north.pub)" \
+	"trust file: key ssh-ed25519 [A-Za-z0-9+/=]+ is listed twice"
 bad_line "# replaced west-0000000000 after-seq 1 $(cut -d' ' -f1-2 north.pub)" \
 	"a replaced key of replica west-0000000000, which the file does not name"
 bad_line "# replaced $NORTH after-seq 1 ssh-ed25519 AAAAbroken" \
-	"a replaced key that is not a replica id and a valid key"
+	"a replaced key that is not a replica id, a seq and a valid key"
 
 done_testing

@@ -973,7 +973,7 @@ bad_trust('line-without-key', 'a signer line without a key', T7 + NORTH.encode()
 bad_trust('invalid-utf8', 'invalid UTF-8 in a comment', T7 + b'# team ghost-aaaaaaaaaa s\xffd\n',
           'the trust file is not text or too large')
 bad_trust('revoked-without-key', 'a revocation with a broken key', T7 + b'# revoked ghost-aaaaaaaaaa after-seq 3 ssh-ed25519 AAAA\n',
-          'a revocation without a valid key')
+          'a revocation without a seq and a valid key')
 bad_trust('signer-without-team', 'a signer line with no "# team" line for it',
           T7 + b'ghost-aaaaaaaaaa namespaces="ruta-changeset,git" ' + b' '.join(
               read(os.path.join(WORK, 'west.pub')).split()[:2]) + b'\n',
