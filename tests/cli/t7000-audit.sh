@@ -394,6 +394,16 @@ expect_stdout "^problem layout: ruta/$NORTH commit [0-9a-f]{12} changesets/$NORT
 	"the file is named with the escape made a ?"
 is "$(printf '%s' "$out" | grep -c "$ESC")" 0 "and no escape reaches the terminal"
 
+# ---- a file name that is not UTF-8: reported with '?' in its place -----------------
+fresh latin
+T=$(printf '100644 blob %s\tx\351y\n' "$(blob latin.git x.txt)" | g latin.git mktree)
+T=$(printf '040000 tree %s\t%s\n' "$T" "$NORTH" | g latin.git mktree)
+T=$(printf '040000 tree %s\tchangesets\n' "$T" | g latin.git mktree)
+stack latin.git "ruta/$NORTH" "$(g latin.git rev-parse "ruta/$NORTH")" north2.key "$T"
+run ruta -C hq audit verify --hub "$PWD/latin.git" --json
+is "$rc" 4 "a file whose name is not UTF-8: the audit still reports, exit 4"
+problem layout "changesets/$NORTH/x\\?y : a file that has no place" "the name is shown with ? for the byte"
+
 # ---- a hub commit that cannot be read: the error names it -------------------------
 fresh broken
 printf 'tree %s\nparent %s\nauthor m <m@x> 0 +0000\ncommitter m <m@x> 0 +0000\n\nx\n' \
