@@ -9,10 +9,11 @@ set -eu
 pkgs="build-essential pkg-config libsqlite3-dev libgit2-dev libjansson-dev libsodium-dev
 libcmocka-dev sqlite3 git openssh-client openssh-server faketime perl jq"
 # chromium: the audit report test (t7300) renders the report's page headless.
-# Large, so only for the tests.
+# Large, so only for the tests. python3: the http hub test (t5400) serves
+# git http-backend with it.
 case "${1:-}" in
 "") ;;
-test) pkgs="$pkgs chromium" ;;
+test) pkgs="$pkgs chromium python3" ;;
 *) echo "usage: sh scripts/deps.sh [test]" >&2; exit 2 ;;
 esac
 missing=""

@@ -24,10 +24,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "credential.h"
 #include "transport.h"
 
 /* What the credentials callback offered the hub, for the message if refused. */
-enum offered { OFFERED_NOTHING, OFFERED_KEY_FILE, OFFERED_AGENT, OFFERED_PASSWORD };
+enum offered { OFFERED_NOTHING, OFFERED_KEY_FILE, OFFERED_AGENT, OFFERED_PASSWORD,
+	OFFERED_HELPER, OFFERED_NO_PASSWORD };
 
 struct ruta_git {
 	git_repository *repo;
@@ -37,7 +39,8 @@ struct ruta_git {
 	const char *url;      /* borrowed for the call */
 	int cred_tries;
 	enum offered offered;
-	char user[128];       /* the user the hub was asked to log in */
+	char user[256];       /* the user the hub was asked to log in */
+	ruta_cred cred;       /* what git's credential helpers gave, until the hub answers */
 	int failed;           /* a RUTA_E* code a callback set, with its message */
 	char *push_refused;   /* the first refusal the hub sent back */
 };
@@ -76,9 +79,19 @@ static int refused(const ruta_git *g, const char *url)
 	case OFFERED_PASSWORD:
 		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the user and password in "
 			"RUTA_HUB_USER and RUTA_HUB_PASSWORD", url);
+	case OFFERED_NO_PASSWORD:
+		return ruta_error__set(RUTA_ERROR, "hub '%s' asks for a user and password, and there "
+			"is none: set RUTA_HUB_USER and RUTA_HUB_PASSWORD, keep them with a git credential "
+			"helper (git config --global credential.helper store, then one git fetch of the "
+			"hub), or sync on a terminal to be asked", url);
+	case OFFERED_HELPER:
+		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the password git's credential "
+			"helper gave for user '%s'; git was told to forget it (git credential reject): "
+			"the next sync asks again", url, g->user);
 	default:
 		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the credentials (the ssh key "
-			"from ssh-agent or RUTA_SSH_KEY, or RUTA_HUB_USER and RUTA_HUB_PASSWORD)", url);
+			"from ssh-agent or RUTA_SSH_KEY, or RUTA_HUB_USER and RUTA_HUB_PASSWORD, or "
+			"git's credential helpers)", url);
 	}
 }
 
@@ -468,7 +481,6 @@ static int credentials(git_credential **out, const char *url, const char *user,
 	unsigned int allowed, void *payload)
 {
 	ruta_git *g = payload;
-	(void)url;
 	/* an ssh URL without a user: asked first, before any key */
 	if (allowed == GIT_CREDENTIAL_USERNAME)
 		return git_credential_username_new(out, "git");
@@ -477,13 +489,21 @@ static int credentials(git_credential **out, const char *url, const char *user,
 		return GIT_EAUTH;
 	if (allowed & GIT_CREDENTIAL_SSH_KEY)
 		return ssh_key(out, g, user ? user : "git");
-	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && getenv("RUTA_HUB_USER") &&
-			getenv("RUTA_HUB_PASSWORD")) {
+	if (!(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT))
+		return GIT_PASSTHROUGH;
+	if (getenv("RUTA_HUB_USER") && getenv("RUTA_HUB_PASSWORD")) {
 		g->offered = OFFERED_PASSWORD;
 		return git_credential_userpass_plaintext_new(out, getenv("RUTA_HUB_USER"),
 			getenv("RUTA_HUB_PASSWORD"));
 	}
-	return GIT_PASSTHROUGH;
+	/* as git itself would: its helpers, or its prompt on a terminal */
+	if (ruta_cred__fill(&g->cred, url, user) < 0) {
+		g->offered = OFFERED_NO_PASSWORD;
+		return GIT_PASSTHROUGH;
+	}
+	g->offered = OFFERED_HELPER;
+	snprintf(g->user, sizeof(g->user), "%s", g->cred.user);
+	return git_credential_userpass_plaintext_new(out, g->cred.user, g->cred.password);
 }
 
 /* ---- the hub's host key ------------------------------------------------------ */
@@ -921,6 +941,16 @@ static int push_status(const char *refname, const char *status, void *payload)
 	return 0;
 }
 
+/* git's helpers learn whether the hub took what they gave: kept when it did,
+ * forgotten when it refused them. */
+static void cred_done(ruta_git *g, int rc)
+{
+	if (g->offered == OFFERED_HELPER)
+		ruta_cred__done(&g->cred, rc == 0 ? 1 : rc == GIT_EAUTH ? 0 : -1);
+	else
+		ruta_cred__done(&g->cred, -1);
+}
+
 /* Callbacks for one push or fetch to `url`, with what they record reset. */
 static void set_callbacks(git_remote_callbacks *cb, ruta_git *g, const char *url)
 {
@@ -989,6 +1019,7 @@ int ruta_git__push(ruta_git *g, const char *url, const char *const *branches, si
 		else if (g->push_refused)
 			err = ruta_error__set(RUTA_ERROR, "hub '%s' refused the push (%s); nothing is lost: "
 				"the changesets stay here and go with the next sync", url, g->push_refused);
+		cred_done(g, rc);
 	}
 	for (i = 0; i < refs.count; i++)
 		free(specs[i]);
@@ -1013,6 +1044,7 @@ static int fetch_spec(ruta_git *g, const char *url, char *spec)
 			git_error_last() ? git_error_last()->message : "");
 	else if ((rc = git_remote_fetch(remote, &refs, &opts, "ruta pull")) < 0)
 		err = net_fail(g, url, rc);
+	cred_done(g, rc);
 	git_remote_free(remote);
 	return err;
 }
