@@ -5,11 +5,6 @@
 # and by `ruta audit verify`, by name.
 . "$(dirname "$0")/lib.sh"
 
-must() {
-	run "$@"
-	[ "$rc" -eq 0 ] || { echo "Bail out! setup failed: $* (exit $rc): $err"; exit 1; }
-}
-
 # msync ARGS...: a sync as setup. Refusals this file made on purpose stay on
 # the hub, and a replica walking a hub it has not seen refuses them again
 # (exit 4): temp's backdated changeset 2, and south's changeset that saw the
