@@ -18,7 +18,7 @@
 #
 # Each problem is one line on standard output, starting with an upper-case
 # tag: OTHER, TWICE, BAD, VERSION, NAME, GAP, CHAIN, REVOKED, EXPIRED,
-# REPLACED, DEPS, WINDOW, SIGNATURE, SIGNER, FOREIGN, MERGE or TIME. The
+# REPLACED, DEPS, WINDOW, SIGNATURE, SIGNER, FOREIGN, MERGE, TIME or ORDER. The
 # last line is a summary, `stock audit: N problems in M changesets, K
 # commits`. What ssh-keygen and git say about a failed check goes to
 # standard error. Exit status: 0 when no problem, 1 when any, 2 when the
@@ -196,7 +196,7 @@ commits() {
 	git -C hub.git config gpg.format ssh
 	git -C hub.git config gpg.ssh.allowedSignersFile "$PWD/git_signers"
 	for ref in $(git -C hub.git for-each-ref --format='%(refname:short)' refs/heads/ruta/); do
-		who=${ref#ruta/} newer=
+		who=${ref#ruta/} newer= above= after=
 		git -C hub.git rev-list --merges "$ref" | sed "s|^|MERGE: $ref |"
 		git -C hub.git log --format='%H %G? %ct %GS' "$ref" 2>/dev/null |
 		while read -r c good time signer; do
@@ -211,11 +211,18 @@ commits() {
 				[ "$signer" = "$who" ] || echo "SIGNER: $ref $c by '$signer'"
 				want="changesets/$who/$who-[0-9]*\.json"
 			fi
-			git -C hub.git ls-tree -r --name-only "$c" | grep -vxE "$want(\.sig)?" |
-				sed "s|^|FOREIGN: $ref $c holds |"
+			files=$(git -C hub.git ls-tree -r --name-only "$c")
+			printf '%s\n' "$files" | grep -vxE "$want(\.sig)?" | sed "s|^|FOREIGN: $ref $c holds |"
 			[ -z "$newer" ] || [ "$time" -lt "$newer" ] ||
 				echo "TIME: $ref $c is not older than the commit after it"
 			newer=$time
+			[ "$who" != snapshot ] || continue
+			nums=$(printf '%s\n' "$files" | grep -xE "$want" | sed -nE 's/.*-0*([0-9]+)\.(json|txt)$/\1/p' | sort -n)
+			[ -n "$nums" ] || continue
+			high=$(printf '%s\n' "$nums" | tail -n 1)
+			[ -z "$above" ] || [ "$high" -lt "$above" ] ||
+				echo "ORDER: $ref $after holds $above, but $c before it holds $high"
+			above=$(printf '%s\n' "$nums" | head -n 1) after=$c
 		done
 	done
 	git -C hub.git log --all --not --branches='ruta/*' --format='%H %G?' 2>/dev/null |

@@ -180,6 +180,25 @@ fresh gap
 stack gap.git "ruta/$SOUTH" "$S1" $SK "$(tree_of gap.git "$S3")"
 agree gap GAP "$SOUTH 1 -> 3\$" gap "changeset 2 of replica $SOUTH is missing"
 
+# ---- south's changesets 2 and 3 swapped ----------------------------------------------
+fresh reorder
+stack reorder.git "ruta/$SOUTH" "$S1" $SK "$(tree_of reorder.git "$S3")" "$(tree_of reorder.git "$S2")"
+C=$(g reorder.git rev-parse "ruta/$SOUTH")
+agree reorder ORDER "ruta/$SOUTH $C holds 2, but [0-9a-f]{40} before it holds 3\$" order \
+	"changeset 3 of replica $SOUTH comes before changeset 2"
+
+# ---- the trust branch rolled back to the version before its tip -------------------------
+fresh rollback
+# trust_v HUB COMMIT: the version of the trust file a trust commit holds.
+trust_v() { g "$1" ls-tree --name-only "$2" trust/ | sed -n 's/.*-0*\([0-9][0-9]*\)\.txt$/\1/p'; }
+T1=$(g rollback.git rev-parse ruta/trust~1)
+V1=$(trust_v rollback.git "$T1")
+V2=$(trust_v rollback.git ruta/trust)
+stack rollback.git ruta/trust "$(g rollback.git rev-parse ruta/trust)" hq/keys/replica.key "$(tree_of rollback.git "$T1")"
+C=$(g rollback.git rev-parse ruta/trust)
+agree rollback ORDER "ruta/trust $C holds $V1, but [0-9a-f]{40} before it holds $V2\$" \
+	trust-rollback "trust file version $V1 comes after version $V2"
+
 # ---- gone signs a changeset after its revocation ------------------------------------
 fresh revoked
 cp -r gone gone-copy
