@@ -271,6 +271,19 @@ same_everywhere() {
 	done
 }
 
+# hub_replicas TEAM...: a bare hub.git, head office in hq/ (root key in
+# root.pub) and a replica of each TEAM in TEAM/ (its public key in TEAM.pub),
+# all with that hub. Bails out if that fails.
+hub_replicas() {
+	git init -q --bare hub.git
+	must ruta init hq --head-office --hub "$PWD/hub.git"
+	ruta -C hq keys export-pub --root > root.pub
+	for _t in "$@"; do
+		must ruta init "$_t" --team "$_t" --root-key root.pub --hub "$PWD/hub.git"
+		ruta -C "$_t" keys export-pub > "$_t.pub"
+	done
+}
+
 # ---- hubs rewritten with git plumbing ------------------------------------------
 # For tests that tamper with a copy of a hub (commit-tree needs an author and
 # a committer: the test sets GIT_AUTHOR_* and GIT_COMMITTER_*).

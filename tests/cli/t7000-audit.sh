@@ -5,13 +5,7 @@
 # on a fresh copy of the hub, is reported by name and place, with exit 4.
 . "$(dirname "$0")/lib.sh"
 
-git init -q --bare hub.git
-must ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-must ruta init north --team north --root-key root.pub --hub "$PWD/hub.git"
-must ruta init south --team south --root-key root.pub --hub "$PWD/hub.git"
-ruta -C north keys export-pub > north.pub
-ruta -C south keys export-pub > south.pub
+hub_replicas north south
 NORTH=$(cut -d' ' -f3 north.pub)
 SOUTH=$(cut -d' ' -f3 south.pub)
 must ruta -C hq keys endorse north.pub --team north

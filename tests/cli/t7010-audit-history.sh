@@ -28,13 +28,7 @@ problem() {
 	_report $? "$3" || diag "problems: $_got"
 }
 
-git init -q --bare hub.git
-must ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-for t in north south temp; do
-	must ruta init $t --team $t --root-key root.pub --hub "$PWD/hub.git"
-	ruta -C $t keys export-pub > $t.pub
-done
+hub_replicas north south temp
 NORTH=$(cut -d' ' -f3 north.pub)
 SOUTH=$(cut -d' ' -f3 south.pub)
 TEMP=$(cut -d' ' -f3 temp.pub)

@@ -14,13 +14,7 @@ export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 
 # ---- the hub: head office, north, south, temp (a window), gone (revoked) ----------
 
-git init -q --bare hub.git
-must ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-for t in north south temp gone; do
-	must ruta init $t --team $t --root-key root.pub --hub "$PWD/hub.git"
-	ruta -C $t keys export-pub > $t.pub
-done
+hub_replicas north south temp gone
 NORTH=$(cut -d' ' -f3 north.pub)
 SOUTH=$(cut -d' ' -f3 south.pub)
 TEMP=$(cut -d' ' -f3 temp.pub)
