@@ -18,12 +18,13 @@
 #
 # Each problem is one line on standard output, starting with an upper-case
 # tag: OTHER, TWICE, BAD, VERSION, NAME, GAP, CHAIN, REVOKED, EXPIRED,
-# REPLACED, DEPS, WINDOW, SIGNATURE, SIGNER, FOREIGN, MERGE, TIME or ORDER. The
-# last line is a summary, `stock audit: N problems in M changesets, K
-# commits`. What ssh-keygen and git say about a failed check goes to
-# standard error. Exit status: 0 when no problem, 1 when any, 2 when the
-# audit could not run (a usage error, no root key, a hub that cannot be
-# cloned).
+# REPLACED, DEPS, WINDOW, SIGNATURE, SIGNER, FOREIGN, MERGE, TIME or ORDER.
+# The last line is a summary, `stock audit: N problems in M changesets, K
+# commits`. The root key's fingerprint (compare it with head office's), the
+# trust version in force, and what ssh-keygen and git say about a failed
+# check go to standard error. Exit status: 0 when no problem, 1 when any, 2
+# when the audit could not run (a usage error, no root key, a hub that
+# cannot be cloned, a WORKDIR that is not empty).
 set -u
 
 say() { printf 'stock audit: %s\n' "$*" >&2; }
@@ -86,8 +87,8 @@ trust_files() {
 			trust=$t
 		fi
 	done
-	[ -n "$trust" ] || { echo "BAD: no trust file on the hub is signed by the root key"; trust=/dev/null; }
-	say "trust file in force: ${trust#usb/}"
+	if [ -n "$trust" ]; then say "trust file in force: version $(sed -n 's/^# version //p' "$trust")"
+	else echo "BAD: no trust file on the hub is signed by the root key"; trust=/dev/null; fi
 }
 
 # §4: every changeset's signature, by the replica it names, with the key it
@@ -101,8 +102,8 @@ signatures() {
 	} > signers
 	for f in usb/*-[0-9]*.json; do
 		[ -e "$f" ] || continue
-		set -- $(sqlite3 -separator ' ' :memory: "SELECT json_extract(j, '\$.replica'), json_extract(j, '\$.key')
-			FROM (SELECT CAST(readfile('$f') AS TEXT) AS j)" 2>/dev/null)
+		set -- $(sqlite3 -separator ' ' :memory: "SELECT json_extract(j, '\$.replica'),
+			json_extract(j, '\$.key') FROM (SELECT CAST(readfile('$f') AS TEXT) AS j)" 2>/dev/null)
 		who=${1:-} key=${2:-}
 		if ! good=$(ssh-keygen -Y verify -f signers -I "$who" -n ruta-changeset -s "$f.sig" < "$f"); then
 			echo "BAD: $f"
@@ -178,8 +179,7 @@ windows() {
 			case $h in *[!0-9a-f]* | '') h=0 ;; esac
 			when=$(date -u -d @$(( (0x$h >> 16) / 1000 )) +%Y%m%d%H%M%SZ)
 			ssh-keygen -Y verify -f windowed -I "$who" -n ruta-changeset \
-				-Overify-time="$when" -s "$f.sig" < "$f" > /dev/null ||
-				echo "WINDOW: $f at $when"
+				-Overify-time="$when" -s "$f.sig" < "$f" > /dev/null || echo "WINDOW: $f at $when"
 		done
 	done
 }
