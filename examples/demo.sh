@@ -7,12 +7,15 @@
 # bare git hub, including one concurrent edit of the same opportunity: it
 # becomes a conflict with both values and who made them, head office
 # resolves it, and after one more round every replica holds the same CRM.
+# Last, ruta and then stock tools alone (examples/stock-audit.sh) verify the
+# hub from head office's root key.
 #
 #   RUTA=build/ruta sh examples/demo.sh [WORKDIR]
 set -eu
 
 RUTA=${RUTA:-ruta}
 case $RUTA in /*) ;; *) RUTA=$(pwd)/$RUTA ;; esac
+EXAMPLES=$(cd "$(dirname "$0")" && pwd)
 WORK=${1:-$(pwd)/demo-run}
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -148,5 +151,9 @@ git --git-dir=audit.git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$WORK/a
 
 say "And ruta checks the whole hub from head office's root key alone"
 run -C north audit verify
+
+say "So can an auditor without ruta: OpenSSH, git and sqlite3 check every signature and chain"
+echo "\$ sh examples/stock-audit.sh hub.git root.pub   (docs/audit.md, all in one script)"
+sh "$EXAMPLES/stock-audit.sh" hub.git root.pub
 
 say "Done. The replicas are in $WORK"

@@ -66,6 +66,12 @@ run() {
 	return 0
 }
 
+# must CMD...: a setup step, not a test: the file bails out if it fails.
+must() {
+	run "$@"
+	[ "$rc" -eq 0 ] || { echo "Bail out! setup failed: $* (exit $rc): $err"; exit 1; }
+}
+
 # ---- reporting ---------------------------------------------------------------
 
 # Diagnostics go to stderr so that prove shows them without -v.
@@ -230,26 +236,12 @@ setup_replicas() {
 	}
 }
 
-# must CMD...: a setup step, not a test: the file bails out if it fails.
-must() {
-	run "$@"
-	[ "$rc" -eq 0 ] || { echo "Bail out! setup failed: $* (exit $rc): $err"; exit 1; }
-}
 
-# setup_hub: a bare hub in hub.git; head office in hq/ (root key in
-# root.pub) and teams north and south, whose keys head office endorsed
-# (north.pub, south.pub), all syncing with it; head office has synced.
-# $HQ, $NORTH and $SOUTH are their replica ids. Bails out if that fails.
+# setup_hub: hub_replicas north south, both teams' keys endorsed, and head
+# office synced once. $HQ, $NORTH and $SOUTH are their replica ids.
 setup_hub() {
-	git init -q --bare hub.git
-	must ruta init hq --head-office --hub "$PWD/hub.git"
-	ruta -C hq keys export-pub --root > root.pub
-	for _t in north south; do
-		must ruta init $_t --team $_t --root-key root.pub --hub "$PWD/hub.git"
-		ruta -C $_t keys export-pub > $_t.pub
-		must ruta -C hq keys endorse $_t.pub --team $_t
-	done
-	HQ=$(db hq "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
+	hub_replicas north south
+	for _t in north south; do must ruta -C hq keys endorse $_t.pub --team $_t; done
 	NORTH=$(cut -d' ' -f3 north.pub)
 	SOUTH=$(cut -d' ' -f3 south.pub)
 	must ruta -C hq sync
@@ -275,25 +267,6 @@ refused() {
 		"$_short: nothing written" || diag "database changed (unexported $_unexp -> $_unexp2)"
 }
 
-# For tests of head office and teams north and south syncing through one hub
-# (hq/, north/, south/):
-# hub_replicas: the bare hub hub.git, head office in hq/ (root key in
-# root.pub) and teams north and south, endorsed, each with the hub set and
-# its public key in north.pub / south.pub, none synced yet (five tests);
-# $HQ, $NORTH and $SOUTH hold their replica ids.
-hub_replicas() {
-	git init -q --bare hub.git
-	ok ruta init hq --head-office --hub "$PWD/hub.git"
-	ruta -C hq keys export-pub --root >root.pub
-	for _t in north south; do
-		ok ruta init $_t --team $_t --root-key root.pub --hub "$PWD/hub.git"
-		ruta -C $_t keys export-pub >$_t.pub
-		ok ruta -C hq keys endorse $_t.pub --team $_t
-	done
-	HQ=$(cut -d' ' -f3 hq/keys/replica.pub)
-	NORTH=$(cut -d' ' -f3 north.pub)
-	SOUTH=$(cut -d' ' -f3 south.pub)
-}
 # sync_all: everyone syncs twice over, whatever the exit (3 while conflicts are open)
 sync_all() {
 	for _r in north south hq north south; do ruta -C $_r sync >/dev/null 2>&1; done
@@ -306,3 +279,67 @@ same_everywhere() {
 		is "$(ruta -C $_r conflicts list --json)" "$_c" "$1: $_r has head office's open conflicts"
 	done
 }
+
+# hub_replicas TEAM...: a bare hub.git, head office in hq/ (root key in
+# root.pub, its id in $HQ) and a replica of each TEAM in TEAM/ (its public
+# key in TEAM.pub), all with that hub, none endorsed or synced. Bails out if
+# that fails.
+hub_replicas() {
+	git init -q --bare hub.git
+	must ruta init hq --head-office --hub "$PWD/hub.git"
+	HQ=$(cut -d' ' -f3 hq/keys/replica.pub)
+	ruta -C hq keys export-pub --root > root.pub
+	for _t in "$@"; do
+		must ruta init "$_t" --team "$_t" --root-key root.pub --hub "$PWD/hub.git"
+		ruta -C "$_t" keys export-pub > "$_t.pub"
+	done
+}
+
+# ---- hubs rewritten with git plumbing ------------------------------------------
+# For tests that tamper with a copy of a hub (commit-tree needs an author and
+# a committer: the test sets GIT_AUTHOR_* and GIT_COMMITTER_*).
+
+# g HUB ARGS...: git on a bare hub.
+g() { _h=$1; shift; git --git-dir="$_h" "$@"; }
+
+# nth HUB BRANCH N: the Nth commit of a branch, from its root (1).
+nth() { g "$1" rev-list --reverse "$2" | sed -n "${3}p"; }
+
+# tree_of HUB COMMIT: its tree.
+tree_of() { g "$1" rev-parse "$2^{tree}"; }
+
+# make_tree HUB DIR NAME BLOB [NAME BLOB]...: a tree with the files under DIR
+# (one or two levels: "trust", "changesets/ID").
+make_tree() {
+	_h=$1 _dir=$2
+	shift 2
+	_t=$({ while [ $# -gt 1 ]; do printf '100644 blob %s\t%s\n' "$2" "$1"; shift 2; done; } |
+		g "$_h" mktree)
+	case $_dir in
+	*/*) _t=$(printf '040000 tree %s\t%s\n' "$_t" "${_dir#*/}" | g "$_h" mktree)
+		_dir=${_dir%%/*} ;;
+	esac
+	printf '040000 tree %s\t%s\n' "$_t" "$_dir" | g "$_h" mktree
+}
+
+# blob HUB FILE: the file as a blob.
+blob() { g "$1" hash-object -w "$2"; }
+
+# stack HUB BRANCH BASE KEY TREE...: commits TREEs one on another from BASE
+# ("" for none), each signed with the secret KEY as git commit -S does, and
+# points BRANCH at the last.
+stack() {
+	_h=$1 _b=$2 _p=$3 _k=$4
+	shift 4
+	for _t in "$@"; do
+		_p=$(g "$_h" -c gpg.format=ssh -c user.signingkey="$_k" commit-tree -S \
+			${_p:+-p "$_p"} -m tampered "$_t") || return 1
+	done
+	g "$_h" update-ref "refs/heads/$_b" "$_p"
+}
+
+# fresh NAME: a copy of the untouched hub.
+fresh() { rm -rf "$1.git" && cp -r hub.git "$1.git"; }
+
+# cs_file REPLICA SEQ: a changeset's file name.
+cs_file() { printf '%s-%08d.json' "$1" "$2"; }

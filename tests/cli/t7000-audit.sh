@@ -28,48 +28,6 @@ GIT_AUTHOR_NAME=mallory GIT_AUTHOR_EMAIL=mallory@example.org
 GIT_COMMITTER_NAME=mallory GIT_COMMITTER_EMAIL=mallory@example.org
 export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 
-# g HUB ARGS...: git on a bare hub.
-g() { _h=$1; shift; git --git-dir="$_h" "$@"; }
-
-# nth HUB BRANCH N: the Nth commit of a branch, from its root (1).
-nth() { g "$1" rev-list --reverse "$2" | sed -n "${3}p"; }
-
-# tree_of HUB COMMIT: its tree.
-tree_of() { g "$1" rev-parse "$2^{tree}"; }
-
-# make_tree HUB DIR NAME BLOB [NAME BLOB]...: a tree with the files under DIR
-# (one or two levels: "trust", "changesets/ID").
-make_tree() {
-	_h=$1 _dir=$2
-	shift 2
-	_t=$({ while [ $# -gt 1 ]; do printf '100644 blob %s\t%s\n' "$2" "$1"; shift 2; done; } |
-		g "$_h" mktree)
-	case $_dir in
-	*/*) _t=$(printf '040000 tree %s\t%s\n' "$_t" "${_dir#*/}" | g "$_h" mktree)
-		_dir=${_dir%%/*} ;;
-	esac
-	printf '040000 tree %s\t%s\n' "$_t" "$_dir" | g "$_h" mktree
-}
-
-# blob HUB FILE: the file as a blob.
-blob() { g "$1" hash-object -w "$2"; }
-
-# stack HUB BRANCH BASE KEY TREE...: commits TREEs one on another from BASE
-# ("" for none), each signed with the secret KEY as git commit -S does, and
-# points BRANCH at the last.
-stack() {
-	_h=$1 _b=$2 _p=$3 _k=$4
-	shift 4
-	for _t in "$@"; do
-		_p=$(g "$_h" -c gpg.format=ssh -c user.signingkey="$_k" commit-tree -S \
-			${_p:+-p "$_p"} -m tampered "$_t") || return 1
-	done
-	g "$_h" update-ref "refs/heads/$_b" "$_p"
-}
-
-# fresh NAME: a copy of the untouched hub.
-fresh() { rm -rf "$1.git" && cp -r hub.git "$1.git"; }
-
 # audit HUB: audit verify of that hub at head office, JSON in $out.
 audit() { run ruta -C hq audit verify --hub "$PWD/$1.git" --json; }
 
@@ -87,7 +45,6 @@ SK=south/keys/replica.key
 HK=hq/keys/replica.key
 chmod 600 $NK $SK $HK
 CS=changesets/$NORTH
-cs_file() { printf '%s-%08d.json' "$1" "$2"; }
 
 # ---- an untouched hub -------------------------------------------------------------
 

@@ -5,11 +5,6 @@
 # and by `ruta audit verify`, by name.
 . "$(dirname "$0")/lib.sh"
 
-must() {
-	run "$@"
-	[ "$rc" -eq 0 ] || { echo "Bail out! setup failed: $* (exit $rc): $err"; exit 1; }
-}
-
 # msync ARGS...: a sync as setup. Refusals this file made on purpose stay on
 # the hub, and a replica walking a hub it has not seen refuses them again
 # (exit 4): temp's backdated changeset 2, and south's changeset that saw the
@@ -33,13 +28,7 @@ problem() {
 	_report $? "$3" || diag "problems: $_got"
 }
 
-git init -q --bare hub.git
-must ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-for t in north south temp; do
-	must ruta init $t --team $t --root-key root.pub --hub "$PWD/hub.git"
-	ruta -C $t keys export-pub > $t.pub
-done
+hub_replicas north south temp
 NORTH=$(cut -d' ' -f3 north.pub)
 SOUTH=$(cut -d' ' -f3 south.pub)
 TEMP=$(cut -d' ' -f3 temp.pub)

@@ -6,8 +6,7 @@
 # with the trust file (a revoked replica, a key not endorsed yet).
 . "$(dirname "$0")/lib.sh"
 
-hub_replicas
-ok ruta -C hq sync
+setup_hub
 ok ruta -C north sync
 ok ruta -C south sync
 
