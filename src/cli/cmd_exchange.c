@@ -103,6 +103,8 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 	size_t written = 0;
 	int json = 0, all = 0, rc, err;
 
+	if (argc > 1 && cli_is_data_export(argv[1]))
+		return cmd_data_export(ctx, argc, argv);
 	if ((rc = open_json(&json, "export", export_help, argc, argv, &out, &all, NULL)) != 0)
 		return rc < 0 ? EXIT_DONE : rc;
 	if ((rc = cli_open(&r, ctx)) != 0)
