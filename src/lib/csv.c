@@ -165,6 +165,8 @@ static int quoted_cell(ruta_csv *c, size_t start)
 			c->p++;
 			break;
 		}
+		if (*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n')
+			c->p++;   /* a line break in a cell is LF, as ruta stores text */
 		if (*c->p == '\n')
 			c->line++;
 		ruta_buf__put(&c->cell, c->p++, 1);
