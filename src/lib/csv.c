@@ -43,7 +43,7 @@ void ruta_csv__unneutralise(char *cell)
 void ruta_csv__put(ruta_buf *b, const char *cell, char delim, int first)
 {
 	const char *s = cell ? cell : "";
-	int quote = strchr(s, delim) || strpbrk(s, "\"\r\n");
+	int quote = strchr(s, delim) || strpbrk(s, "\"\r\n\t");   /* tab: never mistaken for the delimiter */
 
 	if (!first)
 		ruta_buf__put(b, &delim, 1);

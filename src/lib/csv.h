@@ -23,7 +23,7 @@ int ruta_csv__next(ruta_csv *c, char ***cells, size_t *ncells, size_t *line);
 void ruta_csv__free(ruta_csv *c);
 
 /* Appends one cell (preceded by `delim` unless it is the row's first),
- * quoted when it holds the delimiter, a quote, CR or LF. A value a
+ * quoted when it holds the delimiter, a quote, CR, LF or tab. A value a
  * spreadsheet would run as a formula (first character, after any leading
  * apostrophes, one of = + - @ tab CR) gets one more leading apostrophe. */
 void ruta_csv__put(ruta_buf *b, const char *cell, char delim, int first);

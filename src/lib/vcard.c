@@ -435,11 +435,14 @@ int ruta_vcard__parse(ruta_vcard **out, size_t *ncards, const char *data, size_t
 		ls.p += 3;
 	while ((rc = logical(&ls, &b, &line)) == 1) {
 		ruta_vcard_prop p;
-		if (memchr(b.ptr, 0, b.len) || !ruta_utf8__valid(b.ptr, b.len))
+		/* The property first: a CHARSET it names says more than "not UTF-8". */
+		if ((rc = parse_prop(&p, b.ptr, line, &skip)) < 0 || skip)
+			prop_free(&p);
+		else if (memchr(b.ptr, 0, b.len) || !ruta_utf8__valid(b.ptr, b.len)) {
+			prop_free(&p);
 			rc = ruta_error__set(RUTA_EINVALID, "line %zu: the text is not UTF-8 (convert "
 				"the file to UTF-8 first)", line);
-		else if ((rc = parse_prop(&p, b.ptr, line, &skip)) < 0 || skip)
-			prop_free(&p);
+		}
 		else
 			rc = take_line(&cards, &n, &cur, &p);
 		if (rc < 0)
