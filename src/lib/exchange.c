@@ -192,7 +192,7 @@ static int child_cols(row *w, ruta_replica *r, const char *sql, const char *what
 {
 	sqlite3_stmt *st;
 	size_t k = 0;
-	int rc, err = 0;
+	int rc = 0, err = 0;
 	if ((err = ruta_db__stmt(&st, r, sql)) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -297,7 +297,7 @@ static int load_all(rows_t *rs, ruta_replica *r, const ruta_tabledef *t)
 {
 	char sql[128];
 	sqlite3_stmt *st;
-	int rc, err = 0;
+	int rc = 0, err = 0;
 	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE deleted_at IS NULL ORDER BY id", t->name);
 	if ((err = ruta_db__stmt_dyn(&st, r, sql)) < 0)
 		return err;
@@ -837,7 +837,7 @@ static const char contact_by_phone_sql[] = "SELECT p.contact_id FROM contact_pho
 static int find_ids(strv *ids, ruta_replica *r, const char *sql, const char *key)
 {
 	sqlite3_stmt *st;
-	int rc, err = 0;
+	int rc = 0, err = 0;
 	if ((err = ruta_db__stmt(&st, r, sql)) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
