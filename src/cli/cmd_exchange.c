@@ -27,7 +27,9 @@ static const char export_help[] =
 	"  --out DIR   where to write (it must exist); '-' writes one bundle to stdout,\n"
 	"              which does not count as written: the next export sends it again\n"
 	"  --all       every changeset this replica holds, its own and others' (to relay)\n"
-	"  --json      print {\"schema\",\"seq\",\"changes\",\"written\",\"dir\"}\n";
+	"  --json      print {\"schema\",\"seq\",\"changes\",\"written\",\"dir\"}\n"
+	"\n"
+	"CRM data as CSV, vCard or JSON: 'ruta export contacts|accounts|opps --help'.\n";
 
 static const char apply_help[] =
 	"usage: ruta apply FILE|DIR|- [--json]\n"
