@@ -512,6 +512,80 @@ RUTA_EXTERN(int) ruta_duplicates_count(int64_t *count, ruta_replica *r) RUTA_WAR
  * other is tombstoned with merged_into = keep. A local change like any other. */
 RUTA_EXTERN(int) ruta_merge_records(ruta_replica *r, const char *keep, const char *other) RUTA_WARN_UNUSED;
 
+/* ---- importing and exporting CRM data (docs/exchange.md) ---------------- */
+
+/* Formats of ruta_data_export and ruta_data_import. */
+#define RUTA_DATA_CSV 1     /* RFC 4180, UTF-8, CRLF; a header of field keys */
+#define RUTA_DATA_VCARD 2   /* vCard 4.0 out (contacts); 2.1, 3.0 and 4.0 in */
+#define RUTA_DATA_JSON 3    /* {"schema":1,"type":...,"records":[...]}; export only */
+
+#define RUTA_DATA_EXPORT_OPTIONS_VERSION 1
+typedef struct ruta_data_export_options {
+	unsigned int version;
+	int format;        /* RUTA_DATA_*; 0: CSV */
+	int spreadsheet;   /* CSV: a UTF-8 BOM and ';' between cells, as spreadsheets
+	                    * in locales with a decimal comma expect */
+} ruta_data_export_options;
+#define RUTA_DATA_EXPORT_OPTIONS_INIT { RUTA_DATA_EXPORT_OPTIONS_VERSION, 0, 0 }
+
+/*
+ * Every live record of `type` ("account", "contact" or "opp"), ordered by
+ * id, in the columns docs/exchange.md lists. CSV cells a spreadsheet would
+ * run as formulas get a leading apostrophe, which ruta_data_import removes.
+ * vCard is for contacts only (RUTA_EINVALID otherwise). *out is new (free
+ * with ruta_free), *len its length. Read only.
+ */
+RUTA_EXTERN(int) ruta_data_export(char **out, size_t *len, ruta_replica *r, const char *type,
+	const ruta_data_export_options *opts) RUTA_WARN_UNUSED;
+
+/* Told about each row that is bad ("error"), left out because it matches a
+ * record another row matched or several records ("duplicate"), or left
+ * out for another reason ("skipped"): its line (of the CSV record or of
+ * BEGIN:VCARD) and why. */
+typedef void (*ruta_import_report_cb)(size_t line, const char *what, const char *message,
+	void *payload);
+
+#define RUTA_IMPORT_OPTIONS_VERSION 1
+typedef struct ruta_import_options {
+	unsigned int version;
+	int format;            /* RUTA_DATA_CSV or _VCARD; 0: vCard if the data starts
+	                        * with BEGIN:VCARD, else CSV */
+	int dry_run;           /* count what would happen; write nothing */
+	int ignore_unknown;    /* CSV: skip columns ruta does not know instead of refusing */
+	ruta_import_report_cb report;   /* may be NULL */
+	void *payload;
+} ruta_import_options;
+#define RUTA_IMPORT_OPTIONS_INIT { RUTA_IMPORT_OPTIONS_VERSION, 0, 0, 0, NULL, NULL }
+
+#define RUTA_IMPORT_RESULT_VERSION 1
+typedef struct ruta_import_result {
+	unsigned int version;
+	int64_t rows;          /* rows (CSV records after the header, or vCards) read */
+	int64_t created;       /* new records */
+	int64_t updated;       /* records matched (by id or natural key) and changed */
+	int64_t unchanged;     /* records matched whose values were already the file's */
+	int64_t skipped;       /* rows left out: their record was deleted here */
+	int64_t duplicates;    /* rows left out: matching what another row matched, or
+	                        * several records at once (see ruta_duplicates_json) */
+	int64_t accounts_created; /* vCard: accounts made for an ORG this replica lacked */
+	int64_t errors;        /* bad rows; with any, nothing is written */
+} ruta_import_result;
+#define RUTA_IMPORT_RESULT_INIT { RUTA_IMPORT_RESULT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/*
+ * Imports accounts or contacts (`type`) from CSV or vCard `data`, all or
+ * nothing, in one transaction. A row whose id is a record here updates it;
+ * otherwise one matching a record by natural key (accounts: tax id, email,
+ * phone; contacts: any email, then any phone, in their normal forms)
+ * updates that record; otherwise a record is created (under the row's id
+ * when it has one). Updates change only the values that differ and never
+ * remove emails, phones or tags, so importing an unmodified export changes
+ * nothing. Every value is checked as ruta_record_add checks it. Any bad row:
+ * RUTA_EINVALID, every bad row told to opts->report, nothing written.
+ */
+RUTA_EXTERN(int) ruta_data_import(ruta_import_result *out, ruta_replica *r, const char *type,
+	const char *data, size_t len, const ruta_import_options *opts) RUTA_WARN_UNUSED;
+
 /* ---- keys and trust ---------------------------------------------------- */
 
 /* Head office: endorse a replica's public key (one OpenSSH line whose comment

@@ -92,5 +92,9 @@ int cmd_lost_reason(cli_ctx *ctx, int argc, char **argv);
 int cmd_duplicates(cli_ctx *ctx, int argc, char **argv);
 int cmd_merge_records(cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(cli_ctx *ctx, int argc, char **argv);
+int cmd_import(cli_ctx *ctx, int argc, char **argv);
+/* `ruta export contacts|accounts|opps`: data, not changesets (cmd_import.c). */
+int cmd_data_export(cli_ctx *ctx, int argc, char **argv);
+int cli_is_data_export(const char *word);
 
 #endif

@@ -27,7 +27,9 @@ static const char export_help[] =
 	"  --out DIR   where to write (it must exist); '-' writes one bundle to stdout,\n"
 	"              which does not count as written: the next export sends it again\n"
 	"  --all       every changeset this replica holds, its own and others' (to relay)\n"
-	"  --json      print {\"schema\",\"seq\",\"changes\",\"written\",\"dir\"}\n";
+	"  --json      print {\"schema\",\"seq\",\"changes\",\"written\",\"dir\"}\n"
+	"\n"
+	"CRM data as CSV, vCard or JSON: 'ruta export contacts|accounts|opps --help'.\n";
 
 static const char apply_help[] =
 	"usage: ruta apply FILE|DIR|- [--json]\n"
@@ -103,6 +105,8 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 	size_t written = 0;
 	int json = 0, all = 0, rc, err;
 
+	if (argc > 1 && cli_is_data_export(argv[1]))
+		return cmd_data_export(ctx, argc, argv);
 	if ((rc = open_json(&json, "export", export_help, argc, argv, &out, &all, NULL)) != 0)
 		return rc < 0 ? EXIT_DONE : rc;
 	if ((rc = cli_open(&r, ctx)) != 0)

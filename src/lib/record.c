@@ -966,13 +966,32 @@ static int add_defaults(ruta_replica *r, const ruta_tabledef *t, rowset *rs,
 	return 0;
 }
 
+/* A ULID-like id given by an import for a table whose ids ruta makes. */
+static int put_given_id(ruta_replica *r, const ruta_tabledef *t, rowset *rs, const char *id)
+{
+	char *exists = NULL;
+	if (!id_text_ok(id) || strlen(id) < 4 || strlen(id) > 64)
+		return ruta_error__set(RUTA_EINVALID, "%s id '%.40s' is not a ruta id (4-64 "
+			"characters: letters, digits, '-' and '_')", t->label, id);
+	if (ruta_record__resolve(&exists, r, t, id) == 0 && strcmp(exists, id) == 0) {
+		free(exists);
+		return ruta_error__set(RUTA_EEXISTS, "%s '%s' exists already", t->label, id);
+	}
+	free(exists);
+	ruta_error__clear();
+	return rowset_put(rs, "id", SQLITE_TEXT, 0, id);
+}
+
 static int do_add(char **out, ruta_replica *r, const ruta_tabledef *t,
-	const ruta_field *fields, size_t n)
+	const ruta_field *fields, size_t n, const char *given_id)
 {
 	rowset rs = { .n = 0 };
 	pending_fields pf = { .nmoney = 0 };
 	int err;
 
+	if (given_id && !(t->flags & RUTA_T_CODE_ID) &&
+			(err = put_given_id(r, t, &rs, given_id)) < 0)
+		goto done;
 	if ((err = check_config_rights(r, t)) < 0 ||
 			(err = collect(r, t, NULL, fields, n, 1, &rs, &pf)) < 0 ||
 			(err = check_required(t, &rs, &pf)) < 0 ||
@@ -1008,10 +1027,22 @@ int ruta_record_add(char **out, ruta_replica *r, const char *type,
 		return err;
 	if ((err = ruta_db__begin(r)) < 0)
 		return err;
-	if ((err = do_add(out, r, t, fields, nfields)) == 0)
+	if ((err = do_add(out, r, t, fields, nfields, NULL)) == 0)
 		err = ruta_db__commit(r);
 	if (err < 0) {
 		ruta_db__rollback(r);
+		free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+int ruta_record__add_in_tx(char **out, ruta_replica *r, const ruta_tabledef *t,
+	const ruta_field *fields, size_t nfields, const char *id)
+{
+	int err;
+	*out = NULL;
+	if ((err = do_add(out, r, t, fields, nfields, id)) < 0) {
 		free(*out);
 		*out = NULL;
 	}
@@ -1105,6 +1136,12 @@ int ruta_record_edit(char **out_id, ruta_replica *r, const char *type, const cha
 	else
 		free(full);
 	return err;
+}
+
+int ruta_record__edit_in_tx(ruta_replica *r, const ruta_tabledef *t, const char *id,
+	const ruta_field *fields, size_t nfields)
+{
+	return do_edit(r, t, id, fields, nfields);
 }
 
 static const char tombstone_sql[] = "UPDATE %s SET deleted_at = %s"

@@ -1,0 +1,135 @@
+/* test_vcard.c - reading vCard 2.1, 3.0 and 4.0; writing 4.0 (escaping, folding). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "vcard.h"
+
+static ruta_vcard *parse_ok(const char *in, size_t *n)
+{
+	ruta_vcard *cards = NULL;
+	int rc = ruta_vcard__parse(&cards, n, in, strlen(in));
+	if (rc < 0)
+		fail_msg("%s", ruta_error_last()->message);
+	return cards;
+}
+
+static const char *parse_error(const char *in)
+{
+	ruta_vcard *cards = NULL;
+	size_t n = 0;
+	assert_int_equal(ruta_vcard__parse(&cards, &n, in, strlen(in)), RUTA_EINVALID);
+	assert_null(cards);
+	return ruta_error_last()->message;
+}
+
+static void version_21_quoted_printable_and_bare_types_are_read(void **state)
+{
+	size_t n = 0;
+	ruta_vcard *c = parse_ok("BEGIN:VCARD\r\nVERSION:2.1\r\n"
+		"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Mu=C3=B1oz;Jos=C3=A9;;;\r\n"
+		"NOTE;ENCODING=QUOTED-PRINTABLE:first =\r\nsecond\r\n"
+		"TEL;CELL;PREF:+34 612\r\nPHOTO;ENCODING=BASE64;TYPE=JPEG:AAAA\r\n BBBB\r\n"
+		"END:VCARD\r\n", &n);
+	char *parts[5];
+	(void)state;
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0].version, "2.1");
+	assert_int_equal(c[0].nprops, 3);   /* the photo is left out */
+	assert_int_equal(ruta_vcard__split(parts, 5, c[0].props[0].value, ';'), 5);
+	assert_string_equal(parts[0], "Muñoz");
+	assert_string_equal(parts[1], "José");
+	assert_string_equal(c[0].props[1].value, "first second");
+	assert_true(ruta_vcard__has_type(&c[0].props[2], "cell"));
+	assert_true(ruta_vcard__has_type(&c[0].props[2], "pref"));
+	assert_false(ruta_vcard__has_type(&c[0].props[2], "home"));
+	ruta_vcard__free_all(c, n);
+}
+
+static void version_30_and_40_unfold_and_unescape(void **state)
+{
+	size_t n = 0;
+	ruta_vcard *c = parse_ok("BEGIN:VCARD\nVERSION:3.0\nitem1.EMAIL;TYPE=INTERNET,WORK,pref:a@b.es\n"
+		"NOTE:one\\, two\\; three\\nfour \n five\nEND:VCARD\n"
+		"BEGIN:VCARD\r\nVERSION:4.0\r\nTEL;VALUE=uri;TYPE=\"cell,voice\";PREF=1:tel:+34\r\nEND:VCARD\r\n", &n);
+	char *parts[1];
+	(void)state;
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].props[0].name, "EMAIL");
+	assert_true(ruta_vcard__has_type(&c[0].props[0], "work"));
+	assert_true(ruta_vcard__has_type(&c[0].props[0], "pref"));
+	ruta_vcard__split(parts, 1, c[0].props[1].value, 0);
+	assert_string_equal(parts[0], "one, two; three\nfour five");
+	assert_true(ruta_vcard__has_type(&c[1].props[0], "voice"));
+	assert_true(ruta_vcard__has_type(&c[1].props[0], "pref"));
+	assert_string_equal(c[1].props[0].value, "tel:+34");
+	ruta_vcard__free_all(c, n);
+}
+
+static void other_charsets_versions_and_broken_cards_are_refused(void **state)
+{
+	(void)state;
+	assert_string_equal(parse_error("BEGIN:VCARD\nVERSION:2.1\nN;CHARSET=ISO-8859-1:M\xF1\nEND:VCARD\n"),
+		"line 3: N is in CHARSET=ISO-8859-1; only UTF-8 is read (convert the file to UTF-8 first)");
+	assert_string_equal(parse_error("BEGIN:VCARD\nVERSION:2.1\nN;ENCODING=QUOTED-PRINTABLE:M=F1\n"
+		"END:VCARD\n"), "line 3: N is not UTF-8 (convert the file to UTF-8 first)");
+	assert_string_equal(parse_error("BEGIN:VCARD\nVERSION:5.0\nEND:VCARD\n"),
+		"line 2: vCard version '5.0' is not read (2.1, 3.0 and 4.0 are)");
+	assert_string_equal(parse_error("BEGIN:VCARD\nVERSION:4.0\nFN:x\n"),
+		"line 1: the card has no END:VCARD");
+	assert_string_equal(parse_error("FN:x\n"), "line 1: FN outside BEGIN:VCARD ... END:VCARD");
+}
+
+static void writing_escapes_and_folds_at_75_octets(void **state)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	const char *parts[2] = { "a,b;c\\d\ne", "x" };
+	char longv[200];
+	size_t n = 0, i;
+	ruta_vcard *c;
+	char *split[2];
+	(void)state;
+	ruta_vcard__prop(&b, "N", parts, 2, ';');
+	assert_string_equal(b.ptr, "N:a\\,b\\;c\\\\d\\ne;x\r\n");
+	b.len = 0;
+	for (i = 0; i < 60; i++)
+		memcpy(longv + 2 * i, "\xC3\xB1", 2);   /* ñ: a fold must not split it */
+	longv[120] = '\0';
+	parts[0] = longv;
+	ruta_vcard__prop(&b, "NOTE", parts, 1, 0);
+	{
+		const char *p = b.ptr;
+		while (*p) {
+			const char *e = strstr(p, "\r\n");
+			assert_true(e - p <= 75);
+			p = e + 2;
+		}
+	}
+	/* and it reads back as written */
+	{
+		char doc[1024];
+		snprintf(doc, sizeof(doc), "BEGIN:VCARD\r\nVERSION:4.0\r\n%sEND:VCARD\r\n", b.ptr);
+		c = parse_ok(doc, &n);
+		ruta_vcard__split(split, 1, c[0].props[0].value, 0);
+		assert_string_equal(split[0], longv);
+		ruta_vcard__free_all(c, n);
+	}
+	ruta_buf__dispose(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(version_21_quoted_printable_and_bare_types_are_read),
+		cmocka_unit_test(version_30_and_40_unfold_and_unescape),
+		cmocka_unit_test(other_charsets_versions_and_broken_cards_are_refused),
+		cmocka_unit_test(writing_escapes_and_folds_at_75_octets),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
