@@ -92,5 +92,6 @@ int cmd_lost_reason(cli_ctx *ctx, int argc, char **argv);
 int cmd_duplicates(cli_ctx *ctx, int argc, char **argv);
 int cmd_merge_records(cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(cli_ctx *ctx, int argc, char **argv);
+int cmd_report(cli_ctx *ctx, int argc, char **argv);
 
 #endif
