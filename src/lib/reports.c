@@ -498,8 +498,9 @@ static int lost(json_t *doc, ctx *c)
 static json_t *group(json_t *list, const char *name, const char *key)
 {
 	json_t *g = find_by(list, name, key);
-	if (!g && (g = json_pack("{s:s, s:I, s:[], s:[], s:{}}", name, key, "count", (json_int_t)0,
-			"open", "weighted", "raw")) && json_array_append_new(list, g) < 0)
+	if (!g && (g = json_pack("{s:s, s:I, s:{}, s:[], s:[], s:{}}", name, key, "count",
+			(json_int_t)0, "count_by_currency", "open", "weighted", "raw")) &&
+			json_array_append_new(list, g) < 0)
 		g = NULL;
 	return g;
 }
@@ -512,6 +513,7 @@ static int group_add(json_t *g, const char *cur, json_int_t amount, json_int_t p
 		return 0;
 	/* weighted = Σ amount × probability / 100, rounded once at the end */
 	count_add(raw, cur, amount * prob);
+	count_add(json_object_get(g, "count_by_currency"), cur, 1);
 	return money_add(json_object_get(g, "open"), cur, amount);
 }
 

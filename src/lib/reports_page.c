@@ -150,6 +150,8 @@ static void group_rows(json_t *rows, const char *kind, const char *key, json_t *
 	}
 	json_array_foreach(json_object_get(g, "open"), i, m) {
 		json_t *w = json_array_get(json_object_get(g, "weighted"), i);
+		snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(json_object_get(
+			json_object_get(g, "count_by_currency"), s_of(m, "currency"))));
 		c[3] = s_of(m, "amount");
 		c[4] = s_of(w, "amount");
 		c[5] = s_of(m, "currency");

@@ -95,6 +95,8 @@ PL=$out
 OPEN="FROM opportunity o JOIN stage s ON s.id = o.stage WHERE NOT s.is_closed
 	AND expected_close >= '2026-09-01' AND expected_close < '2027-07-01'"
 is "$(jget "$PL" .total.count)" "$(q "SELECT count(*) $OPEN")" "open opportunities"
+is "$(jget "$PL" .total.count_by_currency.RON)" "$(q "SELECT count(*) $OPEN AND o.currency = 'RON'")" \
+	"open opportunities in RON"
 is "$(jsql "$PL" "SELECT group_concat(m.value->>'currency' || '=' || (m.value->>'minor'), ' ')
 	FROM j, json_each(j.doc, '\$.total.weighted') m")" "$(q "SELECT group_concat(c || '=' || w, ' ')
 	FROM (SELECT o.currency c, (sum(o.amount_minor * o.probability) + 50) / 100 w $OPEN
@@ -177,7 +179,7 @@ is "$(printf '%s' "$out" | head -n 1)" "$(printf 'reason,stage_at_loss,count,sha
 	"CSV: a header, CRLF"
 is "$(printf '%s\n' "$out" | grep -c "$(printf '\r$')")" "$(printf '%s\n' "$out" | wc -l)" "every line ends in CRLF"
 ok ruta -C hq report pipeline --period 2026-09..2027-06
-expect_stdout "^total +all +$(jget "$PL" .total.count) " "the table: the total row"
+expect_stdout "^total +all +$(jget "$PL" .total.count_by_currency.EUR) " "the table: the total row, counted per currency"
 W=$(jsql "$PL" "SELECT m.value->>'amount' FROM j, json_each(j.doc, '\$.total.weighted') m WHERE m.value->>'currency' = 'EUR'")
 expect_stdout " $W +EUR$" "money printed as a plain decimal and its currency"
 LC_ALL=C.UTF-8 LANG=de_DE.UTF-8 run ruta -C hq report pipeline --period 2026-09..2027-06
