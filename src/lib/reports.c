@@ -328,6 +328,30 @@ static void window(ctx *c, int from, int to)
 
 /* ---- funnel -------------------------------------------------------------------- */
 
+static json_int_t num(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* Runs a query of one row and sets its columns, integers, on `o` under `keys`. */
+static int first_row(json_t *o, ctx *c, const char *sql, const char *const *keys)
+{
+	json_t *rows = NULL;
+	size_t i;
+	int err = query(&rows, c, sql);
+	for (i = 0; err == 0 && keys[i]; i++)
+		if (json_object_set_new(o, keys[i], json_integer(ival(json_array_get(rows, 0), i))) < 0)
+			err = ruta_error__oom();
+	json_decref(rows);
+	return err;
+}
+
+static const char *const prospect_keys[] = { "new_prospects", "prospects_converted", NULL };
+static const char *const created_keys[] = { "opportunities_created",
+	"accounts_with_new_opportunity", NULL };
+static const char *const decided_keys[] = { "offers_decided", "offers_accepted", NULL };
+static const char *const clients_keys[] = { "clients_won", NULL };
+
 static int funnel_window(json_t **out, ctx *c, const char *label)
 {
 	json_t *o = NULL, *rows = NULL, *row, *stages = NULL, *won_v, *lost_v, *sent_v;
@@ -342,19 +366,11 @@ static int funnel_window(json_t **out, ctx *c, const char *label)
 	won_v = json_object_get(o, "won_value");
 	lost_v = json_object_get(o, "lost_value");
 	sent_v = json_object_get(o, "offers_sent_value");
-	if ((err = query(&rows, c, prospects_sql)) < 0)
+	if ((err = first_row(o, c, prospects_sql, prospect_keys)) < 0 ||
+			(err = first_row(o, c, created_sql, created_keys)) < 0)
 		goto done;
-	row = json_array_get(rows, 0);
-	json_object_set_new(o, "new_prospects", json_integer(ival(row, 0)));
-	json_object_set_new(o, "prospects_converted", json_integer(ival(row, 1)));
-	json_object_set_new(o, "conversion_rate", pct(ival(row, 1), ival(row, 0)));
-	json_decref(rows);
-	if ((err = query(&rows, c, created_sql)) < 0)
-		goto done;
-	row = json_array_get(rows, 0);
-	json_object_set_new(o, "opportunities_created", json_integer(ival(row, 0)));
-	json_object_set_new(o, "accounts_with_new_opportunity", json_integer(ival(row, 1)));
-	json_decref(rows);
+	json_object_set_new(o, "conversion_rate", pct(num(o, "prospects_converted"),
+		num(o, "new_prospects")));
 	if ((err = query(&rows, c, stages_sql)) < 0)
 		goto done;
 	json_array_foreach(rows, i, row)
@@ -385,17 +401,12 @@ static int funnel_window(json_t **out, ctx *c, const char *label)
 	}
 	json_decref(rows);
 	json_object_set_new(o, "offers_sent", json_integer(sent));
-	if (err < 0 || (err = query(&rows, c, offers_decided_sql)) < 0)
+	rows = NULL;
+	if (err < 0 || (err = first_row(o, c, offers_decided_sql, decided_keys)) < 0 ||
+			(err = first_row(o, c, clients_sql, clients_keys)) < 0)
 		goto done;
-	row = json_array_get(rows, 0);
-	json_object_set_new(o, "offers_decided", json_integer(ival(row, 0)));
-	json_object_set_new(o, "offers_accepted", json_integer(ival(row, 1)));
-	json_object_set_new(o, "acceptance_rate", pct(ival(row, 1), ival(row, 0)));
-	json_decref(rows);
-	if ((err = query(&rows, c, clients_sql)) < 0)
-		goto done;
-	json_object_set_new(o, "clients_won", json_integer(ival(json_array_get(rows, 0), 0)));
-	json_decref(rows);
+	json_object_set_new(o, "acceptance_rate", pct(num(o, "offers_accepted"),
+		num(o, "offers_decided")));
 	rows = NULL;
 done:
 	json_decref(rows);

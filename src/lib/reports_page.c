@@ -90,51 +90,48 @@ static void money_rows(json_t *rows, json_t *list, int n, const char **cells, in
 	}
 }
 
+/* The funnel's measures in the order a manager reads them: 'i' a count,
+ * '%' a rate, 'm' money per currency, 's' the stages (entered, then reached). */
+static const struct measure {
+	const char *key, *label;
+	char form;
+} measures[] = {
+	{ "new_prospects", NULL, 'i' }, { "prospects_converted", NULL, 'i' },
+	{ "opportunities_created", NULL, 'i' }, { "accounts_with_new_opportunity", NULL, 'i' },
+	{ "conversion_rate", "conversion_rate_pct", '%' },
+	{ "entered", "entered %s", 's' }, { "reached", "created and reached %s", 's' },
+	{ "won", NULL, 'i' }, { "won_value", NULL, 'm' }, { "lost", NULL, 'i' },
+	{ "lost_value", NULL, 'm' }, { "win_rate", "win_rate_pct", '%' },
+	{ "offers_sent", NULL, 'i' }, { "offers_sent_value", NULL, 'm' },
+	{ "offers_decided", NULL, 'i' }, { "offers_accepted", NULL, 'i' },
+	{ "acceptance_rate", "acceptance_rate_pct", '%' }, { "clients_won", NULL, 'i' },
+};
+
 static void funnel_rows(json_t *rows, json_t *w)
 {
-	static const char *const counts[] = { "new_prospects", "prospects_converted",
-		"opportunities_created", "accounts_with_new_opportunity", NULL };
 	const char *month = s_of(w, "month");
 	char n[24], label[80];
-	const char *c[10] = { month };
-	json_t *s;
 	size_t i, k;
+	json_t *s;
 
-	for (k = 0; counts[k]; k++) {
-		i_text(n, w, counts[k]);
-		row(rows, 4, month, counts[k], n, "");
+	for (k = 0; k < sizeof(measures) / sizeof(measures[0]); k++) {
+		const struct measure *m = &measures[k];
+		const char *name = m->label ? m->label : m->key;
+		const char *c[10] = { month, name };
+		if (m->form == 'i') {
+			i_text(n, w, m->key);
+			row(rows, 4, month, name, n, "");
+		} else if (m->form == '%')
+			row(rows, 4, month, name, s_of(w, m->key), "");
+		else if (m->form == 'm')
+			money_rows(rows, json_object_get(w, m->key), 4, c, 2);
+		else
+			json_array_foreach(json_object_get(w, "stages"), i, s) {
+				snprintf(label, sizeof(label), m->label, s_of(s, "stage"));
+				i_text(n, s, m->key);
+				row(rows, 4, month, label, n, "");
+			}
 	}
-	row(rows, 4, month, "conversion_rate_pct", s_of(w, "conversion_rate"), "");
-	json_array_foreach(json_object_get(w, "stages"), i, s) {
-		snprintf(label, sizeof(label), "entered %s", s_of(s, "stage"));
-		i_text(n, s, "entered");
-		row(rows, 4, month, label, n, "");
-	}
-	json_array_foreach(json_object_get(w, "stages"), i, s) {
-		snprintf(label, sizeof(label), "created and reached %s", s_of(s, "stage"));
-		i_text(n, s, "reached");
-		row(rows, 4, month, label, n, "");
-	}
-	i_text(n, w, "won");
-	row(rows, 4, month, "won", n, "");
-	c[1] = "won_value";
-	money_rows(rows, json_object_get(w, "won_value"), 4, c, 2);
-	i_text(n, w, "lost");
-	row(rows, 4, month, "lost", n, "");
-	c[1] = "lost_value";
-	money_rows(rows, json_object_get(w, "lost_value"), 4, c, 2);
-	row(rows, 4, month, "win_rate_pct", s_of(w, "win_rate"), "");
-	i_text(n, w, "offers_sent");
-	row(rows, 4, month, "offers_sent", n, "");
-	c[1] = "offers_sent_value";
-	money_rows(rows, json_object_get(w, "offers_sent_value"), 4, c, 2);
-	i_text(n, w, "offers_decided");
-	row(rows, 4, month, "offers_decided", n, "");
-	i_text(n, w, "offers_accepted");
-	row(rows, 4, month, "offers_accepted", n, "");
-	row(rows, 4, month, "acceptance_rate_pct", s_of(w, "acceptance_rate"), "");
-	i_text(n, w, "clients_won");
-	row(rows, 4, month, "clients_won", n, "");
 }
 
 static void group_rows(json_t *rows, const char *kind, const char *key, json_t *g)
