@@ -156,4 +156,27 @@ say "So can an auditor without ruta: OpenSSH, git and sqlite3 check every signat
 echo "\$ sh examples/stock-audit.sh hub.git root.pub   (docs/audit.md, all in one script)"
 sh "$EXAMPLES/stock-audit.sh" hub.git root.pub
 
+say "Three weeks later: both teams worked a full cycle (examples/sample.sh)"
+echo "North worked Spain, south Romania: accounts, contacts, deals won and lost, offers,"
+echo "an office week and two weeks of visits each. They sync; head office runs the reports."
+RUTA=$RUTA sh "$EXAMPLES/sample.sh" north south
+for r in north south hq; do "$RUTA" -C $r sync >/dev/null 2>&1 || [ $? -eq 3 ]; done
+FUNNEL=$("$RUTA" -C hq report funnel --period 2026-09..2026-11 --format json)
+# j PATH: one figure of the funnel (SQLite's JSON functions, no jq needed)
+j() { printf '%s' "$FUNNEL" | sed "s/'/''/g" | { printf "SELECT json_extract('"; cat; printf "', '\$%s');\n" "$1"; } | sqlite3 -batch; }
+money() { printf '%s' "$FUNNEL" | sed "s/'/''/g" | { printf "SELECT group_concat(json_extract(m.value, '\$.amount') || ' ' || json_extract(m.value, '\$.currency'), ' and ') FROM json_each('"; cat; printf "', '\$%s') m;\n" "$1"; } | sqlite3 -batch; }
+echo
+echo "From September to November 2026, both teams together:"
+echo "  $(j .total.new_prospects) new prospects; $(j .total.opportunities_created) opportunities opened"
+echo "  $(j .total.offers_sent) offers sent, worth $(money .total.offers_sent_value)"
+echo "  $(j .total.won) deals won, worth $(money .total.won_value)"
+echo "  $(j .total.lost) deals lost, worth $(money .total.lost_value); win rate $(j .total.win_rate)%"
+echo "  $(j .total.clients_won) accounts became clients with their first deal won"
+echo
+run -C hq report pipeline --period 2026-11..2027-03
+echo "(every report: ruta report --help; as a page with charts: --format html)"
+"$RUTA" -C hq report funnel --period 2026-09..2026-11 --format html > funnel.html
+"$RUTA" -C hq report pipeline --period 2026-11..2027-03 --format html > pipeline.html
+echo "Pages for a manager: $WORK/funnel.html and $WORK/pipeline.html"
+
 say "Done. The replicas are in $WORK"

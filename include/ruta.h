@@ -762,6 +762,40 @@ RUTA_EXTERN(void) ruta_audit_result_dispose(ruta_audit_result *res);
 RUTA_EXTERN(int) ruta_audit_report(char **out, ruta_replica *r, const ruta_audit_options *opts,
 	int format) RUTA_WARN_UNUSED;
 
+/* ---- sales reports (docs/reports.md) ---- */
+
+/* More forms of ruta_report: an aligned table for a terminal, and CSV
+ * (RFC 4180: a header, CRLF line ends). */
+#define RUTA_REPORT_TABLE 3
+#define RUTA_REPORT_CSV 4
+
+typedef struct ruta_report_options {
+	unsigned int version;   /* RUTA_REPORT_OPTIONS_VERSION */
+	const char *report;     /* funnel, lost, pipeline, abc, top or activity */
+	const char *period;     /* YYYY-MM, YYYY-MM..YYYY-MM, YYYY-Qn or YYYY (UTC); NULL: this month */
+	const char *team;       /* only this team's records; NULL: every team */
+	const char *region;     /* only accounts of this region (and their records); NULL: all */
+	const char *currency;   /* abc, top: the currency ranked; NULL: the most used one */
+	int abc_a, abc_b;       /* abc: cumulative % bounds of A and B; 0: 80 and 95 */
+} ruta_report_options;
+
+#define RUTA_REPORT_OPTIONS_VERSION 1
+#define RUTA_REPORT_OPTIONS_INIT { RUTA_REPORT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+
+/*
+ * A sales report of the replica's CRM (docs/reports.md): the funnel of a
+ * period from the stage history, lost deals by reason and stage at loss,
+ * the open and weighted pipeline, ABC by purchases and by potential, the
+ * top accounts, activity planned vs held. `format` is RUTA_REPORT_JSON
+ * (schema 1, keys sorted), RUTA_REPORT_HTML (one page, inline CSS and SVG,
+ * no script), RUTA_REPORT_TABLE or RUTA_REPORT_CSV. Money is never added
+ * across currencies. No locale: the same rows and options give the same
+ * bytes. RUTA_EINVALID names a bad option. *out is new: free with ruta_free.
+ * Reads only; safe on a replica other threads do not use at the same time.
+ */
+RUTA_EXTERN(int) ruta_report(char **out, ruta_replica *r, const ruta_report_options *opts,
+	int format) RUTA_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -96,5 +96,6 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv);
 /* `ruta export contacts|accounts|opps`: data, not changesets (cmd_import.c). */
 int cmd_data_export(cli_ctx *ctx, int argc, char **argv);
 int cli_is_data_export(const char *word);
+int cmd_report(cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -30,6 +30,7 @@ static const cli_cmd commands[] = {
 	{ "apply", cmd_apply, "verify and apply changesets from files, a directory or stdin" },
 	{ "state-hash", cmd_state_hash, "a hash of the CRM content, equal on replicas that converged" },
 	{ "audit", cmd_audit, "verify a whole hub from the root key (audit verify|report)" },
+	{ "report", cmd_report, "sales reports: funnel, lost, pipeline, abc, top, activity" },
 	{ "keys", cmd_keys, "keys and the trust file: show, export-pub, endorse, revoke" },
 	{ "account", cmd_account, "companies: add, edit, show, list, rm" },
 	{ "contact", cmd_contact, "people, with their emails and phones" },

@@ -82,3 +82,26 @@ void ruta_buf__dispose(ruta_buf *b)
 	b->len = b->cap = 0;
 	b->oom = 0;
 }
+
+void ruta_buf__html_n(ruta_buf *b, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; s && i < n && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '&': ruta_buf__puts(b, "&amp;"); break;
+		case '<': ruta_buf__puts(b, "&lt;"); break;
+		case '>': ruta_buf__puts(b, "&gt;"); break;
+		case '"': ruta_buf__puts(b, "&quot;"); break;
+		case '\'': ruta_buf__puts(b, "&#39;"); break;
+		case '\t': case '\n': ruta_buf__put(b, " ", 1); break;
+		default:
+			ruta_buf__put(b, c < 0x20 || c == 0x7f ? "?" : &s[i], 1);
+		}
+	}
+}
+
+void ruta_buf__html(ruta_buf *b, const char *s)
+{
+	ruta_buf__html_n(b, s, (size_t)-1);
+}

@@ -23,5 +23,10 @@ int ruta_buf__check(const ruta_buf *b);
 /* Hands the text over (new; free()) and resets the buffer. */
 char *ruta_buf__detach(ruta_buf *b);
 void ruta_buf__dispose(ruta_buf *b);
+/* Appends at most n bytes of s (to its NUL) made safe inside an HTML element
+ * or a quoted attribute: & < > " ' escaped, tabs and newlines as spaces,
+ * other control characters as '?'. */
+void ruta_buf__html_n(ruta_buf *b, const char *s, size_t n);
+void ruta_buf__html(ruta_buf *b, const char *s);
 
 #endif

@@ -238,6 +238,8 @@ static const policy policies[] = {
 	{ "opportunity", "lost_reason", "lost-reason", NULL, REVIEW_ALWAYS, 0 },
 	{ "offer", "total_minor", "amount-unit", NULL, REVIEW_ALWAYS, 0 },
 	{ "offer", "currency", "amount-unit", NULL, REVIEW_ALWAYS, 0 },
+	{ "account", "potential_minor", "amount-unit", NULL, REVIEW_ALWAYS, 0 },
+	{ "account", "currency", "amount-unit", NULL, REVIEW_ALWAYS, 0 },
 	{ "offer", "status", "status-forward", rank_offer_status, REVIEW_TOP_TIE, 0 },
 	{ "activity", "status", "status-terminal", rank_activity_status, REVIEW_TOP_TIE, 0 },
 	{ "activity", "notes", "notes-append", NULL, REVIEW_NEVER, 1 },
@@ -277,6 +279,7 @@ static const policy *policy_for(const ruta_tabledef *t, const char *col)
  * maker) picks the same change for all of them. */
 static const char *const amount_unit[] = { "amount_minor", "currency", NULL };
 static const char *const total_unit[] = { "total_minor", "currency", NULL };
+static const char *const potential_unit[] = { "potential_minor", "currency", NULL };
 static const char *const address[] = { "street", "city", "postal_code", "country", NULL };
 
 static const struct group {
@@ -285,6 +288,7 @@ static const struct group {
 } groups[] = {
 	{ "opportunity", amount_unit },
 	{ "offer", total_unit },
+	{ "account", potential_unit },
 	{ "account", address },
 	{ "contact", address },
 };

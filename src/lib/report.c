@@ -175,28 +175,14 @@ static const char style[] =
 	"footer{margin:2.5rem 0 1rem;color:#57606a;font-size:.85rem}"
 	"@media print{body{margin:0;max-width:none}}";
 
-/* Text made safe inside an element or a quoted attribute. */
 static void esc_n(ruta_buf *b, const char *s, size_t n)
 {
-	size_t i;
-	for (i = 0; s && i < n && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-		switch (c) {
-		case '&': ruta_buf__puts(b, "&amp;"); break;
-		case '<': ruta_buf__puts(b, "&lt;"); break;
-		case '>': ruta_buf__puts(b, "&gt;"); break;
-		case '"': ruta_buf__puts(b, "&quot;"); break;
-		case '\'': ruta_buf__puts(b, "&#39;"); break;
-		case '\t': case '\n': ruta_buf__put(b, " ", 1); break;
-		default:
-			ruta_buf__put(b, c < 0x20 || c == 0x7f ? "?" : &s[i], 1);
-		}
-	}
+	ruta_buf__html_n(b, s, n);
 }
 
 static void esc(ruta_buf *b, const char *s)
 {
-	esc_n(b, s, (size_t)-1);
+	ruta_buf__html(b, s);
 }
 
 /* A hash or commit shortened to 12 digits, the whole in its title. */

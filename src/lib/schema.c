@@ -22,10 +22,10 @@
 #include "buf.h"
 #include "schema.h"
 
-#define LATEST 7
+#define LATEST 8
 /* Bump when trigger text changes; files with an older revision are
  * re-triggered on open, never those with a newer one. */
-#define TRIGGER_REV 7
+#define TRIGGER_REV 8
 
 #define NOT_APPLYING "(SELECT applying FROM ruta_sync_state WHERE k = 0) = 0"
 
@@ -67,6 +67,10 @@ static const ruta_coldef account_cols[] = {
 	COL("employees", RUTA_K_INT, E, NULL),
 	OWNER_TEAM,
 	{ "merged_into", RUTA_K_REF, D, "account", NULL, NULL, NULL, 3 },
+	/* The estimated annual wallet (enrichment, head office) and its
+	 * currency, one unit like an opportunity's amount: ABC by potential. */
+	{ "potential_minor", RUTA_K_MONEY, E, "currency", NULL, "potential", NULL, 8 },
+	{ "currency", RUTA_K_CURRENCY, E, NULL, NULL, NULL, NULL, 8 },
 };
 
 static const ruta_coldef contact_cols[] = {
@@ -534,8 +538,10 @@ static const char migration_7[] =
 	"CREATE TABLE ruta_key_replaced (pk BLOB PRIMARY KEY NOT NULL, principal TEXT NOT NULL,"
 	" fingerprint TEXT NOT NULL, after_seq INTEGER NOT NULL) STRICT;\n";
 
+/* Migration 8 adds account.potential_minor and account.currency from the
+ * descriptor, and nothing else. */
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
-	migration_3, migration_4, migration_5, migration_6, migration_7 };
+	migration_3, migration_4, migration_5, migration_6, migration_7, NULL };
 
 static int migration_sql(ruta_buf *b, int version)
 {

@@ -4,7 +4,8 @@
  *
  * Tables in the schema descriptor's order (those made by migration 4 or
  * later only when they have rows), rows by id, deleted ones too, columns in
- * the descriptor's order (id, the fields, created_at, deleted_at); each value as
+ * the descriptor's order (id, the fields, created_at, deleted_at; fields
+ * added by migration 8 or later only in rows where one of them is set); each value as
  * a type byte ('n' null, 'i' integer, 't' text), its length in 8 decimal
  * digits and its bytes. Versions and sync metadata are left out: replicas
  * hold the same CRM when they hold the same values.
@@ -38,6 +39,21 @@ static void add_value(ruta_hasher *h, sqlite3_stmt *st, int col)
 	}
 }
 
+/* Fields added after migration 7 (the account's potential) count only in
+ * rows that set one of them, so a replica that never used them hashes as it
+ * did before. The first such field is never text, so a row with them and
+ * one without never serialize alike. */
+#define LATE_FIELDS 8
+
+static int late_unset(sqlite3_stmt *st, const ruta_tabledef *t)
+{
+	size_t i;
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].since >= LATE_FIELDS && sqlite3_column_type(st, (int)i + 1) != SQLITE_NULL)
+			return 0;
+	return 1;
+}
+
 static int hash_table(ruta_hasher *h, ruta_replica *r, const ruta_tabledef *t)
 {
 	ruta_buf b = RUTA_BUF_INIT;
@@ -62,9 +78,12 @@ static int hash_table(ruta_hasher *h, ruta_replica *r, const ruta_tabledef *t)
 	 * did before the migration that made it. */
 	if (rc == SQLITE_ROW || t->since < 4)
 		ruta_crypto__hasher_add(h, t->name, strlen(t->name) + 1);
-	for (; rc == SQLITE_ROW; rc = sqlite3_step(st))
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
+		int skip = late_unset(st, t);
 		for (i = 0; i < (size_t)cols; i++)
-			add_value(h, st, (int)i);
+			if (!(skip && i >= 1 && i <= t->ncols && t->cols[i - 1].since >= LATE_FIELDS))
+				add_value(h, st, (int)i);
+	}
 	err = rc == SQLITE_DONE ? 0 : ruta_error__sqlite(r->db, rc, "hashing the state");
 	sqlite3_finalize(st);
 	ruta_buf__dispose(&b);
