@@ -571,10 +571,11 @@ static void html_table(ruta_buf *b, json_t *head, json_t *rows)
 	ruta_buf__puts(b, "</tr></thead><tbody>\n");
 	json_array_foreach(rows, i, r) {
 		ruta_buf__puts(b, "<tr>");
-		for (k = 0; k < json_array_size(r); k++) {
+		/* a row shorter than the head (a count has no currency) is padded */
+		for (k = 0; k < json_array_size(head) || k < json_array_size(r); k++) {
 			const char *s = json_string_value(json_array_get(r, k));
-			ruta_buf__puts(b, numeric(s) ? "<td class=\"n\">" : "<td>");
-			ruta_buf__html(b, s);
+			ruta_buf__puts(b, s && numeric(s) ? "<td class=\"n\">" : "<td>");
+			ruta_buf__html(b, s ? s : "");
 			ruta_buf__puts(b, "</td>");
 		}
 		ruta_buf__puts(b, "</tr>\n");
