@@ -30,7 +30,7 @@ is $? 0 "a formula cell gets a leading apostrophe (and quotes doubled)"
 grep -q ",'+34612345678,mobile" con.csv
 is $? 0 "a phone starting with + is neutralised too"
 is "$(sed -n 2p acc.csv | tr -d '\r')" \
-	"$acc,\"Acme, S.L.\",,ES:B12345674,lead,,Norte,,,'+34912345678,,,,,,,,north,big fish;vip" \
+	"$acc,\"Acme, S.L.\",,ES:B12345674,lead,,Norte,,,'+34912345678,,,,,,,,north,,,big fish;vip" \
 	"an account row: quoted comma, tags joined with ';'"
 ok ruta -C r export contacts --excel --out excel.csv
 is "$(head -c 3 excel.csv | od -An -tx1 | tr -d ' ')" efbbbf "--excel starts with a UTF-8 BOM"
