@@ -516,7 +516,8 @@ RUTA_EXTERN(int) ruta_merge_records(ruta_replica *r, const char *keep, const cha
 
 /* Formats of ruta_data_export and ruta_data_import. */
 #define RUTA_DATA_CSV 1     /* RFC 4180, UTF-8, CRLF; a header of field keys */
-#define RUTA_DATA_VCARD 2   /* vCard 4.0 out (contacts); 2.1, 3.0 and 4.0 in */
+#define RUTA_DATA_VCARD 2   /* vCard 4.0 out (contacts; accounts as KIND:org
+                             * cards); 2.1, 3.0 and 4.0 in */
 #define RUTA_DATA_JSON 3    /* {"schema":1,"type":...,"records":[...]}; export only */
 
 #define RUTA_DATA_EXPORT_OPTIONS_VERSION 1
@@ -532,8 +533,8 @@ typedef struct ruta_data_export_options {
  * Every live record of `type` ("account", "contact" or "opp"), ordered by
  * id, in the columns docs/exchange.md lists. CSV cells a spreadsheet would
  * run as formulas get a leading apostrophe, which ruta_data_import removes.
- * vCard is for contacts only (RUTA_EINVALID otherwise). *out is new (free
- * with ruta_free), *len its length. Read only.
+ * vCard is for contacts and accounts (RUTA_EINVALID for opps). *out is
+ * new (free with ruta_free), *len its length. Read only.
  */
 RUTA_EXTERN(int) ruta_data_export(char **out, size_t *len, ruta_replica *r, const char *type,
 	const ruta_data_export_options *opts) RUTA_WARN_UNUSED;
@@ -541,7 +542,8 @@ RUTA_EXTERN(int) ruta_data_export(char **out, size_t *len, ruta_replica *r, cons
 /* Told about each row that is bad ("error"), left out because it matches a
  * record another row matched or several records ("duplicate"), or left
  * out for another reason ("skipped"): its line (of the CSV record or of
- * BEGIN:VCARD) and why. */
+ * BEGIN:VCARD) and why; a vCard's message starts "card N: ", N its number
+ * in the file from 1. */
 typedef void (*ruta_import_report_cb)(size_t line, const char *what, const char *message,
 	void *payload);
 

@@ -11,11 +11,13 @@ static const char import_help[] =
 	"                   [--ignore-unknown] [--json]\n"
 	"\n"
 	"Reads accounts or contacts from CSV (RFC 4180, UTF-8; ',' ';' or tab found\n"
-	"from the header; a BOM is fine) or vCard 2.1, 3.0 or 4.0. A row whose id is\n"
-	"a record here updates it; otherwise a row that matches a record by tax id,\n"
-	"email or phone updates that one; otherwise a record is made. Only values that\n"
-	"differ are written, so importing an unmodified export changes nothing. All or\n"
-	"nothing: any bad row is listed with its line and nothing is written.\n"
+	"from the header; a BOM is fine) or vCard 2.1, 3.0 or 4.0 (accounts from\n"
+	"KIND:org cards, which a contacts import skips). A row whose id is a record\n"
+	"here updates it; otherwise a row that matches a record by tax id, email or\n"
+	"phone updates that one; otherwise a record is made. Only values that differ\n"
+	"are written, so importing an unmodified export changes nothing. All or\n"
+	"nothing: any bad row is listed with its line (a card with its number too)\n"
+	"and nothing is written.\n"
 	"\n"
 	"examples:\n"
 	"  ruta -C north import accounts accounts.csv\n"
@@ -36,19 +38,20 @@ static const char data_export_help[] =
 	"                   [--out FILE]\n"
 	"\n"
 	"Writes every live record of a type: CSV (RFC 4180, UTF-8, CRLF, a header of\n"
-	"field keys, 'id' first), vCard 4.0 (contacts) or JSON. Cells a spreadsheet\n"
-	"would run as formulas (starting with = + - @) get a leading apostrophe, which\n"
-	"'ruta import' removes again. (Without a type, 'ruta export' writes changesets:\n"
-	"see 'ruta export --help'.)\n"
+	"field keys, 'id' first), vCard 4.0 (contacts, and accounts as KIND:org cards)\n"
+	"or JSON. Cells a spreadsheet would run as formulas (starting with = + - @) get\n"
+	"a leading apostrophe, which 'ruta import' removes again. (Without a type,\n"
+	"'ruta export' writes changesets: see 'ruta export --help'.)\n"
 	"\n"
 	"examples:\n"
 	"  ruta -C hq export accounts > accounts.csv\n"
 	"  ruta -C hq export contacts --format csv --excel --out contacts.csv\n"
 	"  ruta -C north export contacts --format vcard > team.vcf\n"
+	"  ruta -C hq export accounts --format vcard > companies.vcf\n"
 	"  ruta -C hq export opps --format json\n"
 	"\n"
 	"options:\n"
-	"  --format F   csv (default), vcard (contacts only) or json\n"
+	"  --format F   csv (default), vcard (contacts and accounts) or json\n"
 	"  --excel      CSV for spreadsheets: a UTF-8 BOM and ';' between cells\n"
 	"  --out FILE   write to FILE instead of stdout\n";
 
@@ -148,17 +151,25 @@ typedef struct shown {
 	int64_t errors, notes;
 } shown;
 
+/* "line L: why", or for a vCard (whose message starts "card N: ") "card N
+ * (line L): why": a person finds a card by its number sooner than by line. */
 static void tell_row(size_t line, const char *what, const char *message, void *payload)
 {
 	shown *s = payload;
 	int64_t *n = strcmp(what, "error") == 0 ? &s->errors : &s->notes;
-	char *m = strdup(message);
+	char *m = strdup(message), where[64];
+	size_t card = 0;
+	int skip = 0;
 	if (++*n <= SHOW_MAX && m) {
 		cli_sanitize(m);
-		if (strcmp(what, "error") == 0)
-			fprintf(stderr, "line %zu: %s\n", line, m);
+		if (sscanf(m, "card %zu: %n", &card, &skip) == 1 && skip > 0)
+			snprintf(where, sizeof(where), "card %zu (line %zu)", card, line);
 		else
-			fprintf(stderr, "line %zu: %s: %s\n", line, what, m);
+			snprintf(where, sizeof(where), "line %zu", line);
+		if (strcmp(what, "error") == 0)
+			fprintf(stderr, "%s: %s\n", where, m + skip);
+		else
+			fprintf(stderr, "%s: %s: %s\n", where, what, m + skip);
 	}
 	free(m);
 }

@@ -24,6 +24,7 @@
 
 typedef struct row {
 	size_t line;
+	size_t card;     /* a vCard's number in its file, from 1; 0 for CSV */
 	char **k, **v;
 	size_t n, cap;
 } row;
@@ -403,16 +404,36 @@ static int put_json(ruta_buf *b, const rows_t *rs, const ruta_tabledef *t, char 
 
 /* ---- vCard ------------------------------------------------------------------------ */
 
-/* Simple properties: one text value each. */
-static const char *const vcard_simple[][2] = {
+/* Simple properties: one text value each, written in this order. */
+static const char *const contact_simple[][2] = {
 	{ "TITLE", "title" },
 	{ "X-RUTA-ACCOUNT-ID", "account_id" },
 	{ "X-RUTA-LIFECYCLE", "lifecycle" },
 	{ "X-RUTA-DO-NOT-CALL", "do_not_call" },
 	{ "X-RUTA-OWNER", "owner" },
 	{ "X-RUTA-TEAM", "team" },
+	{ NULL, NULL },
 };
-#define NSIMPLE (sizeof(vcard_simple) / sizeof(vcard_simple[0]))
+static const char *const account_simple[][2] = {
+	{ "URL", "website" },
+	{ "X-RUTA-LEGAL-NAME", "legal_name" },
+	{ "X-RUTA-TAX-ID", "tax_id" },
+	{ "X-RUTA-LIFECYCLE", "lifecycle" },
+	{ "X-RUTA-SECTOR", "sector" },
+	{ "X-RUTA-REGION", "region" },
+	{ "X-RUTA-SALES-CHANNEL", "sales_channel" },
+	{ "X-RUTA-EMPLOYEES", "employees" },
+	{ "X-RUTA-OWNER", "owner" },
+	{ "X-RUTA-TEAM", "team" },
+	{ "X-RUTA-POTENTIAL", "potential" },
+	{ "X-RUTA-CURRENCY", "currency" },
+	{ NULL, NULL },
+};
+
+static const char *const (*simple_props(const ruta_tabledef *t))[2]
+{
+	return strcmp(t->name, "account") == 0 ? account_simple : contact_simple;
+}
 
 /* ruta's kinds and vCard's TYPE values, both ways; "other" has no TYPE. */
 static const char *const email_types[][2] = { { "home", "home" }, { "work", "work" } };
@@ -449,26 +470,23 @@ static void put_contact_points(ruta_buf *b, const row *w, const char *what)
 	}
 }
 
-static void put_vcard(ruta_buf *b, const row *w)
+/* BEGIN, VERSION, PRODID, then KIND when given, and UID. */
+static void put_card_head(ruta_buf *b, const row *w, const char *kind)
 {
-	const char *first = row_get(w, "first_name"), *last = row_get(w, "last_name");
-	const char *n[5] = { last, first, "", "", "" };
-	const char *adr[7] = { "", "", row_get(w, "street"), row_get(w, "city"), "",
-		row_get(w, "postal_code"), row_get(w, "country") };
-	char fn[1024], uid[128];
-	const char *tags = row_get(w, "tags");
-	size_t i;
-
+	char uid[128];
 	ruta_buf__puts(b, "BEGIN:VCARD\r\nVERSION:4.0\r\nPRODID:-//ruta//ruta " RUTA_VERSION "//EN\r\n");
+	put_one(b, "KIND", kind);
 	snprintf(uid, sizeof(uid), "ruta:%s", row_get(w, "id"));
 	put_one(b, "UID", uid);
-	snprintf(fn, sizeof(fn), "%s%s%s", first && *first ? first : "", first && *first ? " " : "",
-		last ? last : "");
-	put_one(b, "FN", fn);
-	ruta_vcard__prop(b, "N", n, 5, ';');
-	put_one(b, "ORG", row_get(w, "account"));
-	put_contact_points(b, w, "email");
-	put_contact_points(b, w, "phone");
+}
+
+/* ADR, CATEGORIES, the simple properties and END: what every card ends with. */
+static void put_card_tail(ruta_buf *b, const row *w, const char *const simple[][2])
+{
+	const char *adr[7] = { "", "", row_get(w, "street"), row_get(w, "city"), "",
+		row_get(w, "postal_code"), row_get(w, "country") };
+	const char *tags = row_get(w, "tags");
+	size_t i;
 	if ((adr[2] && *adr[2]) || (adr[3] && *adr[3]) || (adr[5] && *adr[5]) || (adr[6] && *adr[6]))
 		ruta_vcard__prop(b, "ADR", adr, 7, ';');
 	if (tags && *tags) {
@@ -481,9 +499,43 @@ static void put_vcard(ruta_buf *b, const row *w)
 			ruta_buf__printf(b, "CATEGORIES:%s\r\n", list);
 		free(list);
 	}
-	for (i = 0; i < NSIMPLE; i++)
-		put_one(b, vcard_simple[i][0], row_get(w, vcard_simple[i][1]));
+	for (i = 0; simple[i][0]; i++)
+		put_one(b, simple[i][0], row_get(w, simple[i][1]));
 	ruta_buf__puts(b, "END:VCARD\r\n");
+}
+
+static void put_vcard(ruta_buf *b, const row *w)
+{
+	const char *first = row_get(w, "first_name"), *last = row_get(w, "last_name");
+	const char *n[5] = { last, first, "", "", "" };
+	char fn[1024];
+
+	put_card_head(b, w, NULL);
+	snprintf(fn, sizeof(fn), "%s%s%s", first && *first ? first : "", first && *first ? " " : "",
+		last ? last : "");
+	put_one(b, "FN", fn);
+	ruta_vcard__prop(b, "N", n, 5, ';');
+	put_one(b, "ORG", row_get(w, "account"));
+	put_contact_points(b, w, "email");
+	put_contact_points(b, w, "phone");
+	put_card_tail(b, w, contact_simple);
+}
+
+/* An account is a company-only card: KIND:org, its name as FN and ORG, its
+ * one email and phone as work ones, the CRM fields as X-RUTA-*. */
+static void put_org_vcard(ruta_buf *b, const row *w)
+{
+	const char *phone = row_get(w, "phone");
+	char tel[600];
+
+	put_card_head(b, w, "org");
+	put_one(b, "FN", row_get(w, "name"));
+	put_one(b, "ORG", row_get(w, "name"));
+	put_one(b, "EMAIL;TYPE=work", row_get(w, "email"));
+	snprintf(tel, sizeof(tel), "tel:%s", phone ? phone : "");
+	if (phone && *phone)
+		put_one(b, "TEL;VALUE=uri;TYPE=work", tel);
+	put_card_tail(b, w, account_simple);
 }
 
 int ruta_data_export(char **out, size_t *len, ruta_replica *r, const char *type,
@@ -504,9 +556,9 @@ int ruta_data_export(char **out, size_t *len, ruta_replica *r, const char *type,
 	if (strcmp(t->name, "account") && strcmp(t->name, "contact") && strcmp(t->name, "opportunity"))
 		return ruta_error__set(RUTA_EINVALID, "ruta exports accounts, contacts and opps, "
 			"not %ss", t->label);
-	if (format == RUTA_DATA_VCARD && strcmp(t->name, "contact") != 0)
-		return ruta_error__set(RUTA_EINVALID, "vCard is for contacts; export %ss as csv or "
-			"json", t->label);
+	if (format == RUTA_DATA_VCARD && strcmp(t->name, "opportunity") == 0)
+		return ruta_error__set(RUTA_EINVALID, "vCard is for contacts and accounts; export "
+			"opps as csv or json");
 	if (format < RUTA_DATA_CSV || format > RUTA_DATA_JSON)
 		return ruta_error__set(RUTA_EINVALID, "export format %d is unknown", format);
 	if ((err = ruta_db__exec(r->db, "BEGIN")) < 0)
@@ -518,7 +570,7 @@ int ruta_data_export(char **out, size_t *len, ruta_replica *r, const char *type,
 			err = put_json(&b, &rs, t, h, nh);
 		else
 			for (i = 0; i < rs.n; i++)
-				put_vcard(&b, &rs.rows[i]);
+				(strcmp(t->name, "account") == 0 ? put_org_vcard : put_vcard)(&b, &rs.rows[i]);
 	}
 	ruta_db__rollback(r);
 	free_strv(h, nh);
@@ -576,15 +628,28 @@ typedef struct importer {
 	char first_error[512];
 } importer;
 
-static void report(importer *x, size_t line, const char *what, const char *msg)
+static int is_account(const importer *x)
 {
+	return strcmp(x->t->name, "account") == 0;
+}
+
+/* Tells the caller about a row: a vCard's message starts "card N: " (the
+ * line alone does not say which card a person should look for). */
+static void report(importer *x, size_t line, size_t card, const char *what, const char *msg)
+{
+	char text[600];
+	if (card)
+		snprintf(text, sizeof(text), "card %zu: %s", card, msg);
 	if (strcmp(what, "error") == 0) {
-		if (!x->first_error[0])
+		if (!x->first_error[0] && card)
+			snprintf(x->first_error, sizeof(x->first_error), "card %zu (line %zu): %s",
+				card, line, msg);
+		else if (!x->first_error[0])
 			snprintf(x->first_error, sizeof(x->first_error), "line %zu: %s", line, msg);
 		x->res->errors++;
 	}
 	if (x->o && x->o->report)
-		x->o->report(line, what, msg, x->o->payload);
+		x->o->report(line, what, card ? text : msg, x->o->payload);
 }
 
 /* Which header cells name columns ruta knows; unknown ones refuse the file
@@ -619,7 +684,7 @@ static int csv_row(row *w, importer *x, char **cells, size_t n, char **head, con
 	int err;
 	if (n != nhead) {
 		snprintf(msg, sizeof(msg), "%zu cells, but the header has %zu", n, nhead);
-		report(x, w->line, "error", msg);
+		report(x, w->line, 0, "error", msg);
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -731,11 +796,12 @@ static int card_names(row *w, const ruta_vcard *card)
 
 static int card_misc(row *w, importer *x, ruta_vcard_prop *p)
 {
+	const char *const (*simple)[2] = simple_props(x->t);
 	char *parts[7];
 	size_t i, n;
 	if (strcmp(p->name, "UID") == 0 && strncmp(p->value, "ruta:", 5) == 0)
 		return row_set(w, "id", p->value + 5);
-	if (strcmp(p->name, "ORG") == 0) {
+	if (strcmp(p->name, "ORG") == 0 && !is_account(x)) {
 		ruta_vcard__split(parts, 7, p->value, ';');
 		return row_set(w, "account", parts[0]);
 	}
@@ -747,16 +813,16 @@ static int card_misc(row *w, importer *x, ruta_vcard_prop *p)
 		if (err == 0)
 			err = row_set(w, "postal_code", n > 5 ? parts[5] : "");
 		if (err == 0 && n > 6 && *parts[6] && strlen(parts[6]) != 2)
-			report(x, p->line, "skipped", "the ADR country is not a two-letter ISO code; "
+			report(x, p->line, w->card, "skipped", "the ADR country is not a two-letter ISO code; "
 				"it was left out");
 		else if (err == 0 && n > 6)
 			err = row_set(w, "country", parts[6]);
 		return err;
 	}
-	for (i = 0; i < NSIMPLE; i++)
-		if (strcmp(p->name, vcard_simple[i][0]) == 0) {
+	for (i = 0; simple[i][0]; i++)
+		if (strcmp(p->name, simple[i][0]) == 0) {
 			ruta_vcard__split(parts, 1, p->value, 0);
-			return row_set(w, vcard_simple[i][1], parts[0]);
+			return row_set(w, simple[i][1], parts[0]);
 		}
 	return 0;
 }
@@ -782,18 +848,64 @@ static int card_tags(row *w, const ruta_vcard *card)
 	return err;
 }
 
+/* An account's name: ORG's first component, else FN. */
+static int card_org_name(row *w, const ruta_vcard *card)
+{
+	char *parts[7], *fn = NULL;
+	size_t i;
+	for (i = 0; i < card->nprops; i++) {
+		ruta_vcard_prop *p = &card->props[i];
+		if (strcmp(p->name, "ORG") == 0) {
+			ruta_vcard__split(parts, 7, p->value, ';');
+			return row_set(w, "name", parts[0]);
+		}
+		if (strcmp(p->name, "FN") == 0 && !fn) {
+			ruta_vcard__split(parts, 1, p->value, 0);
+			fn = parts[0];
+		}
+	}
+	return fn ? row_set(w, "name", fn) : 0;
+}
+
+/* An account has one email and one phone: the card's preferred ones (the
+ * first when none is), which card_points put first. */
+static int card_org_points(row *w)
+{
+	const char *email = row_getn(w, "email", 1, ""), *phone = row_getn(w, "phone", 1, "");
+	int err = email ? row_set(w, "email", email) : 0;
+	return err == 0 && phone ? row_set(w, "phone", phone) : err;
+}
+
 static int card_row(row *w, importer *x, ruta_vcard *card)
 {
 	size_t i;
 	int err;
 	w->line = card->line;
-	if ((err = card_names(w, card)) < 0 || (err = card_points(w, card, "EMAIL", "email")) < 0 ||
+	if ((err = is_account(x) ? card_org_name(w, card) : card_names(w, card)) < 0 ||
+			(err = card_points(w, card, "EMAIL", "email")) < 0 ||
 			(err = card_points(w, card, "TEL", "phone")) < 0 || (err = card_tags(w, card)) < 0)
 		return err;
 	for (i = 0; i < card->nprops; i++)
 		if ((err = card_misc(w, x, &card->props[i])) < 0)
 			return err;
-	return 0;
+	return is_account(x) ? card_org_points(w) : 0;
+}
+
+/* 1 if the card is for the other type: a person's card in an accounts
+ * import is a bad row; an organisation's in a contacts import is skipped,
+ * as address books mix both and a company is not a person. */
+static int card_elsewhere(importer *x, const ruta_vcard *card, size_t k)
+{
+	int org = ruta_vcard__is_org(card);
+	if (is_account(x) && !org)
+		report(x, card->line, k, "error", "a person's card (no KIND:org, or an N or FN "
+			"besides ORG); 'ruta import contacts' reads it");
+	else if (!is_account(x) && org) {
+		report(x, card->line, k, "skipped", "an organisation's card (KIND:org, or ORG as its "
+			"only name); 'ruta import accounts' reads it");
+		x->res->skipped++;
+	}
+	return is_account(x) != org;
 }
 
 static int vcard_rows(rows_t *rs, importer *x, const char *data, size_t len)
@@ -801,14 +913,13 @@ static int vcard_rows(rows_t *rs, importer *x, const char *data, size_t len)
 	ruta_vcard *cards = NULL;
 	size_t n = 0, i;
 	int err;
-	if (strcmp(x->t->name, "contact") != 0)
-		return ruta_error__set(RUTA_EINVALID, "a vCard import makes contacts; import %ss "
-			"from CSV", x->t->label);
 	if ((err = ruta_vcard__parse(&cards, &n, data, len)) < 0)
 		return err;
 	for (i = 0; i < n && err == 0; i++) {
-		row w = { .line = 0 };
+		row w = { .card = i + 1 };
 		x->res->rows++;
+		if (card_elsewhere(x, &cards[i], i + 1))
+			continue;
 		if ((err = card_row(&w, x, &cards[i])) < 0 || (err = rows_push(rs, &w)) < 0)
 			row_dispose(&w);
 	}
@@ -926,7 +1037,7 @@ static int match(char **target, importer *x, const row *w)
 		if (err < 0)
 			return err;
 		if (err == 2) {
-			report(x, w->line, "skipped", "the record was deleted here; the row is left out");
+			report(x, w->line, w->card, "skipped", "the record was deleted here; the row is left out");
 			return M_SKIP;
 		}
 		err = strv_add(&ids, id);
@@ -953,7 +1064,7 @@ static int match(char **target, importer *x, const row *w)
 		ids.n = 0;
 	}
 	if (how == M_DUP)
-		report(x, w->line, "duplicate", msg);
+		report(x, w->line, w->card, "duplicate", msg);
 	strv_dispose(&ids);
 	return how;
 }
@@ -1205,7 +1316,7 @@ static int import_row(importer *x, const row *w)
 	if (err == RUTA_ENOMEM || err == RUTA_ERROR || err == RUTA_ELOCKED)
 		return err;   /* the replica failed, not the row */
 	if (err < 0) {
-		report(x, w->line, "error", ruta_error_last()->message);
+		report(x, w->line, w->card, "error", ruta_error_last()->message);
 		err = ruta_db__exec(x->r->db, "ROLLBACK TO import_row");
 	}
 	return err < 0 ? err : ruta_db__exec(x->r->db, "RELEASE import_row");

@@ -459,3 +459,41 @@ int ruta_vcard__parse(ruta_vcard **out, size_t *ncards, const char *data, size_t
 	*ncards = n;
 	return 0;
 }
+
+/* ---- kinds of card -------------------------------------------------------------- */
+
+static const ruta_vcard_prop *first_prop(const ruta_vcard *c, const char *name)
+{
+	size_t i;
+	for (i = 0; i < c->nprops; i++)
+		if (strcmp(c->props[i].name, name) == 0)
+			return &c->props[i];
+	return NULL;
+}
+
+/* 1 if FN, unescaped, is the first component of ORG. Works on copies:
+ * values stay escaped in the card for the caller to split. */
+static int fn_is_org(const ruta_vcard_prop *fn, const ruta_vcard_prop *org)
+{
+	char *f = strdup(fn->value), *o = strdup(org->value), *fp[1], *op[2];
+	int same = 0;
+	if (f && o) {
+		ruta_vcard__split(fp, 1, f, 0);
+		ruta_vcard__split(op, 2, o, ';');
+		same = strcmp(fp[0], op[0]) == 0;
+	}
+	free(f);
+	free(o);
+	return same;
+}
+
+int ruta_vcard__is_org(const ruta_vcard *c)
+{
+	const ruta_vcard_prop *kind = first_prop(c, "KIND"), *org = first_prop(c, "ORG");
+	const ruta_vcard_prop *fn = first_prop(c, "FN");
+	if (kind)
+		return strcasecmp(kind->value, "org") == 0;
+	/* 2.1 and 3.0 have no KIND: address books write a company as a card
+	 * whose only name is its ORG. */
+	return org && !first_prop(c, "N") && (!fn || fn_is_org(fn, org));
+}

@@ -42,6 +42,11 @@ int ruta_vcard__has_type(const ruta_vcard_prop *p, const char *type);
  * `max` parts and unescapes each (\\ \, \; \n \N). Returns the count. */
 size_t ruta_vcard__split(char **parts, size_t max, char *value, char sep);
 
+/* 1 if the card is an organisation's (an account): KIND:org, or, as 2.1 and
+ * 3.0 address books write companies, no KIND and no N and an ORG that is
+ * its only name (FN absent or equal to ORG's first component). */
+int ruta_vcard__is_org(const ruta_vcard *c);
+
 /* Writes "HEAD:VALUE" with each of `parts` escaped and joined by `sep`,
  * folded at 75 octets (never inside a UTF-8 sequence), ended by CRLF. */
 void ruta_vcard__prop(ruta_buf *b, const char *head, const char *const *parts, size_t nparts,

@@ -48,7 +48,8 @@ expect_exit 0 grep -q '^N:Pérez\\; Gómez;Luis;;;' con.vcf
 expect_exit 0 grep -q '^TITLE:CFO\\, "finance"\\nsecond line' con.vcf
 long=$(awk '{ if (length($0) > 76) n++ } END { print n + 0 }' con.vcf)
 is "$long" 0 "vCard lines are folded at 75 octets"
-expect_exit 1 ruta -C r export accounts --format vcard
+expect_exit 1 ruta -C r export opps --format vcard
+expect_stderr "vCard is for contacts and accounts; export opps as csv or json"
 expect_exit 2 ruta -C r export contacts --format xml
 ok ruta -C r export --out .
 expect_stderr "sealed changeset 1" "plain 'ruta export' still writes changesets"
@@ -171,6 +172,68 @@ expect_stderr "line 3: N is in CHARSET=ISO-8859-1"
 expect_exit 1 ruta -C v import accounts "$DATA/outlook-3.0.vcf"
 cat "$DATA/phone-2.1.vcf" | ruta -C v import contacts - >/dev/null 2>&1
 is "$(db v "SELECT count(*) FROM contact")" 2 "importing the same card again (stdin) matches it"
+
+# ---- accounts as vCard (KIND:org) ---------------------------------------------------
+must ruta -C r account edit "$acc2" --legal-name 'Beta Sistemas; S.A.' --tax-id ESA58818501 \
+	--lifecycle client --sector 'IT, cloud' --sales-channel web --website 'https://beta.es/?a=1,2' \
+	--phone '+34 934 000 111' --street 'Gran Via 1, 3º' --city Barcelona --postal-code 08001 \
+	--country ES --employees 120 --owner marta --potential 25000.75 --currency EUR --tag partner
+ok ruta -C r export accounts --format vcard --out acc.vcf
+is "$(grep -c '^KIND:org' acc.vcf)" 2 "one KIND:org card per account"
+expect_exit 0 grep -q "^UID:ruta:$acc2" acc.vcf
+expect_exit 0 grep -q '^FN:Acme\\, S.L.' acc.vcf
+expect_exit 0 grep -q '^ORG:Acme\\, S.L.' acc.vcf
+expect_exit 0 grep -q '^TEL;VALUE=uri;TYPE=work:tel:+34934000111' acc.vcf
+expect_exit 0 grep -q '^EMAIL;TYPE=work:info@beta.es' acc.vcf
+expect_exit 0 grep -q '^ADR:;;Gran Via 1\\, 3º;Barcelona;;08001;ES' acc.vcf
+expect_exit 0 grep -q '^URL:https://beta.es/?a=1\\,2' acc.vcf
+expect_exit 0 grep -q '^CATEGORIES:big fish,vip' acc.vcf
+expect_exit 0 grep -q '^X-RUTA-LEGAL-NAME:Beta Sistemas\\; S.A.' acc.vcf
+expect_exit 0 grep -q '^X-RUTA-TAX-ID:ESA58818501' acc.vcf
+expect_exit 0 grep -q '^X-RUTA-SALES-CHANNEL:web' acc.vcf
+expect_exit 0 grep -q '^X-RUTA-POTENTIAL:25000.75' acc.vcf
+expect_exit 0 grep -q '^X-RUTA-CURRENCY:EUR' acc.vcf
+is "$(grep -vc "$(printf '\r$')" acc.vcf)" 0 "account cards end every line in CRLF"
+ruta -C r export accounts > racc.csv
+
+fresh g
+ok ruta -C g import accounts acc.vcf --dry-run
+is "$out" "created 2, updated 0, unchanged 0, skipped 0, duplicates 0" "accounts vCard: dry run counts"
+is "$(db g "SELECT count(*) FROM account")" 0 "... and writes nothing"
+ok ruta -C g import accounts acc.vcf
+expect_stderr "created 2, updated 0"
+expect_exit 0 cmp acc.vcf "$(ruta -C g export accounts --format vcard > gacc.vcf; echo gacc.vcf)"
+expect_exit 0 cmp racc.csv "$(ruta -C g export accounts > gacc.csv; echo gacc.csv)"
+ok ruta -C g import contacts con.vcf
+expect_exit 0 cmp con.csv "$(ruta -C g export contacts > gcon.csv; echo gcon.csv)"
+is "$(db g "SELECT count(*) FROM account")" 2 "contacts after accounts: their ORG links, no account made"
+
+before=$(unexported g)
+h=$(ruta -C g state-hash)
+ok ruta -C g import accounts acc.vcf
+expect_stderr "created 0, updated 0, unchanged 2, skipped 0, duplicates 0"
+ok ruta -C r import accounts acc.vcf
+expect_stderr "unchanged 2" "the replica it came from: unchanged"
+is "$(unexported g)" "$before" "re-importing an accounts vCard captures no change"
+is "$(ruta -C g state-hash)" "$h" "... and the state hash is unchanged"
+
+printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nKIND:org\r\nFN:Beta renamed\r\nORG:Beta renamed;Ventas\r\nX-RUTA-TAX-ID:esa-58818501\r\nEND:VCARD\r\nBEGIN:VCARD\nVERSION:2.1\nFN:Ferreteria Sur\nORG:Ferreteria Sur\nTEL;WORK;PREF:+34 955 000 111\nTEL;FAX:+34 955 000 112\nEND:VCARD\n' > orgs.vcf
+ok ruta -C g import accounts orgs.vcf --json
+is "$(jget "$out" .updated) $(jget "$out" .created)" "1 1" "a card without our UID matches by tax id; a 2.1 card whose only name is ORG is an account"
+is "$(db g "SELECT name FROM account WHERE id='$acc2'")" "Beta renamed" "... ORG's first component is the name"
+is "$(db g "SELECT phone FROM account WHERE name='Ferreteria Sur'")" "+34955000111" "... the preferred TEL is the phone"
+ok ruta -C g import contacts orgs.vcf
+expect_stderr "^card 1 \\(line 1\\): skipped: an organisation's card" "an org card in a contacts import is skipped, by number"
+expect_stderr "skipped 2"
+
+h=$(db_hash g)
+expect_exit 1 ruta -C g import accounts "$DATA/outlook-3.0.vcf"
+expect_stderr "^card 1 \\(line 1\\): a person's card" "a person's card in an accounts import is an error naming it"
+printf 'BEGIN:VCARD\nVERSION:4.0\nKIND:org\nFN:Good\nEND:VCARD\nBEGIN:VCARD\nVERSION:4.0\nKIND:org\nFN:Bad\nEMAIL:x@\nEND:VCARD\n' > badorg.vcf
+expect_exit 1 ruta -C g import accounts badorg.vcf
+expect_stderr "^card 2 \\(line 6\\): .*'x@' is not an email address" "a bad card: its number, line and why"
+expect_stderr "1 bad row, nothing imported; the first: card 2 \\(line 6\\)"
+is "$(db_hash g)" "$h" "bad cards write nothing (the good one neither)"
 
 # ---- usage ---------------------------------------------------------------------------
 expect_exit 2 ruta -C r import opps con.csv

@@ -1,13 +1,6 @@
-/* test_vcard.c - reading vCard 2.1, 3.0 and 4.0; writing 4.0 (escaping, folding). */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+/* test_vcard.c - reading vCard 2.1, 3.0 and 4.0; writing 4.0 (escaping, folding);
+ * organisation cards and accounts as vCards. */
+#include "helpers.h"
 #include "internal.h"
 #include "vcard.h"
 
@@ -123,6 +116,88 @@ static void writing_escapes_and_folds_at_75_octets(void **state)
 	ruta_buf__dispose(&b);
 }
 
+/* The first card of `doc` (a single-card vCard) is an organisation's. */
+static int org_card(const char *doc)
+{
+	size_t n = 0;
+	ruta_vcard *c = parse_ok(doc, &n);
+	int org;
+	assert_int_equal(n, 1);
+	org = ruta_vcard__is_org(&c[0]);
+	ruta_vcard__free_all(c, n);
+	return org;
+}
+
+static void organisation_cards_are_told_from_people(void **state)
+{
+	(void)state;
+	assert_true(org_card("BEGIN:VCARD\nVERSION:4.0\nKIND:org\nFN:Acme\nN:x;;;;\nEND:VCARD\n"));
+	assert_true(org_card("BEGIN:VCARD\nVERSION:4.0\nKIND:ORG\nFN:Acme\nEND:VCARD\n"));
+	assert_false(org_card("BEGIN:VCARD\nVERSION:4.0\nKIND:individual\nFN:Acme\nORG:Acme\n"
+		"END:VCARD\n"));
+	/* without KIND: ORG as the only name, FN (unescaped) equal to it or absent */
+	assert_true(org_card("BEGIN:VCARD\nVERSION:3.0\nFN:Acme\\, S.L.\nORG:Acme\\, S.L.;Ventas\n"
+		"END:VCARD\n"));
+	assert_true(org_card("BEGIN:VCARD\nVERSION:2.1\nORG:Acme\nEND:VCARD\n"));
+	assert_false(org_card("BEGIN:VCARD\nVERSION:3.0\nFN:Ana Ruiz\nORG:Acme\nEND:VCARD\n"));
+	assert_false(org_card("BEGIN:VCARD\nVERSION:3.0\nN:;Acme;;;\nFN:Acme\nORG:Acme\nEND:VCARD\n"));
+	assert_false(org_card("BEGIN:VCARD\nVERSION:4.0\nFN:Ana\nEND:VCARD\n"));
+}
+
+static void note_row(size_t line, const char *what, const char *message, void *payload)
+{
+	(void)line;
+	(void)what;
+	snprintf(payload, 256, "%s", message);
+}
+
+static char *export_accounts(ruta_replica *r)
+{
+	ruta_data_export_options o = RUTA_DATA_EXPORT_OPTIONS_INIT;
+	char *out = NULL;
+	size_t len = 0;
+	o.format = RUTA_DATA_VCARD;
+	ASSERT_OK(ruta_data_export(&out, &len, r, "account", &o));
+	assert_int_equal(strlen(out), len);
+	return out;
+}
+
+static void accounts_go_out_and_back_as_org_cards(void **state)
+{
+	const ruta_field f[] = { { "name", "Acme; S.L." }, { "tax_id", "ESB12345674" },
+		{ "phone", "+34 912 345 678" }, { "city", "Madrid" }, { "potential", "100.50" },
+		{ "currency", "EUR" }, { "tag", "vip" } };
+	ruta_import_options io = RUTA_IMPORT_OPTIONS_INIT;
+	ruta_import_result res = RUTA_IMPORT_RESULT_INIT;
+	const char *person = "BEGIN:VCARD\nVERSION:4.0\nFN:Ana\nEND:VCARD\n";
+	char *tmp1, *tmp2, *id = NULL, *first, *again, note[256] = "";
+	ruta_replica *a = team_replica(&tmp1, "north"), *b = team_replica(&tmp2, "north");
+	(void)state;
+	ASSERT_OK(ruta_record_add(&id, a, "account", f, sizeof(f) / sizeof(f[0])));
+	first = export_accounts(a);
+	assert_non_null(strstr(first, "\r\nKIND:org\r\n"));
+	assert_non_null(strstr(first, "\r\nORG:Acme\\; S.L.\r\n"));
+	assert_non_null(strstr(first, "\r\nTEL;VALUE=uri;TYPE=work:tel:+34912345678\r\n"));
+	assert_non_null(strstr(first, "\r\nX-RUTA-POTENTIAL:100.50\r\nX-RUTA-CURRENCY:EUR\r\n"));
+	ASSERT_OK(ruta_data_import(&res, b, "account", first, strlen(first), &io));
+	assert_int_equal(res.created, 1);
+	again = export_accounts(b);
+	assert_string_equal(again, first);
+	/* a person's card: the report names the card */
+	io.report = note_row;
+	io.payload = note;
+	assert_int_equal(ruta_data_import(&res, b, "account", person, strlen(person), &io),
+		RUTA_EINVALID);
+	assert_int_equal(strncmp(note, "card 1: a person's card", 23), 0);
+	ruta_free(id);
+	ruta_free(first);
+	ruta_free(again);
+	ruta_replica_free(a);
+	ruta_replica_free(b);
+	rm_tree(tmp1);
+	rm_tree(tmp2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +205,8 @@ int main(void)
 		cmocka_unit_test(version_30_and_40_unfold_and_unescape),
 		cmocka_unit_test(other_charsets_versions_and_broken_cards_are_refused),
 		cmocka_unit_test(writing_escapes_and_folds_at_75_octets),
+		cmocka_unit_test(organisation_cards_are_told_from_people),
+		cmocka_unit_test(accounts_go_out_and_back_as_org_cards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
