@@ -5,6 +5,7 @@
 #   make check      the same tests built with ASan + UBSan
 #   make demo       install, build and run the demo scenario
 #   make bench      benchmarks (figures, not pass/fail)
+#   make fuzz       libFuzzer harnesses of the input parsers (clang; tests/fuzz/README.md)
 #   make install    PREFIX=/usr/local DESTDIR= ; make uninstall
 
 PREFIX ?= /usr/local
@@ -130,6 +131,34 @@ bench: deps
 	@set -e; for b in $(BENCH_BIN); do $$b; done
 	@RUTA=$(CURDIR)/$(RUTA) sh bench/bench_sync.sh
 	@RUTA=$(CURDIR)/$(RUTA) GEN=$(CURDIR)/$(BUILD)/bench/gen_history sh bench/bench_fresh.sh
+
+# libFuzzer harnesses (tests/fuzz/README.md), clang only, never part of test or
+# check: the library again with ASan + UBSan and fuzzer coverage, each harness
+# run FUZZ_SECONDS on a scratch copy of its seeds. Crashes land in $(BUILD)/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_NAMES = csv vcard import period
+FUZZ_BIN = $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_LIB = $(BUILD)/fuzz/lib/libruta.a
+.PHONY: fuzz fuzz-build $(FUZZ_LIB)
+
+$(FUZZ_LIB):
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz/lib CC=$(FUZZ_CC) SANITIZE=1 \
+	    CFLAGS=-fsanitize=fuzzer-no-link $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -Iinclude -Isrc/lib $(DEPS_CFLAGS) -o $@ $< $(FUZZ_LIB) $(DEPS_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@set -e; for n in $(FUZZ_NAMES); do \
+	    c=$(BUILD)/fuzz/corpus/$$n; mkdir -p $$c; cp tests/fuzz/corpus/$$n/* $$c/; \
+	    case $$n in csv|vcard|import) cp tests/data/exchange/* $$c/;; esac; \
+	    echo "# fuzz_$$n: $(FUZZ_SECONDS)s"; \
+	    (cd $(BUILD)/fuzz && ./fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 corpus/$$n); done
 
 man:
 	@ls docs/man/*.1

@@ -203,6 +203,9 @@ static int read_row(ruta_csv *c, size_t start)
 			while (c->p < c->end && *c->p != c->delim && *c->p != '\n' && *c->p != '\r')
 				ruta_buf__put(&c->cell, c->p++, 1);
 		}
+		if (c->ncells == RUTA_CSV_MAX_CELLS)
+			return ruta_error__set(RUTA_EINVALID, "line %zu: more than %d cells in one "
+				"record (the limit)", start, RUTA_CSV_MAX_CELLS);
 		if ((err = push_cell(c)) < 0)
 			return err;
 		if (at_row_end(c))

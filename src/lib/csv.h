@@ -8,6 +8,10 @@
 
 typedef struct ruta_csv ruta_csv;
 
+/* The most cells one record may have: far more than any type's columns,
+ * and every header cell is compared with the others. */
+#define RUTA_CSV_MAX_CELLS 1024
+
 /* A reader over `data` (borrowed until ruta_csv__free). Skips a UTF-8 BOM and
  * picks the delimiter from the first record: the most frequent of ',' ';'
  * and tab outside quotes (',' when none). RUTA_EINVALID, with the line, if
@@ -17,8 +21,8 @@ int ruta_csv__open(ruta_csv **out, const char *data, size_t len);
 char ruta_csv__delimiter(const ruta_csv *c);
 /* The next record: its cells (borrowed until the next call), their count and
  * the line it starts on. Blank lines are skipped. 1 for a record, 0 at the
- * end, RUTA_EINVALID ("line N: ...") for an unterminated quote or text
- * after a closing quote. */
+ * end, RUTA_EINVALID ("line N: ...") for an unterminated quote, text
+ * after a closing quote or more than RUTA_CSV_MAX_CELLS cells. */
 int ruta_csv__next(ruta_csv *c, char ***cells, size_t *ncells, size_t *line);
 void ruta_csv__free(ruta_csv *c);
 

@@ -1120,7 +1120,8 @@ static int field_add(fields_t *fs, const char *name, const char *value)
 {
 	int err;
 	if (fs->n == sizeof(fs->f) / sizeof(fs->f[0]))
-		return ruta_error__set(RUTA_EINVALID, "too many values in one row");
+		return ruta_error__set(RUTA_EINVALID, "more than %zu values to write in one row "
+			"(the limit)", sizeof(fs->f) / sizeof(fs->f[0]));
 	if ((err = strv_add(&fs->keep, value)) < 0)
 		return err;
 	fs->f[fs->n].name = name;
@@ -1352,6 +1353,9 @@ static int import_all(importer *x, const rows_t *rs)
 	return err;
 }
 
+/* The most bytes one import reads: every row is held until the end. */
+#define IMPORT_MAX_BYTES (64 << 20)
+
 int ruta_data_import(ruta_import_result *out, ruta_replica *r, const char *type,
 	const char *data, size_t len, const ruta_import_options *opts)
 {
@@ -1366,6 +1370,9 @@ int ruta_data_import(ruta_import_result *out, ruta_replica *r, const char *type,
 	if (strcmp(x.t->name, "account") != 0 && strcmp(x.t->name, "contact") != 0)
 		return ruta_error__set(RUTA_EINVALID, "ruta imports accounts and contacts, not %ss",
 			x.t->label);
+	if (len > IMPORT_MAX_BYTES)
+		return ruta_error__set(RUTA_EINVALID, "the file is %zu bytes; at most %d MiB are "
+			"imported at once (the limit): split it", len, IMPORT_MAX_BYTES >> 20);
 	/* Rows found bad while reading are counted; import_all goes on to tell
 	 * the rest, then refuses the whole file. */
 	if ((err = read_rows(&rs, &x, data, len)) == 0 && (err = ruta_db__begin(r)) == 0) {

@@ -198,15 +198,24 @@ static int physical(lines *ls, const char **s, size_t *n)
 	return 1;
 }
 
-/* 1 if the head of the line so far (before ':') asks for quoted-printable. */
-static int is_qp(const ruta_buf *b)
+/* Whether the logical line in `b` asks for quoted-printable, once its head
+ * (before the first ':') is complete: *qp is -1 until a ':' is seen, and
+ * *scanned is how much of `b` was searched for one, so that a line joined
+ * from many physical ones is read once, not once per part. */
+static void head_qp(const ruta_buf *b, size_t *scanned, int *qp)
 {
-	const char *colon = b->ptr ? strchr(b->ptr, ':') : NULL;
-	size_t n = colon ? (size_t)(colon - b->ptr) : 0, i;
-	for (i = 0; i + 16 <= n; i++)
-		if (strncasecmp(b->ptr + i, "QUOTED-PRINTABLE", 16) == 0)
-			return 1;
-	return 0;
+	const char *colon;
+	size_t i, n;
+	if (*qp >= 0 || !b->ptr || *scanned >= b->len)
+		return;
+	colon = memchr(b->ptr + *scanned, ':', b->len - *scanned);
+	*scanned = b->len;
+	if (!colon)
+		return;
+	n = (size_t)(colon - b->ptr);
+	*qp = 0;
+	for (i = 0; i + 16 <= n && !*qp; i++)
+		*qp = strncasecmp(b->ptr + i, "QUOTED-PRINTABLE", 16) == 0;
 }
 
 /* The next logical line into `b`: folded continuations (a leading space or
@@ -214,7 +223,8 @@ static int is_qp(const ruta_buf *b)
 static int logical(lines *ls, ruta_buf *b, size_t *line)
 {
 	const char *s;
-	size_t n;
+	size_t n, scanned = 0;
+	int qp = -1;
 	b->len = 0;
 	do {
 		if (!physical(ls, &s, &n))
@@ -223,8 +233,10 @@ static int logical(lines *ls, ruta_buf *b, size_t *line)
 	*line = ls->line;
 	ruta_buf__put(b, s, n);
 	for (;;) {
-		int soft = b->len && b->ptr[b->len - 1] == '=' && is_qp(b);
+		int soft;
 		lines peek = *ls;
+		head_qp(b, &scanned, &qp);
+		soft = qp == 1 && b->len && b->ptr[b->len - 1] == '=';
 		if (!physical(&peek, &s, &n))
 			break;
 		if (soft) {
@@ -370,9 +382,17 @@ void ruta_vcard__free_all(ruta_vcard *cards, size_t n)
 
 static int card_add(ruta_vcard *c, ruta_vcard_prop *p)
 {
-	ruta_vcard_prop *np = realloc(c->props, (c->nprops + 1) * sizeof(*np));
-	if (!np)
+	ruta_vcard_prop *np;
+	if (c->nprops == RUTA_VCARD_MAX_PROPS) {
+		int err = ruta_error__set(RUTA_EINVALID, "line %zu: the card of line %zu has more "
+			"than %d properties (the limit)", p->line, c->line, RUTA_VCARD_MAX_PROPS);
+		prop_free(p);
+		return err;
+	}
+	if (!(np = realloc(c->props, (c->nprops + 1) * sizeof(*np)))) {
+		prop_free(p);
 		return ruta_error__oom();
+	}
 	c->props = np;
 	c->props[c->nprops++] = *p;
 	return 0;

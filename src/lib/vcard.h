@@ -26,10 +26,15 @@ typedef struct ruta_vcard {
 	size_t nprops;
 } ruta_vcard;
 
+/* The most properties one card may have: a card is a person, and every
+ * property is compared with the others when it becomes a row. */
+#define RUTA_VCARD_MAX_PROPS 1000
+
 /* Every card in `data`. Unfolds lines (CRLF or LF), decodes 2.1
  * QUOTED-PRINTABLE values (with their soft line breaks), and refuses, with
  * the line: text that is not UTF-8, a CHARSET other than UTF-8 or
- * US-ASCII, a VERSION other than 2.1, 3.0 or 4.0, a card not ended.
+ * US-ASCII, a VERSION other than 2.1, 3.0 or 4.0, a card not ended, a card
+ * of more than RUTA_VCARD_MAX_PROPS properties.
  * Inline binary values (ENCODING=BASE64 or B: photos, keys) are left out.
  * New; free with ruta_vcard__free_all. */
 int ruta_vcard__parse(ruta_vcard **out, size_t *ncards, const char *data, size_t len);

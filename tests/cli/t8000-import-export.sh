@@ -235,6 +235,21 @@ expect_stderr "^card 2 \\(line 6\\): .*'x@' is not an email address" "a bad card
 expect_stderr "1 bad row, nothing imported; the first: card 2 \\(line 6\\)"
 is "$(db_hash g)" "$h" "bad cards write nothing (the good one neither)"
 
+# ---- hostile files: refused at a named limit, quickly, nothing written --------------------
+h=$(db_hash v)
+awk 'BEGIN { for (i = 0; i < 2000; i++) printf "x%d,", i; print "last_name" }' > wide.csv
+expect_exit 1 ruta -C v import contacts wide.csv --ignore-unknown
+expect_stderr "line 1: more than 1024 cells in one record \\(the limit\\)"
+awk 'BEGIN { print "BEGIN:VCARD\nVERSION:3.0\nN:Many;Mails"
+	for (i = 0; i < 1200; i++) printf "EMAIL:m%d@many.es\n", i; print "END:VCARD" }' > many.vcf
+expect_exit 1 ruta -C v import contacts many.vcf
+expect_stderr "line 1003: the card of line 1 has more than 1000 properties \\(the limit\\)"
+awk 'BEGIN { printf "BEGIN:VCARD\nVERSION:3.0\nX"; for (i = 0; i < 300000; i++) printf "\n ="
+	print "" }' > folded.vcf
+expect_exit 1 ruta -C v import contacts folded.vcf
+expect_stderr "line 3: no ':' in 'X====="
+is "$(db_hash v)" "$h" "files refused at a limit write nothing"
+
 # ---- usage ---------------------------------------------------------------------------
 expect_exit 2 ruta -C r import opps con.csv
 expect_exit 2 ruta -C r import contacts

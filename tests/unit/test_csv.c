@@ -78,6 +78,28 @@ static void broken_input_is_refused_with_its_line(void **state)
 	}
 }
 
+/* Header cells are compared with each other: a record of a million cells is
+ * refused at the limit, naming it, instead of taking minutes. */
+static void a_record_of_too_many_cells_is_refused(void **state)
+{
+	size_t n = 3 * RUTA_CSV_MAX_CELLS + 8, i;
+	char *in = malloc(n), *got;
+	(void)state;
+	assert_non_null(in);
+	for (i = 0; i + 2 < n; i += 2)
+		memcpy(in + i, "x,", 2);
+	in[i] = '\n';
+	got = read_all(in, i + 1, NULL);
+	assert_string_equal(got, "line 1: more than 1024 cells in one record (the limit)");
+	free(got);
+	/* exactly the limit is fine */
+	in[2 * RUTA_CSV_MAX_CELLS - 1] = '\n';
+	got = read_all(in, 2 * RUTA_CSV_MAX_CELLS, NULL);
+	assert_int_equal(strncmp(got, "1:x|x|", 6), 0);
+	free(got);
+	free(in);
+}
+
 static void writing_quotes_only_where_needed_and_ends_rows_with_crlf(void **state)
 {
 	ruta_buf b = RUTA_BUF_INIT;
@@ -122,6 +144,7 @@ int main(void)
 		cmocka_unit_test(quotes_newlines_and_empty_cells_are_read),
 		cmocka_unit_test(the_delimiter_is_found_from_the_header),
 		cmocka_unit_test(broken_input_is_refused_with_its_line),
+		cmocka_unit_test(a_record_of_too_many_cells_is_refused),
 		cmocka_unit_test(writing_quotes_only_where_needed_and_ends_rows_with_crlf),
 		cmocka_unit_test(formulas_are_neutralised_and_restored_exactly),
 	};

@@ -1,5 +1,5 @@
 /* test_vcard.c - reading vCard 2.1, 3.0 and 4.0; writing 4.0 (escaping, folding);
- * organisation cards and accounts as vCards. */
+ * organisation cards and accounts as vCards; limits against hostile input. */
 #include "helpers.h"
 #include "internal.h"
 #include "vcard.h"
@@ -196,6 +196,56 @@ static void accounts_go_out_and_back_as_org_cards(void **state)
 	ruta_replica_free(b);
 	rm_tree(tmp1);
 	rm_tree(tmp2);
+/* A line folded a hundred thousand times, with no ':' in its head, used to
+ * be searched for one after every part: seconds for a 300 KB file. */
+static void a_long_folded_line_is_read_in_linear_time(void **state)
+{
+	size_t parts = 100000, i, len;
+	char *in = malloc(3 * parts + 64), *p;
+	ruta_vcard *cards = NULL;
+	size_t n = 0;
+	clock_t t0;
+	(void)state;
+	assert_non_null(in);
+	p = in + sprintf(in, "BEGIN:VCARD\nVERSION:3.0\nX");
+	for (i = 0; i < parts; i++, p += 3)
+		memcpy(p, "\n =", 3);
+	len = (size_t)(p - in);
+	t0 = clock();
+	assert_int_equal(ruta_vcard__parse(&cards, &n, in, len), RUTA_EINVALID);
+	assert_true(clock() - t0 < CLOCKS_PER_SEC / 2);
+	assert_int_equal(strncmp(ruta_error_last()->message, "line 3: no ':' in 'X===", 23), 0);
+	/* and quoted-printable soft breaks still join once the head is known */
+	p = in + sprintf(in, "BEGIN:VCARD\nVERSION:2.1\nNOTE;QUOTED-PRINTABLE:a=\nb=\n=3D\n"
+		"END:VCARD\n");
+	assert_int_equal(ruta_vcard__parse(&cards, &n, in, (size_t)(p - in)), 0);
+	assert_string_equal(cards[0].props[0].value, "ab=");
+	ruta_vcard__free_all(cards, n);
+	free(in);
+}
+
+/* Every property of a card is compared with the others when it becomes a
+ * row: a card of 60,000 EMAIL lines is refused at the limit, naming it. */
+static void a_card_of_too_many_properties_is_refused(void **state)
+{
+	size_t i;
+	ruta_buf b = RUTA_BUF_INIT;
+	ruta_vcard *cards = NULL;
+	size_t n = 0;
+	(void)state;
+	ruta_buf__puts(&b, "BEGIN:VCARD\nVERSION:3.0\n");
+	for (i = 0; i < RUTA_VCARD_MAX_PROPS; i++)
+		ruta_buf__printf(&b, "EMAIL:a%zu@b.es\n", i);
+	ruta_buf__puts(&b, "END:VCARD\n");
+	assert_int_equal(ruta_buf__check(&b), 0);
+	assert_int_equal(ruta_vcard__parse(&cards, &n, b.ptr, b.len), 0);
+	assert_int_equal(cards[0].nprops, RUTA_VCARD_MAX_PROPS);
+	ruta_vcard__free_all(cards, n);
+	b.len -= strlen("END:VCARD\n");
+	ruta_buf__puts(&b, "EMAIL:one@more.es\nEND:VCARD\n");
+	assert_string_equal(parse_error(b.ptr), "line 1003: the card of line 1 has more than "
+		"1000 properties (the limit)");
+	ruta_buf__dispose(&b);
 }
 
 int main(void)
@@ -207,6 +257,8 @@ int main(void)
 		cmocka_unit_test(writing_escapes_and_folds_at_75_octets),
 		cmocka_unit_test(organisation_cards_are_told_from_people),
 		cmocka_unit_test(accounts_go_out_and_back_as_org_cards),
+		cmocka_unit_test(a_long_folded_line_is_read_in_linear_time),
+		cmocka_unit_test(a_card_of_too_many_properties_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
