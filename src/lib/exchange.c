@@ -1024,6 +1024,14 @@ static int by_id(importer *x, const char *id)
 	return rc < 0 ? rc : found;
 }
 
+/* A record id as ruta makes them (a ULID: 26 of Crockford's base 32). A
+ * spreadsheet's own numbering in an `id` column is not one, and taking it
+ * would make records no other row or replica can name. */
+static int ruta_id_shape(const char *id)
+{
+	return strlen(id) == 26 && strspn(id, "0123456789ABCDEFGHJKMNPQRSTVWXYZ") == 26;
+}
+
 /* Which record the row is: *target (new) when M_FOUND; the reason told. */
 static int match(char **target, importer *x, const row *w)
 {
@@ -1033,6 +1041,10 @@ static int match(char **target, importer *x, const row *w)
 	int err, how = M_NEW;
 
 	*target = NULL;
+	if (id && *id && !ruta_id_shape(id))
+		return ruta_error__set(RUTA_EINVALID, "id '%.40s' is not a ruta record id (26 "
+			"capital letters and digits, as ruta exports them): leave the id column empty "
+			"to create the record", id);
 	if (id && *id && (err = by_id(x, id)) != 0) {
 		if (err < 0)
 			return err;

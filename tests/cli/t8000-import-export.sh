@@ -235,6 +235,15 @@ expect_stderr "^card 2 \\(line 6\\): .*'x@' is not an email address" "a bad card
 expect_stderr "1 bad row, nothing imported; the first: card 2 \\(line 6\\)"
 is "$(db_hash g)" "$h" "bad cards write nothing (the good one neither)"
 
+# ---- a spreadsheet's own numbering in the id column is not taken as a record id ------
+h=$(db_hash v)
+printf 'id,name\nacme1,Acme One\n42,Forty\n' > ids.csv
+expect_exit 1 ruta -C v import accounts ids.csv
+expect_stderr "^line 2: id 'acme1' is not a ruta record id .*leave the id column empty" \
+	"an id ruta did not make is a bad row, naming it and the fix"
+expect_stderr "^line 3: id '42' is not a ruta record id" "each such row is named"
+is "$(db_hash v)" "$h" "and nothing is imported"
+
 # ---- hostile files: refused at a named limit, quickly, nothing written --------------------
 h=$(db_hash v)
 awk 'BEGIN { for (i = 0; i < 2000; i++) printf "x%d,", i; print "last_name" }' > wide.csv
