@@ -652,6 +652,23 @@ static void report(importer *x, size_t line, size_t card, const char *what, cons
 		x->o->report(line, what, card ? text : msg, x->o->payload);
 }
 
+/* email_N and phone_N are read from 1 up to the first missing number: a
+ * column after a gap would be passed over, so it refuses the file instead. */
+static int numbered_after_gap(char **cells, size_t n, const char *col)
+{
+	char prev[40];
+	size_t i;
+	long k = strtol(col + 6, NULL, 10);
+	if (k <= 1 || strstr(col, "_kind"))
+		return 0;
+	snprintf(prev, sizeof(prev), "%.6s%ld", col, k - 1);
+	for (i = 0; i < n; i++)
+		if (strcmp(cells[i], prev) == 0)
+			return 0;
+	return ruta_error__set(RUTA_EINVALID, "line 1: column '%s' comes without '%s': number "
+		"the %ss from 1, without gaps", col, prev, col[0] == 'e' ? "email" : "phone");
+}
+
 /* Which header cells name columns ruta knows; unknown ones refuse the file
  * unless the caller chose to ignore them. keep[i] says whether to use cell i. */
 static int check_header(importer *x, char **cells, size_t n, int *keep)
@@ -673,6 +690,9 @@ static int check_header(importer *x, char **cells, size_t n, int *keep)
 			"in docs/exchange.md; --ignore-unknown leaves them out)", x->t->label,
 			strchr(b.ptr, ',') ? "s" : "", b.ptr);
 	ruta_buf__dispose(&b);
+	for (i = 0; i < n && err == 0; i++)
+		if (keep[i] && is_child_col(x->t, cells[i]))
+			err = numbered_after_gap(cells, n, cells[i]);
 	return err;
 }
 

@@ -244,6 +244,13 @@ expect_stderr "^line 2: id 'acme1' is not a ruta record id .*leave the id column
 expect_stderr "^line 3: id '42' is not a ruta record id" "each such row is named"
 is "$(db_hash v)" "$h" "and nothing is imported"
 
+# an email_N after a gap would be passed over: the file is refused instead
+printf 'last_name,email_2\nRuiz,ana@gap.es\n' > gap.csv
+expect_exit 1 ruta -C v import contacts gap.csv
+expect_stderr "line 1: column 'email_2' comes without 'email_1': number the emails from 1" \
+	"a numbered column after a gap refuses the file, naming both"
+is "$(db_hash v)" "$h" "and nothing is imported"
+
 # ---- hostile files: refused at a named limit, quickly, nothing written --------------------
 h=$(db_hash v)
 awk 'BEGIN { for (i = 0; i < 2000; i++) printf "x%d,", i; print "last_name" }' > wide.csv
