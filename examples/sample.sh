@@ -6,7 +6,9 @@
 #
 # NORTH_DIR is team north's replica, working Spain (accounts with CIFs, in
 # EUR); SOUTH_DIR team south's, working Romania (CUIs, in RON). Each gets
-# about 20 accounts with a potential, 5 to 8 contacts each with an email
+# about 20 accounts with a potential (a few made as leads that become
+# prospects a month or more later, a few prospects that become clients:
+# the lifecycle history the funnel reads), 5 to 8 contacts each with an email
 # and a mobile, opportunities created from September to November 2026 that
 # move through the stages and end won, lost (with a reason) or open, offers
 # sent with them (accepted when won, rejected when lost after an offer),
@@ -42,6 +44,8 @@ story() {
 		for (m = 12; mdays[m] > n; m--); return sprintf("%d-%02d-%02d", y, m, n - mdays[m] + 1)
 	}
 	function at(n, mins) { return sprintf("%s %02d:%02d:%02d", date(n), int(mins / 60), mins % 60, rnd(60)) }
+	# a time that draws nothing, so adding such events leaves every other draw as it was
+	function at0(n, mins) { return sprintf("%s %02d:%02d:00", date(n), int(mins / 60), mins % 60) }
 	function weekday(n) { return (n + 3) % 7 }   # 2026-01-01 (n = 0) is a Thursday: 0 Monday
 	function ev(time, cmd) { printf "%s\t%06d\t%s\n", time, ++nev, cmd }
 	function cif(   d, s, i, v) {
@@ -92,6 +96,15 @@ story() {
 			if (team == "south" && a % 5 == 0) name = "Fabrica de p\303\242ine " acity " " a " SRL"
 			tax = team == "north" ? cif() : cui()
 			life = a % 4 == 0 ? "lead" : (a % 4 == 1 ? "prospect" : (a % 4 == 2 ? "potential" : "client"))
+			# the lifecycle history: every other prospect starts as a lead and
+			# becomes a prospect 30 to 60 days later; the others become clients
+			# 35 to 64 days after they were made (the last day of the story at most)
+			move = ""
+			if (a % 8 == 1) { life = "lead"; move = "prospect"; mday = cday + 30 + (a * 7) % 31 }
+			if (a % 8 == 5) { move = "client"; mday = cday + 35 + (a * 3) % 30 }
+			if (mday > day(11, 20)) mday = day(11, 20)
+			if (move != "")
+				ev(at0(mday, 15 * 60 + a), "t \"%T\" account edit \"$A" a "\" --lifecycle " move)
 			pot = (5 + rnd(96)) * 5000
 			ev(at(cday, 8 * 60 + rnd(60)), "A" a "=$(t \"%T\" account add --name \x27" name "\x27 --tax-id " tax \
 				" --region \x27" reg "\x27 --city \x27" acity "\x27 --lifecycle " life \

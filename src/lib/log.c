@@ -46,6 +46,7 @@ static const struct {
 	{ "contact_phone", "SELECT e164 FROM contact_phone WHERE id = ?1" },
 	{ "opportunity", "SELECT name FROM opportunity WHERE id = ?1" },
 	{ "opportunity_stage_history", "SELECT to_stage FROM opportunity_stage_history WHERE id = ?1" },
+	{ "account_lifecycle_history", "SELECT to_lifecycle FROM account_lifecycle_history WHERE id = ?1" },
 	{ "activity", "SELECT coalesce(subject, kind) FROM activity WHERE id = ?1" },
 	{ "offer", "SELECT number FROM offer WHERE id = ?1" },
 	{ "stage", "SELECT label FROM stage WHERE id = ?1" },

@@ -135,11 +135,24 @@ void ruta_report__ratio(char *out, size_t size, int64_t num, int64_t den, int sc
 	" AND (?3 IS NULL OR a.team = ?3) AND (?4 IS NULL OR a.region = ?4)"
 #define IN_P(x) " " x " >= ?1 AND " x " < ?2"
 
-/* and of them, how many have an opportunity by now (the cohort conversion) */
+/* When an account first reached prospect or later, from its lifecycle
+ * history (migration 9). Made before it: no history at all counts from
+ * created_at if the lifecycle is not lead (the rule before migration 9);
+ * a history whose first row starts from prospect or later was that since
+ * created_at. */
+#define PROSPECT_OR_LATER "('prospect','potential','client')"
+#define FIRST_PROSPECT_AT "CASE WHEN NOT EXISTS (SELECT 1 FROM account_lifecycle_history h" \
+	" WHERE h.account_id = a.id) THEN CASE WHEN a.lifecycle <> 'lead' THEN a.created_at END" \
+	" WHEN (SELECT h.from_lifecycle FROM account_lifecycle_history h WHERE h.account_id = a.id" \
+	" ORDER BY h.at, h.id LIMIT 1) IN " PROSPECT_OR_LATER " THEN a.created_at" \
+	" ELSE (SELECT min(h.at) FROM account_lifecycle_history h WHERE h.account_id = a.id" \
+	" AND h.to_lifecycle IN " PROSPECT_OR_LATER ") END"
+/* New prospects, and of them how many have an opportunity by now (the
+ * cohort conversion) */
 static const char prospects_sql[] = "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM"
-	" opportunity o WHERE o.account_id = a.id AND o.deleted_at IS NULL)), 0)"
-	" FROM account a WHERE" ACC_SCOPE
-	" AND" IN_P("a.created_at") " AND a.lifecycle <> 'lead'";
+	" opportunity o WHERE o.account_id = x.id AND o.deleted_at IS NULL)), 0)"
+	" FROM (SELECT a.id, " FIRST_PROSPECT_AT " AS first_at FROM account a WHERE" ACC_SCOPE ") x"
+	" WHERE" IN_P("x.first_at");
 static const char created_sql[] = "SELECT count(*), count(DISTINCT o.account_id)"
 	" FROM opportunity o JOIN account a ON a.id = o.account_id WHERE" OPP_SCOPE
 	" AND" IN_P("o.created_at");

@@ -22,10 +22,10 @@
 #include "buf.h"
 #include "schema.h"
 
-#define LATEST 8
+#define LATEST 9
 /* Bump when trigger text changes; files with an older revision are
  * re-triggered on open, never those with a newer one. */
-#define TRIGGER_REV 8
+#define TRIGGER_REV 9
 
 #define NOT_APPLYING "(SELECT applying FROM ruta_sync_state WHERE k = 0) = 0"
 
@@ -128,6 +128,17 @@ static const ruta_coldef history_cols[] = {
 	COL("replica", RUTA_K_TEXT, D, NULL),
 };
 
+/* An account's lifecycle moves, like an opportunity's stage history: one
+ * row per creation or change, made by a trigger where it happened and
+ * synced as is. Added by migration 9. */
+static const ruta_coldef lifecycle_history_cols[] = {
+	{ "account_id", RUTA_K_REF, D, "account", NULL, "account", NULL, 9 },
+	{ "from_lifecycle", RUTA_K_TEXT, D, NULL, NULL, NULL, NULL, 9 },
+	{ "to_lifecycle", RUTA_K_TEXT, D, NULL, NULL, NULL, NULL, 9 },
+	{ "at", RUTA_K_TIME, D, NULL, NULL, NULL, NULL, 9 },
+	{ "replica", RUTA_K_TEXT, D, NULL, NULL, NULL, NULL, 9 },
+};
+
 static const ruta_coldef activity_cols[] = {
 	COL("kind", RUTA_K_ENUM, A | R, "call|meeting|visit"),
 	{ "status", RUTA_K_ENUM, V, "planned|held|not_held|cancelled", "'planned'", NULL,
@@ -215,6 +226,9 @@ const ruta_tabledef ruta_schema__tables[] = {
 		RUTA_T_CHILD | RUTA_T_TAGS, "tag", 4 },
 	{ "opportunity_tag", "opp_tag", "opportunity tag", opp_tag_cols, N(opp_tag_cols),
 		RUTA_T_CHILD | RUTA_T_TAGS, "tag", 4 },
+	{ "account_lifecycle_history", "lifecycle_history", "lifecycle history",
+		lifecycle_history_cols, N(lifecycle_history_cols), RUTA_T_APPEND_ONLY,
+		"at from_lifecycle to_lifecycle replica", 9 },
 };
 const size_t ruta_schema__ntables = N(ruta_schema__tables);
 
@@ -540,8 +554,14 @@ static const char migration_7[] =
 
 /* Migration 8 adds account.potential_minor and account.currency from the
  * descriptor, and nothing else. */
+
+/* The lifecycle history table comes from the descriptor (since 9). Accounts
+ * made before it have no rows: reports fall back to their created_at. */
+static const char migration_9[] =
+	"CREATE INDEX lifecycle_history_account ON account_lifecycle_history(account_id, at);\n";
+
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
-	migration_3, migration_4, migration_5, migration_6, migration_7, NULL };
+	migration_3, migration_4, migration_5, migration_6, migration_7, NULL, migration_9 };
 
 static int migration_sql(ruta_buf *b, int version)
 {
@@ -624,11 +644,24 @@ static void put_table_triggers(ruta_buf *b, const ruta_tabledef *t)
 }
 
 /*
- * Domain rules that must hold whoever writes: the stage history, the fields
- * that follow a stage, a lost reason for lost deals, sent offers frozen.
+ * Domain rules that must hold whoever writes: the stage and lifecycle
+ * histories, the fields that follow a stage, a lost reason for lost deals,
+ * sent offers frozen.
  * Remote changes (applying = 1) carry their own derived values.
  */
 static const char domain_triggers[] =
+	"CREATE TRIGGER ruta_rule_account_created AFTER INSERT ON account WHEN new.lifecycle IS NOT NULL"
+	" AND " NOT_APPLYING " BEGIN\n"
+	" INSERT INTO account_lifecycle_history(account_id, from_lifecycle, to_lifecycle, at, replica)"
+	"  VALUES (new.id, NULL, new.lifecycle, " RUTA_SQL_NOW_ISO ","
+	"  (SELECT value FROM ruta_meta WHERE key = 'replica_id'));\n"
+	"END;\n"
+	"CREATE TRIGGER ruta_rule_account_lifecycle AFTER UPDATE OF lifecycle ON account WHEN"
+	" old.lifecycle IS NOT new.lifecycle AND " NOT_APPLYING " BEGIN\n"
+	" INSERT INTO account_lifecycle_history(account_id, from_lifecycle, to_lifecycle, at, replica)"
+	"  VALUES (new.id, old.lifecycle, new.lifecycle, " RUTA_SQL_NOW_ISO ","
+	"  (SELECT value FROM ruta_meta WHERE key = 'replica_id'));\n"
+	"END;\n"
 	"CREATE TRIGGER ruta_rule_opp_stage_ins BEFORE INSERT ON opportunity WHEN " NOT_APPLYING " BEGIN\n"
 	" SELECT RAISE(ABORT, 'ruta: unknown stage; see ruta stage list')"
 	"  WHERE NOT EXISTS (SELECT 1 FROM stage WHERE id = new.stage);\n"

@@ -39,9 +39,10 @@ static void add_value(ruta_hasher *h, sqlite3_stmt *st, int col)
 	}
 }
 
-/* Fields added after migration 7 (the account's potential) count only in
- * rows that set one of them, so a replica that never used them hashes as it
- * did before. The first such field is never text, so a row with them and
+/* Fields added after migration 7 to older tables (the account's potential)
+ * count only in rows that set one of them, so a replica that never used them
+ * hashes as it did before; a table made later (the lifecycle history) is
+ * left out while empty, like the tags. The first such field is never text, so a row with them and
  * one without never serialize alike. */
 #define LATE_FIELDS 8
 
@@ -79,7 +80,7 @@ static int hash_table(ruta_hasher *h, ruta_replica *r, const ruta_tabledef *t)
 	if (rc == SQLITE_ROW || t->since < 4)
 		ruta_crypto__hasher_add(h, t->name, strlen(t->name) + 1);
 	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		int skip = late_unset(st, t);
+		int skip = t->since < LATE_FIELDS && late_unset(st, t);
 		for (i = 0; i < (size_t)cols; i++)
 			if (!(skip && i >= 1 && i <= t->ncols && t->cols[i - 1].since >= LATE_FIELDS))
 				add_value(h, st, (int)i);

@@ -22,15 +22,20 @@ is "$out" "[]" "a new replica has an empty change log"
 # ---- changes made with ruta ------------------------------------------------------
 a=$(ruta -C c account add --name Acme)
 ok ruta -C c status --json
-is "$(jget "$out" .unexported)" 4 "status right after an add counts its 4 changes"
+is "$(jget "$out" .unexported)" 9 \
+	"status right after an add counts its 9 changes (4 fields, 5 of its lifecycle history row)"
 isnt "$(jget "$out" .last_hlc)" "$ZERO" "... and shows a non-zero last hlc (no log --local needed)"
 is "$(sql "SELECT count(*) FROM ruta_change WHERE ver IS NULL")" 0 \
 	"opening the replica stamped every captured change (ruta-status(1))"
 ok ruta -C c log --local --json
 log1=$out
 is "$(jsql "$log1" "SELECT group_concat(e.value->>'op' || ':' || (e.value->>'field'), ' ')
-	FROM j, json_each(j.doc) e")" 'i:created_at i:name i:lifecycle i:team' \
-	"an added account logs each non-empty field as an insert"
+	FROM j, json_each(j.doc) e WHERE e.value->>'table' = 'account'")" \
+	'i:created_at i:name i:lifecycle i:team' "an added account logs each non-empty field as an insert"
+is "$(jsql "$log1" "SELECT group_concat(e.value->>'op' || ':' || (e.value->>'field'), ' ')
+	FROM j, json_each(j.doc) e WHERE e.value->>'table' = 'account_lifecycle_history'")" \
+	'i:created_at i:account_id i:to_lifecycle i:at i:replica' \
+	"... and its first lifecycle history row, after it"
 is "$(jsql "$log1" "SELECT count(*) FROM j, json_each(j.doc) e WHERE e.value->>'record' = '$a'
 	AND e.value->>'table' = 'account'")" 4 "... all for that account"
 is "$(jsql "$log1" "SELECT count(*) FROM j, json_each(j.doc) e WHERE e.value->>'hlc' = '$ZERO'
@@ -43,12 +48,12 @@ is "$(jsql "$log1" "SELECT e.value->>'value' FROM j, json_each(j.doc) e WHERE e.
 ok ruta -C c log --local --json
 is "$out" "$log1" "reading the log twice gives the same log (stamping is not captured)"
 ok ruta -C c status --json
-is "$(jget "$out" .unexported)" 4 "status counts the 4 changes"
+is "$(jget "$out" .unexported)" 9 "status counts the 9 changes"
 is "$(jget "$out" .last_hlc)" "$(jsql "$log1" "SELECT max(e.value->>'hlc') FROM j, json_each(j.doc) e")" \
 	"status shows the last hlc"
 ruta -C c account list >/dev/null 2>&1
 ruta -C c account show "$a" >/dev/null 2>&1
-is "$(nlog)" 4 "reading records logs nothing"
+is "$(nlog)" 9 "reading records logs nothing"
 ok ruta -C c log --local
 expect_stdout '^SEQ +HLC +TIME +OP +TABLE +RECORD +FIELD +VALUE +BASE$' "log --local prints a header"
 expect_stdout "^1 +[0-9a-f]{16} +[0-9-]+T[0-9:.]+Z\+[0-9]+ +i +account +$a +created_at " \

@@ -163,7 +163,7 @@ is "$(db old 'PRAGMA user_version')" 3 "the old replica is at schema 3"
 ok ruta -C old state-hash
 is "$out" ba0b7bd90794bd70db7e4528300d9a3640f884631cc911d9796f83a5a12857ba \
 	"migrated: the state hash is the one ruta at schema 3 printed"
-is "$(db old 'PRAGMA user_version')" 8 "opening migrated it to the latest schema (8, with the account's potential)"
+is "$(db old 'PRAGMA user_version')" 9 "opening migrated it to the latest schema (9, with the lifecycle history)"
 ok ruta -C old account edit 01M8215NSZ6F --tag migrated
 is "$(tags_on old account 01M8215NSZ6FQHBZYQKMETMFM1)" '["migrated"]' "the migrated replica takes tags"
 is "$(db old "SELECT count(*) FROM ruta_change WHERE tbl = 'account_tag' AND col = 'tag' AND val = 'migrated'")" 1 \
@@ -171,5 +171,26 @@ is "$(db old "SELECT count(*) FROM ruta_change WHERE tbl = 'account_tag' AND col
 ok ruta -C old contact edit 01M8215NV3RK --tag a --untag a
 ok ruta -C old opp list --tag migrated --json
 is "$out" "[]" "list --tag on a migrated replica"
+
+# ---- accounts made before migration 9 in the funnel --------------------------------------------
+# They have no lifecycle history: one counts as a new prospect in the month
+# it was created if it is not a lead now, and once its lifecycle changes,
+# by its history (a first row from prospect or later: since created_at).
+ACC=01M8215NSZ6FQHBZYQKMETMFM1
+np() { ruta -C "$1" report funnel --period "$2" --format json >np.json && jget "$(cat np.json)" .total.new_prospects; }
+mkdir -p old2/keys && sqlite3 old2/ruta.db < "$DATA/migrate/v3.sql"
+sqlite3 old2/ruta.db "UPDATE account SET lifecycle = 'prospect' WHERE id = '$ACC'"
+is "$(np old 2026-11) $(np old2 2026-11)" "0 1" \
+	"no history: a lead is no new prospect, a prospect counts in the month it was created"
+is "$(db old2 "SELECT count(*) FROM account_lifecycle_history")" 0 "(and migrating made no history)"
+if command -v faketime >/dev/null 2>&1; then
+	ok ruta_at '2026-12-05 10:00:00' -C old account edit "$ACC" --lifecycle prospect
+	ok ruta_at '2026-12-05 10:00:00' -C old2 account edit "$ACC" --lifecycle client
+	is "$(np old 2026-11) $(np old 2026-12)" "0 1" "the old lead counts when it becomes a prospect"
+	is "$(np old2 2026-11) $(np old2 2026-12)" "1 0" \
+		"the old prospect that becomes a client still counts when it was created, not again"
+else
+	skip "faketime is not installed (scripts/deps.sh test)"
+fi
 
 done_testing

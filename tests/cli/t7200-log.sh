@@ -68,7 +68,8 @@ is "$(printf '%s' "$DOC" | jq -r '.changesets[2].hlc_max')" "$(hlc_max hq "$SOUT
 	"hlc_max is the stored one, as 16 hex digits"
 is "$(printf '%s' "$DOC" | jq -r '.changesets[3].summary.counts | to_entries |
 	map(.key + ":" + (.value.created | tostring)) | join(" ")')" \
-	"account:1 contact:1 contact_email:1" "north's changeset created an account, a contact and an email"
+	"account:1 account_lifecycle_history:1 contact:1 contact_email:1" \
+	"north's changeset created an account (and its first lifecycle row), a contact and an email"
 is "$(printf '%s' "$DOC" | jq -r '.changesets[0].summary.records[0] |
 	.table + " " + .label + " " + .op + " " + (.fields | join(","))')" \
 	"account Acme S.L. changed lifecycle" "head office's changed Acme's lifecycle"
@@ -78,7 +79,8 @@ ok ruta -C hq log
 expect_stdout "^changeset $(hash hq "$HQ" 1 | cut -c1-12)  $HQ  seq 1\$" "the hash is shortened to 12 digits"
 expect_stdout "^signature good\$" "the signature status is shown"
 expect_stdout "^key       SHA256:[^ ]+  $NORTH \\(team north\\)\$" "with the key's replica and team"
-expect_stdout "^time      20[0-9-]+T[0-9:.]+Z\\+[0-9]+  hlc $(hlc_max hq "$HQ" 1)\$" \
+# (a range: the lifecycle change and the history row it appends)
+expect_stdout "^time      20[0-9-]+T[0-9:.]+Z\\+[0-9]+( \\.\\. [^ ]+)?  hlc ([0-9a-f]{16}\\.\\.)?$(hlc_max hq "$HQ" 1)\$" \
 	"and its time and version"
 expect_stdout '^    account "Acme S\.L\.": lifecycle$' "a change names the record and its fields"
 expect_stdout '^    contact "Ana Pérez" created$' "a new record is named and said new"

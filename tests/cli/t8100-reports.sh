@@ -29,8 +29,32 @@ is "$(jget "$F" .schema) $(jget "$F" .report) $(jget "$F" .period.from) $(jget "
 	"1 funnel 2026-09 2026-11" "versioned, and the period as given"
 is "$(jlen "$F" .months)" 3 "one entry per month"
 T=.total
-is "$(jget "$F" $T.new_prospects)" "$(q "SELECT count(*) FROM account WHERE created_at >= '$S'
-	AND created_at < '$E' AND lifecycle <> 'lead' AND deleted_at IS NULL")" "new prospects"
+# New prospects: accounts whose lifecycle history first reaches prospect,
+# potential or client in the period (an account with no history at all:
+# created in it and not a lead); converted: of them, those with a deal.
+FIRST="coalesce((SELECT min(h.at) FROM account_lifecycle_history h WHERE h.account_id = a.id
+	AND h.to_lifecycle IN ('prospect','potential','client')), CASE WHEN NOT EXISTS (SELECT 1
+	FROM account_lifecycle_history h WHERE h.account_id = a.id) AND a.lifecycle <> 'lead'
+	THEN a.created_at END)"
+np() { q "SELECT count(*) || ' ' || coalesce(sum(EXISTS (SELECT 1 FROM opportunity o
+	WHERE o.account_id = a.id AND o.deleted_at IS NULL)), 0) FROM account a
+	WHERE a.deleted_at IS NULL AND a.merged_into IS NULL AND $FIRST >= '$1' AND $FIRST < '$2'"; }
+is "$(jget "$F" $T.new_prospects) $(jget "$F" $T.prospects_converted)" "$(np "$S" "$E")" \
+	"new prospects and how many of them converted, from the lifecycle history"
+i=0
+for mn in 09:10 10:11 11:12; do
+	m=${mn%:*} n=${mn#*:}
+	is "$(jget "$F" ".months[$i].new_prospects") $(jget "$F" ".months[$i].prospects_converted")" \
+		"$(np "2026-$m-01T00:00:00Z" "2026-$n-01T00:00:00Z")" "new prospects in 2026-$m"
+	i=$((i + 1))
+done
+is "$(q "SELECT count(*) FROM account_lifecycle_history WHERE from_lifecycle = 'lead'
+	AND to_lifecycle = 'prospect' AND at >= '2026-10-01T00:00:00Z' AND at < '2026-11-01T00:00:00Z'
+	AND account_id IN (SELECT id FROM account WHERE created_at < '2026-10-01T00:00:00Z')")" 4 \
+	"the sample has September leads that became prospects in October"
+isnt "$(jget "$F" '.months[1].new_prospects')" "$(q "SELECT count(*) FROM account WHERE lifecycle <> 'lead'
+	AND created_at >= '2026-10-01T00:00:00Z' AND created_at < '2026-11-01T00:00:00Z'")" \
+	"so October's new prospects are not the accounts created in October and not leads now"
 is "$(jget "$F" $T.opportunities_created)" "$(q "SELECT count(*) FROM opportunity
 	WHERE created_at >= '$S' AND created_at < '$E'")" "opportunities created"
 for st in qualification needs offer_sent negotiation won lost; do
@@ -204,6 +228,42 @@ expect_exit 2 ruta -C hq report funnel --bogus
 expect_stderr "unknown option '--bogus'"
 ok ruta -C hq report --help
 expect_stdout "^  ruta -C hq report funnel --period 2026-09..2026-11$" "--help starts with examples"
+
+# ---- lifecycle history: new prospects by when they became one -------------------------------
+# On north, in 2027 (after the sample): a lead made in January becomes a
+# prospect in February; a prospect made in January becomes a client in
+# February; in March the first falls back to lead and is a prospect again.
+ruta_at '2027-01-11 10:00:00' -C north account add --name 'Lead Jan' --lifecycle lead > id.out
+LEADJAN=$(head -n 1 id.out)
+ruta_at '2027-01-12 10:00:00' -C north account add --name 'Prospect Jan' --lifecycle prospect > id.out
+PROSJAN=$(head -n 1 id.out)
+ok ruta_at '2027-02-03 10:00:00' -C north account edit "$LEADJAN" --lifecycle prospect
+ok ruta_at '2027-02-04 10:00:00' -C north account edit "$PROSJAN" --lifecycle client
+ok ruta_at '2027-03-01 10:00:00' -C north account edit "$LEADJAN" --lifecycle lead
+ok ruta_at '2027-03-02 10:00:00' -C north account edit "$LEADJAN" --lifecycle prospect
+lc() { db "$1" "SELECT coalesce(from_lifecycle, '-') || '>' || to_lifecycle || '@' || substr(at, 1, 10)
+	FROM account_lifecycle_history WHERE account_id = '$2' ORDER BY at, id" | tr '\n' ' '; }
+is "$(lc north "$LEADJAN")" \
+	"->lead@2027-01-11 lead>prospect@2027-02-03 prospect>lead@2027-03-01 lead>prospect@2027-03-02 " \
+	"the lead's lifecycle history: its creation, then each change, with when"
+is "$(lc north "$PROSJAN")" "->prospect@2027-01-12 prospect>client@2027-02-04 " "the prospect's"
+ok ruta -C north report funnel --period 2027-01..2027-03 --format json
+is "$(jsql "$out" "SELECT group_concat(m.value->>'month' || '=' || (m.value->>'new_prospects'), ' ')
+	FROM j, json_each(j.doc, '\$.months') m")" "2027-01=1 2027-02=1 2027-03=0" \
+	"a lead counts when it becomes a prospect, once; a prospect that becomes a client does not count again"
+is "$(jget "$out" .total.new_prospects)" 2 "and the quarter has both"
+
+# The rows sync: south sees exactly north's, made by north (not re-made by
+# south's triggers when the lifecycle changes arrive).
+ok ruta -C north sync
+ok ruta -C south sync
+is "$(lc south "$LEADJAN")" "$(lc north "$LEADJAN")" "the lifecycle history synced to south"
+ROWS="SELECT id, account_id, coalesce(from_lifecycle, '-'), to_lifecycle, at, replica
+	FROM account_lifecycle_history WHERE account_id IN ('$LEADJAN', '$PROSJAN') ORDER BY id"
+is "$(db south "$ROWS")" "$(db north "$ROWS")" "the same rows, ids and times included"
+is "$(db south "SELECT DISTINCT replica FROM account_lifecycle_history WHERE account_id = '$LEADJAN'")" \
+	"$NORTH" "each names north, where the change was made"
+is "$(ruta -C south state-hash)" "$(ruta -C north state-hash)" "north and south hold the same CRM"
 
 # ---- the page --------------------------------------------------------------------------------------------
 

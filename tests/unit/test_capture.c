@@ -188,8 +188,9 @@ static void status_counts_unexported_changes(void **state)
 	assert_int_equal(st.unexported, 0);
 	sql_ok(f->other, "INSERT INTO account(id, name) VALUES ('ACC8', 'Eight')");
 	ASSERT_OK(ruta_replica_status(&st, f->r));
-	/* created_at, name, lifecycle (its default) */
-	assert_int_equal(st.unexported, 3);
+	/* created_at, name, lifecycle (its default); and the lifecycle history
+	 * row's created_at, account_id, to_lifecycle, at and replica */
+	assert_int_equal(st.unexported, 8);
 	assert_int_equal(st.records, 1);
 }
 
@@ -222,11 +223,17 @@ static void the_listing_holds_only_stamped_changes(void **state)
 	sql_ok(f->other, "INSERT INTO account(id, name) VALUES ('ACC11', 'Eleven')");
 	while (ruta_change_iter_next(&c, it) == 0) {
 		assert_true(c.hlc != 0);
-		assert_string_equal(c.record, "ACC10");
+		/* the account's fields, then its lifecycle history row's */
+		if (strcmp(c.table, "account") == 0)
+			assert_string_equal(c.record, "ACC10");
+		else
+			assert_string_equal(c.table, "account_lifecycle_history");
 		n++;
 	}
 	ruta_change_iter_free(it);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 3 + 5);
+	assert_int_equal(sql_int(f->other, "SELECT count(*) FROM account_lifecycle_history"
+		" WHERE account_id = 'ACC10'"), 1);
 }
 
 int main(void)

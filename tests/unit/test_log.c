@@ -123,11 +123,15 @@ static void changesets_come_newest_first_with_what_they_changed(void **state)
 	assert_int_equal(json_array_size(json_object_get(rec, "fields")), 2);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(rec, "fields"), 0)), "name");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(rec, "fields"), 1)), "website");
-	/* the first changeset: account, contact, email, each created, labelled */
+	/* the first changeset: account (and its lifecycle history row), contact,
+	 * email, each created, labelled */
 	sum = json_object_get(nth(doc, 1), "summary");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(sum,
 		"counts"), "contact_email"), "created")), 1);
 	rec = json_array_get(json_object_get(sum, "records"), 1);
+	assert_string_equal(s(rec, "table"), "account_lifecycle_history");
+	assert_string_equal(s(rec, "label"), "lead");
+	rec = json_array_get(json_object_get(sum, "records"), 2);
 	assert_string_equal(s(rec, "table"), "contact");
 	assert_string_equal(s(rec, "op"), "created");
 	assert_string_equal(s(rec, "label"), "Ana Pérez");
@@ -150,8 +154,9 @@ static void a_summary_names_three_records_and_counts_the_rest(void **state)
 	seal(f->r);
 	doc = log_doc(f, NULL);
 	sum = json_object_get(nth(doc, 0), "summary");
+	/* four accounts and their four lifecycle history rows */
 	assert_int_equal(json_array_size(json_object_get(sum, "records")), 3);
-	assert_int_equal(json_integer_value(json_object_get(sum, "more")), 1);
+	assert_int_equal(json_integer_value(json_object_get(sum, "more")), 5);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(sum,
 		"counts"), "account"), "created")), 4);
 	json_decref(doc);
