@@ -3,6 +3,7 @@
 #   make            build libruta (static and shared) and the ruta tool
 #   make test       install missing dependencies (with the tests' own), build, run every test
 #   make check      the same tests built with ASan + UBSan
+#   make examples   the embedding examples (examples/*.c) into $(BUILD)/examples/
 #   make demo       install, build and run the demo scenario
 #   make bench      benchmarks (figures, not pass/fail)
 #   make fuzz       libFuzzer harnesses of the input parsers (clang; tests/fuzz/README.md)
@@ -46,7 +47,7 @@ STATIC_LIB = $(BUILD)/libruta.a
 SHARED_LIB = $(BUILD)/libruta.so.$(VERSION)
 RUTA = $(BUILD)/ruta
 
-.PHONY: all deps deps-test test unit cli-test check demo bench install uninstall clean man
+.PHONY: all deps deps-test test unit cli-test check demo bench install uninstall clean man examples
 .DELETE_ON_ERROR:
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(RUTA)
@@ -83,11 +84,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB) tests/unit/helpers.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(STATIC_LIB) $(ALL_LDFLAGS) $(DEPS_LIBS) $(CMOCKA_LIBS) -lpthread
 
+# The examples are apps embedding libruta: the public header alone, no -Isrc/lib.
+EXAMPLE_BIN = $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+
+$(BUILD)/examples/%: examples/%.c $(STATIC_LIB) include/ruta.h
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -Isrc/lib,$(ALL_CFLAGS)) -o $@ $< $(STATIC_LIB) $(ALL_LDFLAGS) $(DEPS_LIBS)
+
+examples: $(EXAMPLE_BIN)
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $$t; done
 
-cli-test: $(RUTA)
+cli-test: $(RUTA) $(EXAMPLE_BIN)
 	RUTA=$(CURDIR)/$(RUTA) RUTA_SAN="$(SAN)" LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    prove -f tests/cli/t*.sh
 
