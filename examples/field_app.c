@@ -41,7 +41,9 @@ static char *copy(const char *s)
 /* Every failure ends the same way: what we were doing and the library's word. */
 static int fail(const char *what)
 {
-	fprintf(stderr, "field_app: %s: %s\n", what, ruta_error_last()->message);
+	const char *why = ruta_error_last()->message;
+
+	fprintf(stderr, "field_app: %s: %s\n", what, *why ? why : "out of memory");
 	return 1;
 }
 
@@ -133,20 +135,22 @@ static int pick_opportunity(char **out, char *next, size_t size, ruta_replica *r
 	int err;
 
 	*out = NULL;
+	next[0] = '\0';
 	lo.account = account;
 	if ((err = ruta_record_list(&it, r, "opp", &lo)) < 0)
 		return err;
-	while (!*out && (err = ruta_record_iter_next(&rec, it)) == 0) {
-		if ((err = next_stage(next, size, r, ruta_record_value(rec, "stage"))) == 0 &&
-				next[0] && !(*out = copy(ruta_record_id(rec))))
-			err = RUTA_ENOMEM;
+	while ((err = ruta_record_iter_next(&rec, it)) == 0) {
+		if ((err = next_stage(next, size, r, ruta_record_value(rec, "stage"))) == 0 && next[0])
+			*out = copy(ruta_record_id(rec));
 		ruta_record_free(rec);
-		if (err < 0)
+		if (err < 0 || next[0])
 			break;
 	}
 	ruta_record_iter_free(it);
-	if (*out || (err < 0 && err != RUTA_ITEROVER))
-		return err < 0 && err != RUTA_ITEROVER ? err : 0;
+	if (err < 0 && err != RUTA_ITEROVER)
+		return err;
+	if (next[0])   /* found one */
+		return *out ? 0 : RUTA_ENOMEM;
 	if ((err = ruta_record_add(out, r, "opp", opp, 4)) < 0)
 		return err;
 	return next_stage(next, size, r, "qualification");

@@ -66,8 +66,18 @@ must ruta -C hq resolve "$CONFLICT" --take 'send the price list'
 must ruta -C hq sync
 expect_exit 0 "$APP" north "$HUB"
 expect_stdout "^0 open conflicts$" "the resolution arrived: no conflict left"
+expect_stdout "^opportunity [0-9A-Z]{26} moved to needs$" "a deal at its last open stage gives way to a new one"
+isnt "$(printf '%s\n' "$out" | sed -n 's/^opportunity \([0-9A-Z]*\) moved.*/\1/p')" "$OPP" "... a different one"
 ok ruta -C north opp show "$OPP" --json
 is "$(jget "$out" .next_step)" "send the price list" "the device shows head office's decision"
+
+# ---- a new device: the app creates its replica --------------------------------
+expect_exit 0 "$APP" phone "$HUB" --team south --root-key root.pub
+expect_stdout "^replica south-[a-z0-9]+ of team south$" "a first run creates the device's replica"
+expect_stdout "^synced: pulled [1-9][0-9]*, " "... and pulls what the hub holds"
+is "$(jget "$(ruta -C phone status --json)" .conflicts)" 0 "it took in everything on the hub, in agreement"
+ok ruta -C phone hub show
+expect_stdout "$HUB" "... with the hub set"
 
 # ---- errors come with the library's message -----------------------------------
 expect_exit 1 "$APP" nowhere "$HUB"
