@@ -224,6 +224,47 @@ static void test_version_2_options_still_accepted(void **state)
 	world_free(&w);
 }
 
+/* Two handles on one replica (as two threads would hold them): while one
+ * syncs, the other's sync is refused with RUTA_ELOCKED, not run alongside. */
+typedef struct nested {
+	const char *dir;
+	int tried, rc;
+} nested;
+
+static int sync_other(const char *what, size_t done, size_t total, void *payload)
+{
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	ruta_replica *other = NULL;
+	nested *n = payload;
+	(void)what; (void)done; (void)total;
+	if (n->tried++)
+		return 0;
+	ASSERT_OK(ruta_replica_open(&other, n->dir, NULL));
+	n->rc = ruta_sync(&res, other, NULL);
+	ruta_replica_free(other);
+	return 0;
+}
+
+static void test_second_handle_sync_is_locked_out(void **state)
+{
+	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	nested n = { NULL, 0, 0 };
+	world w;
+	(void)state;
+
+	world_make(&w);
+	n.dir = ruta_replica_dir(w.team);
+	o.snapshot = RUTA_SNAPSHOT_NEVER;
+	o.step = sync_other;
+	o.payload = &n;
+	ASSERT_OK(ruta_sync(&res, w.team, &o));
+	assert_true(n.tried > 0);
+	assert_int_equal(n.rc, RUTA_ELOCKED);
+	assert_int_equal(res.apply.applied, 3);
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_between_changesets_keeps_whole_ones),
 		cmocka_unit_test(test_cancel_while_sending_pushes_nothing_then_resumes),
 		cmocka_unit_test(test_version_2_options_still_accepted),
+		cmocka_unit_test(test_second_handle_sync_is_locked_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
