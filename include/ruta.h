@@ -57,6 +57,7 @@ enum {
 	RUTA_EVERIFY = -11,    /* a signature, chain or trust check failed */
 	RUTA_EUNREACHABLE = -12,/* the hub cannot be reached; try later */
 	RUTA_ENOFIELD = -13,   /* the record type has no field by that name */
+	RUTA_ECANCELED = -14,  /* the caller's callback asked to stop; stopped cleanly */
 	RUTA_ITEROVER = -30    /* an iterator has no more items (not an error) */
 };
 
@@ -411,13 +412,27 @@ typedef struct ruta_apply_result {
  * (RUTA_EVERIFY for signature, chain and trust problems) and the reason. */
 typedef void (*ruta_apply_report_cb)(const char *name, int code, const char *reason, void *payload);
 
-#define RUTA_APPLY_OPTIONS_VERSION 1
+/*
+ * Told how long work goes, and asked whether to go on: `what` is "receiving"
+ * or "sending" (git objects of a sync) or "applying" (changesets: `done` of
+ * `total` tried so far in this pass). Return 0 to go on, non-zero to cancel:
+ * the work stops at the next safe point with RUTA_ECANCELED. Each changeset
+ * is applied in its own transaction, so a cancelled apply or sync leaves a
+ * whole number of changesets applied and the replica consistent; the next
+ * apply or sync takes up what was left. Called on the caller's thread, from
+ * inside the library: it must not call libruta with the same replica.
+ */
+typedef int (*ruta_step_cb)(const char *what, size_t done, size_t total, void *payload);
+
+#define RUTA_APPLY_OPTIONS_VERSION 2
 typedef struct ruta_apply_options {
 	unsigned int version;
 	ruta_apply_report_cb report;
-	void *payload;
+	void *payload;           /* for both callbacks */
+	/* since version 2: */
+	ruta_step_cb step;       /* progress and cancellation; NULL: none */
 } ruta_apply_options;
-#define RUTA_APPLY_OPTIONS_INIT { RUTA_APPLY_OPTIONS_VERSION, NULL, NULL }
+#define RUTA_APPLY_OPTIONS_INIT { RUTA_APPLY_OPTIONS_VERSION, NULL, NULL, NULL }
 
 /*
  * Verifies and applies changeset files: one file (with FILE.sig beside it) or
@@ -642,18 +657,22 @@ typedef void (*ruta_progress_cb)(const char *what, size_t done, size_t total, vo
 #define RUTA_SNAPSHOT_NEVER 1  /* replay the whole history; publish none */
 #define RUTA_SNAPSHOT_NOW 2    /* head office: publish one after this sync */
 
-#define RUTA_SYNC_OPTIONS_VERSION 2
+#define RUTA_SYNC_OPTIONS_VERSION 3
 typedef struct ruta_sync_options {
 	unsigned int version;
 	const char *hub;             /* NULL: the hub set for the replica */
 	ruta_progress_cb progress;   /* NULL: none */
 	ruta_apply_report_cb report; /* refused and waiting changesets, rewritten branches */
-	void *payload;               /* for both callbacks */
+	void *payload;               /* for every callback */
 	/* version 2 */
 	int snapshot;                /* RUTA_SNAPSHOT_AUTO, _NEVER or _NOW */
+	/* version 3 */
+	ruta_step_cb step;           /* progress that can cancel (see ruta_step_cb):
+	                              * called as often as `progress`, which is
+	                              * then not called, and per changeset applied */
 } ruta_sync_options;
 #define RUTA_SYNC_OPTIONS_INIT { RUTA_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, \
-	RUTA_SNAPSHOT_AUTO }
+	RUTA_SNAPSHOT_AUTO, NULL }
 
 #define RUTA_SYNC_RESULT_VERSION 2
 typedef struct ruta_sync_result {
@@ -679,7 +698,12 @@ RUTA_EXTERN(int) ruta_push(ruta_sync_result *out, ruta_replica *r,
 /* Receives and applies what is new on the hub. */
 RUTA_EXTERN(int) ruta_pull(ruta_sync_result *out, ruta_replica *r,
 	const ruta_sync_options *opts) RUTA_WARN_UNUSED;
-/* Seals new changes, pulls, then pushes. */
+/* Seals new changes, pulls, then pushes. RUTA_ECANCELED when opts->step
+ * asked to stop: what was sealed and applied stays (whole changesets),
+ * nothing of the rest was applied or pushed, and the next sync goes on.
+ * A sync holds the replica's sync lock (RUTA_ELOCKED for a second one, from
+ * any thread or process) and blocks on the network: run it on a worker
+ * thread with its own ruta_replica handle. */
 RUTA_EXTERN(int) ruta_sync(ruta_sync_result *out, ruta_replica *r,
 	const ruta_sync_options *opts) RUTA_WARN_UNUSED;
 

@@ -1,5 +1,6 @@
 /* cmd_sync.c - `ruta hub`, `ruta push`, `ruta pull` and `ruta sync`: exchange through a git hub. */
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,12 +93,26 @@ int cmd_hub(cli_ctx *ctx, int argc, char **argv)
 	return hub(ctx, argc, argv);
 }
 
-static void show_progress(const char *what, size_t done, size_t total, void *payload)
+/* Ctrl-C during a transfer or an apply asks the library to stop at its next
+ * safe point (RUTA_ECANCELED) rather than killing it half-way; a second one
+ * kills as usual. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
 {
-	(void)payload;
-	fprintf(stderr, "\rruta: %s objects: %zu/%zu", what, done, total);
-	if (done == total)
-		fputc('\n', stderr);
+	interrupted = 1;
+	signal(sig, SIG_DFL);
+}
+
+static int step(const char *what, size_t done, size_t total, void *payload)
+{
+	const int *show = payload;
+	if (*show && strcmp(what, "applying") != 0) {
+		fprintf(stderr, "\rruta: %s objects: %zu/%zu", what, done, total);
+		if (done == total)
+			fputc('\n', stderr);
+	}
+	return interrupted;
 }
 
 
@@ -108,7 +123,8 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
 	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
 	ruta_replica *r = NULL;
-	int i, json = 0, rc, err;
+	void (*prev)(int);
+	int i, json = 0, show, rc, err;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
@@ -126,12 +142,16 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 			return cli_usage(cmd, "unknown or incomplete option '%s'", argv[i]);
 	}
 	/* Progress only for a person watching; scripts get the summary alone. */
-	if (isatty(2))
-		o.progress = show_progress;
+	show = isatty(2);
+	o.step = step;
+	o.payload = &show;
 	o.report = cli_report_held;
 	if ((rc = cli_open(&r, ctx)) != 0)
 		return rc;
+	interrupted = 0;
+	prev = signal(SIGINT, on_interrupt);
 	err = fn(&res, r, &o);
+	signal(SIGINT, prev);
 	if (err < 0) {
 		rc = cli_fail(err);
 		goto done;

@@ -109,7 +109,7 @@ static int cmd_version(cli_ctx *ctx, int argc, char **argv)
 	(void)ctx;
 	(void)argc;
 	(void)argv;
-	printf("ruta %s\n", RUTA_VERSION);
+	printf("ruta %s\n", ruta_version());   /* the library in use, not the header built against */
 	return EXIT_DONE;
 }
 

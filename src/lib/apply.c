@@ -1115,6 +1115,17 @@ static int add_stored(items *it, ruta_replica *r, int retry)
 }
 
 
+/* Asks the caller's step callback whether to go on. */
+static int step(run *ru, size_t done, size_t total)
+{
+	const ruta_apply_options *o = ru->opts;
+	if (!o || o->version < 2 || !o->step || o->step("applying", done, total, o->payload) == 0)
+		return 0;
+	return ruta_error__set(RUTA_ECANCELED, "applying cancelled by the caller after %lld of "
+		"%zu changesets; those applied stay, the next apply or sync takes up the rest",
+		(long long)(ru->res->applied + ru->res->duplicates), total);
+}
+
 static int process(run *ru, items *it)
 {
 	size_t i, start;
@@ -1144,6 +1155,9 @@ static int process(run *ru, items *it)
 			item *x = &it->v[i];
 			if (x->state != -1 && x->state != WAITING)
 				continue;
+			/* between changesets, each its own transaction: a safe point */
+			if ((err = step(ru, i - start, it->n - start)) < 0)
+				break;
 			err = try_changeset(ru, x);
 			progress |= x->state == DONE_APPLIED;
 		}

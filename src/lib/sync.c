@@ -555,6 +555,12 @@ static int one_branch(const char *tip, const char *branch, const char *data, siz
 	return err < 0 ? err : remember(p, branch, tip);
 }
 
+/* The caller's cancellable progress callback, if its options have one. */
+static ruta_step_cb step_of(const ruta_sync_options *o)
+{
+	return o && o->version >= 3 ? o->step : NULL;
+}
+
 /* Walks the fetched branches (or just `only`) past what was taken in before,
  * applies what they bring, and remembers how far it got. */
 static int take_in(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url,
@@ -578,6 +584,7 @@ static int take_in(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const ch
 		goto done;
 	ao.report = opts ? opts->report : NULL;
 	ao.payload = opts ? opts->payload : NULL;
+	ao.step = step_of(opts);
 	if (own_rewritten)
 		*own_rewritten = p.own_rewritten;
 	if ((err = ruta_apply_bundle(&out->apply, r, p.bundle.ptr, p.bundle.len, &ao)) < 0)
@@ -771,11 +778,16 @@ typedef struct session {
 	int lock;
 } session;
 
-static void progress(const char *what, size_t done, size_t total, void *payload)
+/* The caller's step callback may cancel; its plain progress callback only
+ * watches. */
+static int progress(const char *what, size_t done, size_t total, void *payload)
 {
 	const ruta_sync_options *o = payload;
+	if (step_of(o))
+		return step_of(o)(what, done, total, o->payload);
 	if (o && o->progress)
 		o->progress(what, done, total, o->payload);
+	return 0;
 }
 
 static int begin(session *s, ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *opts)

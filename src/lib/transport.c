@@ -913,21 +913,27 @@ static int host_key_check(git_cert *cert, int valid, const char *host, void *pay
 	return host_verdict(g, &hc, host, port, file, fp);
 }
 
+/* The caller may cancel from its progress callback: libgit2 stops the
+ * transfer when a callback returns a negative value, and nothing fetched or
+ * pushed half-way is taken as done (refs move only after a whole pack). */
+static int transfer(ruta_git *g, const char *what, size_t done, size_t total)
+{
+	if (g->progress && g->progress(what, done, total, g->payload) != 0)
+		return callback_fail(g, ruta_error__set(RUTA_ECANCELED, "%s cancelled by the "
+			"caller after %zu of %zu objects; nothing is lost: the next sync goes on",
+			what, done, total));
+	return 0;
+}
+
 static int fetch_progress(const git_indexer_progress *s, void *payload)
 {
-	ruta_git *g = payload;
-	if (g->progress)
-		g->progress("receiving", s->received_objects, s->total_objects, g->payload);
-	return 0;
+	return transfer(payload, "receiving", s->received_objects, s->total_objects);
 }
 
 static int push_progress(unsigned int current, unsigned int total, size_t bytes, void *payload)
 {
-	ruta_git *g = payload;
 	(void)bytes;
-	if (g->progress)
-		g->progress("sending", current, total, g->payload);
-	return 0;
+	return transfer(payload, "sending", current, total);
 }
 
 static int push_status(const char *refname, const char *status, void *payload)

@@ -19,8 +19,9 @@ typedef int (*ruta_git_sign_cb)(char **armored, const char *buf, size_t len, voi
 /* Told each file of each new commit, oldest commit first. */
 typedef int (*ruta_git_file_cb)(const char *commit, const char *path, const char *data,
 	size_t len, void *payload);
-/* Told how a transfer goes: bytes and objects so far. */
-typedef void (*ruta_git_progress_cb)(const char *what, size_t done, size_t total, void *payload);
+/* Told how a transfer goes: objects so far. Non-zero cancels the transfer,
+ * which then fails with RUTA_ECANCELED. */
+typedef int (*ruta_git_progress_cb)(const char *what, size_t done, size_t total, void *payload);
 
 /* The replica's own repository (DIR/git, bare), made on first use. Call it
  * only while holding the replica's sync lock: it clears lock files a killed

@@ -15,9 +15,30 @@ case $(echo "$declared" | wc -l) in
 	*) fail "ruta.h declares the API (found $(echo "$declared" | wc -l))" ;;
 esac
 
-# The tool is built from the public header alone: no internal symbol is used.
+# The tool is built from the public header alone: no internal symbol is used,
+# every libruta symbol it calls is one ruta.h declares, and it includes no
+# header of src/lib (its own quoted headers are all in src/cli).
 internal=$(nm -u "$build/src/cli/"*.o | awk '{print $2}' | grep '^ruta_' | grep '__' || true)
 is "$internal" "" "the ruta tool calls no internal (ruta_x__y) function"
+used=$(nm -u "$build/src/cli/"*.o | awk '{print $2}' | grep '^ruta_' | sort -u)
+undeclared=$(echo "$used" | grep -vxF "$declared" || true)
+is "$undeclared" "" "every libruta function the ruta tool calls is declared in ruta.h"
+case $(echo "$used" | wc -l) in
+	[3-9][0-9]) pass "the ruta tool calls the library ($(echo "$used" | wc -l) functions)" ;;
+	*) fail "the ruta tool calls the library (found $(echo "$used" | wc -l))" ;;
+esac
+foreign=$(cd "$top/src/cli" && sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' *.c *.h |
+	sort -u | while read -r h; do test -f "$h" || test "$h" = ruta.h || echo "$h"; done)
+is "$foreign" "" "src/cli includes no header but its own (and <ruta.h>)"
+lib_inc=$(cd "$top/src/lib" && for h in *.h; do
+	grep -l "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]$h[>\"]" ../cli/*.[ch] | sed "s|^../||;s|\$|: $h|"; done)
+is "$lib_inc" "" "src/cli includes no src/lib header by <name> either"
+cli_cc=$(make -s -n -B -C "$top" BUILD="$build" "$build/src/cli/main.o" | grep -- ' -c ')
+case "$cli_cc" in
+	*-Isrc/lib*|'') fail "the Makefile compiles src/cli without -Isrc/lib: $cli_cc" ;;
+	*-Iinclude*) pass "the Makefile compiles src/cli with include/ only, not src/lib" ;;
+	*) fail "the Makefile compiles src/cli with -Iinclude: $cli_cc" ;;
+esac
 
 make -s -C "$top" install BUILD="$build" DESTDIR="$PWD/inst" PREFIX=/usr >/dev/null 2>&1
 ok test -x inst/usr/bin/ruta

@@ -1,0 +1,278 @@
+/* test_sync.c - syncing through a local bare hub as an app would, from the
+ * public header alone: cancelling from the step callback stops cleanly with
+ * RUTA_ECANCELED, leaves whole changesets applied, and the next sync goes on. */
+#include "helpers.h"
+
+typedef struct steps {
+	const char *cancel_on;   /* cancel at the first call with this `what`... */
+	size_t after;            /* ...once `done` reaches this */
+	int calls, cancelled;
+	char seen[64];           /* the kinds of call seen, one letter each */
+} steps;
+
+static int step(const char *what, size_t done, size_t total, void *payload)
+{
+	steps *s = payload;
+	size_t n = strlen(s->seen);
+	(void)total;
+	s->calls++;
+	if (n + 1 < sizeof(s->seen) && (n == 0 || s->seen[n - 1] != what[0]))
+		s->seen[n] = what[0];
+	if (s->cancel_on && strcmp(what, s->cancel_on) == 0 && done >= s->after) {
+		s->cancelled++;
+		return 1;
+	}
+	return 0;
+}
+
+/* Head office with three changesets on the hub, and a team replica that has
+ * pinned its root key and taken in nothing yet. */
+typedef struct world {
+	char *tmp;
+	char hub[512];
+	ruta_replica *hq, *team;
+} world;
+
+static void world_make(world *w)
+{
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	ruta_init_options o = RUTA_INIT_OPTIONS_INIT;
+	char path[700], dir[700], *root = NULL, *id = NULL;
+	FILE *f;
+	int i;
+
+	w->hq = head_office_with_hub(&w->tmp, w->hub, sizeof(w->hub));
+	for (i = 0; i < 3; i++) {
+		char name[32];
+		ruta_field fl[] = { { "name", name } };
+		snprintf(name, sizeof(name), "Account %d", i);
+		ASSERT_OK(ruta_record_add(&id, w->hq, "account", fl, 1));
+		ruta_free(id);
+		ASSERT_OK(ruta_sync(&res, w->hq, NULL));
+		assert_true(res.sealed_seq > 0);
+	}
+	ASSERT_OK(ruta_replica_public_key(&root, w->hq, 1));
+	snprintf(path, sizeof(path), "%s/root.pub", w->tmp);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(root, f);
+	fclose(f);
+	ruta_free(root);
+	o.team = "north";
+	o.root_key = path;
+	o.hub_url = w->hub;
+	snprintf(dir, sizeof(dir), "%s/team", w->tmp);
+	ASSERT_OK(ruta_replica_init(&w->team, dir, &o));
+}
+
+static void world_free(world *w)
+{
+	ruta_replica_free(w->team);
+	ruta_replica_free(w->hq);
+	rm_tree(w->tmp);
+}
+
+static void hash_of(char out[65], ruta_replica *r)
+{
+	ASSERT_OK(ruta_state_hash(out, r));
+}
+
+static void sync_opts(ruta_sync_options *o, steps *s)
+{
+	o->snapshot = RUTA_SNAPSHOT_NEVER;   /* replay changesets, so apply has some to do */
+	o->step = step;
+	o->payload = s;
+}
+
+static void test_cancel_at_first_receive_changes_nothing(void **state)
+{
+	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	ruta_status st = RUTA_STATUS_INIT;
+	steps s = { "receiving", 0, 0, 0, "" };
+	char before[65], after[65], hq[65];
+	world w;
+	(void)state;
+
+	world_make(&w);
+	hash_of(before, w.team);
+	sync_opts(&o, &s);
+	assert_int_equal(ruta_sync(&res, w.team, &o), RUTA_ECANCELED);
+	assert_int_equal(ruta_error_last()->code, RUTA_ECANCELED);
+	assert_non_null(strstr(ruta_error_last()->message, "cancelled"));
+	assert_int_equal(s.cancelled, 1);
+	assert_int_equal(res.apply.applied, 0);
+	assert_int_equal(res.pushed, 0);
+	hash_of(after, w.team);
+	assert_string_equal(before, after);
+	ASSERT_OK(ruta_replica_status(&st, w.team));
+	assert_int_equal(st.changesets, 0);
+
+	/* the next sync, not cancelled, takes everything in */
+	memset(&s, 0, sizeof(s));
+	ASSERT_OK(ruta_sync(&res, w.team, &o));
+	assert_int_equal(res.apply.applied, 3);
+	assert_int_equal(s.cancelled, 0);
+	assert_non_null(strchr(s.seen, 'r'));   /* receiving */
+	assert_non_null(strchr(s.seen, 'a'));   /* applying */
+	hash_of(after, w.team);
+	hash_of(hq, w.hq);
+	assert_string_equal(after, hq);
+	world_free(&w);
+}
+
+static void test_cancel_between_changesets_keeps_whole_ones(void **state)
+{
+	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	ruta_status st = RUTA_STATUS_INIT;
+	ruta_record_iter *it = NULL;
+	ruta_record *rec = NULL;
+	steps s = { "applying", 1, 0, 0, "" };
+	char after[65], hq[65];
+	int64_t held;
+	int n = 0;
+	world w;
+	(void)state;
+
+	world_make(&w);
+	sync_opts(&o, &s);
+	assert_int_equal(ruta_pull(&res, w.team, &o), RUTA_ECANCELED);
+	assert_int_equal(s.cancelled, 1);
+	/* the first changeset went in whole, in its own transaction; no other */
+	ASSERT_OK(ruta_replica_status(&st, w.team));
+	held = st.changesets;
+	assert_int_equal(held, 1);
+	ASSERT_OK(ruta_record_list(&it, w.team, "account", NULL));
+	while (ruta_record_iter_next(&rec, it) == 0) {
+		n++;
+		ruta_record_free(rec);
+	}
+	ruta_record_iter_free(it);
+	assert_int_equal(n, 1);
+
+	/* the next pull takes up the rest and converges with head office */
+	memset(&s, 0, sizeof(s));
+	ASSERT_OK(ruta_pull(&res, w.team, &o));
+	assert_int_equal(res.apply.applied, 2);
+	assert_int_equal(res.apply.refused, 0);
+	hash_of(after, w.team);
+	hash_of(hq, w.hq);
+	assert_string_equal(after, hq);
+	world_free(&w);
+}
+
+/* Commits on head office's branch of the hub. */
+static int hub_commits(const world *w)
+{
+	char cmd[1200];
+	FILE *p;
+	int n = -1;
+	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' rev-list --count 'ruta/%s'", w->hub,
+		ruta_replica_id(w->hq));
+	assert_non_null(p = popen(cmd, "r"));
+	assert_int_equal(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+static void test_cancel_while_sending_pushes_nothing_then_resumes(void **state)
+{
+	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	steps s = { "sending", 0, 0, 0, "" };
+	ruta_field fl[] = { { "name", "Pushed later" } };
+	char *id = NULL;
+	int before;
+	world w;
+	(void)state;
+
+	world_make(&w);
+	before = hub_commits(&w);
+	ASSERT_OK(ruta_record_add(&id, w.hq, "account", fl, 1));
+	ruta_free(id);
+	sync_opts(&o, &s);
+	assert_int_equal(ruta_sync(&res, w.hq, &o), RUTA_ECANCELED);
+	assert_int_equal(s.cancelled, 1);
+	assert_true(res.sealed_seq > 0);   /* sealed before: kept, sent next time */
+	assert_int_equal(hub_commits(&w), before);
+	memset(&s, 0, sizeof(s));
+	ASSERT_OK(ruta_sync(&res, w.hq, &o));
+	assert_true(res.pushed >= 1);
+	assert_int_equal(hub_commits(&w), before + 1);
+	memset(&s, 0, sizeof(s));
+	ASSERT_OK(ruta_pull(&res, w.team, &o));
+	assert_int_equal(res.apply.applied, 4);
+	world_free(&w);
+}
+
+/* A caller built against version 2 of the options has no step field: its
+ * plain progress callback still works and nothing cancels. */
+static void test_version_2_options_still_accepted(void **state)
+{
+	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	steps s = { "receiving", 0, 0, 0, "" };
+	world w;
+	(void)state;
+
+	world_make(&w);
+	sync_opts(&o, &s);
+	o.version = 2;   /* the step field is past what it knows: not read */
+	ASSERT_OK(ruta_pull(&res, w.team, &o));
+	assert_int_equal(s.calls, 0);
+	assert_int_equal(res.apply.applied, 3);
+	world_free(&w);
+}
+
+/* Two handles on one replica (as two threads would hold them): while one
+ * syncs, the other's sync is refused with RUTA_ELOCKED, not run alongside. */
+typedef struct nested {
+	const char *dir;
+	int tried, rc;
+} nested;
+
+static int sync_other(const char *what, size_t done, size_t total, void *payload)
+{
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	ruta_replica *other = NULL;
+	nested *n = payload;
+	(void)what; (void)done; (void)total;
+	if (n->tried++)
+		return 0;
+	ASSERT_OK(ruta_replica_open(&other, n->dir, NULL));
+	n->rc = ruta_sync(&res, other, NULL);
+	ruta_replica_free(other);
+	return 0;
+}
+
+static void test_second_handle_sync_is_locked_out(void **state)
+{
+	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	nested n = { NULL, 0, 0 };
+	world w;
+	(void)state;
+
+	world_make(&w);
+	n.dir = ruta_replica_dir(w.team);
+	o.snapshot = RUTA_SNAPSHOT_NEVER;
+	o.step = sync_other;
+	o.payload = &n;
+	ASSERT_OK(ruta_sync(&res, w.team, &o));
+	assert_true(n.tried > 0);
+	assert_int_equal(n.rc, RUTA_ELOCKED);
+	assert_int_equal(res.apply.applied, 3);
+	world_free(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cancel_at_first_receive_changes_nothing),
+		cmocka_unit_test(test_cancel_between_changesets_keeps_whole_ones),
+		cmocka_unit_test(test_cancel_while_sending_pushes_nothing_then_resumes),
+		cmocka_unit_test(test_version_2_options_still_accepted),
+		cmocka_unit_test(test_second_handle_sync_is_locked_out),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
