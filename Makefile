@@ -141,6 +141,7 @@ bench: deps
 	@set -e; for b in $(BENCH_BIN); do $$b; done
 	@RUTA=$(CURDIR)/$(RUTA) sh bench/bench_sync.sh
 	@RUTA=$(CURDIR)/$(RUTA) GEN=$(CURDIR)/$(BUILD)/bench/gen_history sh bench/bench_fresh.sh
+	@RUTA=$(CURDIR)/$(RUTA) GEN=$(CURDIR)/$(BUILD)/bench/gen_history sh bench/bench_footprint.sh
 
 # libFuzzer harnesses (tests/fuzz/README.md), clang only, never part of test or
 # check: the library again with ASan + UBSan and fuzzer coverage, each harness

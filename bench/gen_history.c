@@ -2,15 +2,18 @@
  * gen_history.c - a helper of bench_fresh.sh: N real signed changesets from
  * one team replica, through the public API only (include/ruta.h).
  *
- *   gen_history DIR N [SEED]
+ *   gen_history DIR N [SEED [FIELDS]]
  *
  * Each changeset is one small edit a sales rep makes in the field, sealed
  * on its own (ruta_changeset_seal), as if the rep synced after every edit:
  * a new account (with a checked Spanish CIF), a new contact with an email
  * and a phone, a new opportunity, a planned call, an opportunity moved one
  * stage on, and field edits of accounts, contacts and opportunities. The
- * same SEED gives the same edits. Prints one line: the changesets, field
- * changes and the time.
+ * same SEED gives the same edits. With FIELDS, each changeset instead holds
+ * as many edits as set FIELDS fields (a day's work sealed at once; an edit
+ * that sets a field to the value it had captures nothing, so a changeset can
+ * hold a few changes less; bench_footprint.sh). Prints one line: the
+ * changesets, field changes and the time.
  *
  * `make bench` runs every program built from bench/ without arguments; without
  * arguments this one does nothing.
@@ -108,12 +111,15 @@ static void cif(char out[16], unsigned n)
 	snprintf(out, 16, "ES:B%s%d", d, (10 - sum % 10) % 10);
 }
 
-/* One edit; returns its kind's name for the error message. */
-static const char *edit(ruta_replica *r, long long i, pool *acc, pool *con, pool *opp)
+/* One edit; returns its kind's name for the error message. *nf: the fields
+ * it sets (an estimate of the changes it captures). */
+static const char *edit(ruta_replica *r, long long i, pool *acc, pool *con, pool *opp, int *nf_out)
 {
 	char a[64], b[64], c[64], d[64], e[64], tax[16];
 	char *id = NULL;
 	unsigned k = pick(100);
+
+	*nf_out = 1;
 
 	/* a rep's day: a few new records, mostly edits of what is there */
 	if (acc->n < 5 || k < 12) {
@@ -123,6 +129,7 @@ static const char *edit(ruta_replica *r, long long i, pool *acc, pool *con, pool
 		snprintf(a, sizeof(a), "Transportes %s %lld S.L.", last_names[pick(N(last_names))], i);
 		cif(tax, (unsigned)i * 7919u);
 		snprintf(b, sizeof(b), "%u", 5 + pick(400));
+		*nf_out = (int)N(f);
 		if (ruta_record_add(&id, r, "account", f, N(f)) < 0)
 			return "account add";
 		keep(acc, id);
@@ -132,6 +139,7 @@ static const char *edit(ruta_replica *r, long long i, pool *acc, pool *con, pool
 			{ "email", a }, { "phone", b } };
 		snprintf(a, sizeof(a), "rep%lld@cliente%u.example", i, pick(5000));
 		snprintf(b, sizeof(b), "+346%08u", pick(100000000));
+		*nf_out = (int)N(f);
 		if (ruta_record_add(&id, r, "contact", f, N(f)) < 0)
 			return "contact add";
 		keep(con, id);
@@ -141,6 +149,7 @@ static const char *edit(ruta_replica *r, long long i, pool *acc, pool *con, pool
 		snprintf(a, sizeof(a), "Fleet renewal %lld", i);
 		snprintf(b, sizeof(b), "%u.%02u", 1000 + pick(90000), pick(100));
 		snprintf(c, sizeof(c), "2027-%02u-%02u", 1 + pick(12), 1 + pick(28));
+		*nf_out = (int)N(f);
 		if (ruta_record_add(&id, r, "opp", f, N(f)) < 0)
 			return "opp add";
 		keep(opp, id);
@@ -152,6 +161,7 @@ static const char *edit(ruta_replica *r, long long i, pool *acc, pool *con, pool
 		snprintf(a, sizeof(a), "Follow-up call %lld", i);
 		snprintf(b, sizeof(b), "2027-03-%02uT%02u:00:00Z", day, h);
 		snprintf(c, sizeof(c), "2027-03-%02uT%02u:30:00Z", day, h);
+		*nf_out = (int)N(f);
 		if (ruta_record_add(&id, r, "activity", f, N(f)) < 0)
 			return "activity add";
 		ruta_free(id);
@@ -172,6 +182,7 @@ static const char *edit(ruta_replica *r, long long i, pool *acc, pool *con, pool
 	} else if (k < 72 && opp->n) {
 		ruta_field f[] = { { "next_step", steps[pick(N(steps))] }, { "amount", d } };
 		snprintf(d, sizeof(d), "%u.00", 1000 + pick(90000));
+		*nf_out = (int)N(f);
 		if (ruta_record_edit(NULL, r, "opp", any(opp), f, N(f)) < 0)
 			return "opp edit";
 	} else if (k < 86 || !con->n) {
@@ -179,6 +190,7 @@ static const char *edit(ruta_replica *r, long long i, pool *acc, pool *con, pool
 			{ "lifecycle", lifecycles[pick(N(lifecycles))] } };
 		size_t nf = 1 + pick(3);
 		snprintf(e, sizeof(e), "%u", 5 + pick(400));
+		*nf_out = (int)nf;
 		if (ruta_record_edit(NULL, r, "account", any(acc), f + (3 - nf), nf) < 0)
 			return "account edit";
 	} else {
@@ -189,21 +201,31 @@ static const char *edit(ruta_replica *r, long long i, pool *acc, pool *con, pool
 	return NULL;
 }
 
+/* Captured field changes not yet exported (sealed or not). */
+static long long unexported(ruta_replica *r, long long i)
+{
+	ruta_status st = RUTA_STATUS_INIT;
+	if (ruta_replica_status(&st, r) < 0)
+		die("status", i);
+	return (long long)st.unexported;
+}
+
 int main(int argc, char **argv)
 {
 	ruta_replica *r = NULL;
 	pool acc = { 0 }, con = { 0 }, opp = { 0 };
-	long long n, i, fields = 0;
+	long long n, i, fields = 0, per = 0, edits = 0;
 	double t0, t1, in_seal = 0;
 	size_t k;
 
 	if (argc == 1)
 		return 0;   /* run by make bench's loop; bench_fresh.sh runs it */
-	if (argc < 3 || argc > 4 || (n = atoll(argv[2])) < 1) {
-		fprintf(stderr, "usage: gen_history DIR N [SEED]\n");
+	if (argc < 3 || argc > 5 || (n = atoll(argv[2])) < 1 ||
+			(argc == 5 && (per = atoll(argv[4])) < 1)) {
+		fprintf(stderr, "usage: gen_history DIR N [SEED [FIELDS]]\n");
 		return 2;
 	}
-	if (argc == 4)
+	if (argc >= 4)
 		rng ^= strtoull(argv[3], NULL, 10) * 0x9E3779B97F4A7C15ULL;
 	if (ruta_replica_open(&r, argv[1], NULL) < 0)
 		die("opening the replica", 0);
@@ -212,9 +234,21 @@ int main(int argc, char **argv)
 		int64_t seq = 0, changes = 0;
 		int rc;
 		do {   /* an edit that set a field to the value it had captured nothing */
-			const char *failed = edit(r, i, &acc, &con, &opp);
-			if (failed)
-				die(failed, i);
+			/* the total so far made up to i * FIELDS: edits of a field
+			 * already changed in this changeset count once when sealed */
+			long long set = 0, left = per * i - fields, base = per ? unexported(r, i) : 0;
+			do {   /* with FIELDS: edits until they captured that many */
+				int nf = 0;
+				const char *failed = edit(r, ++edits, &acc, &con, &opp, &nf);
+				if (failed)
+					die(failed, i);
+				/* an edit captures more than it sets (an opp move, a new
+				 * record's defaults): count for real near the end */
+				if ((set += nf) * 4 >= left) {
+					left = per * i - fields - (unexported(r, i) - base);
+					set = 0;
+				}
+			} while (left > 0);
 			t1 = now();
 			rc = ruta_changeset_seal(&seq, &changes, r);
 			in_seal += now() - t1;

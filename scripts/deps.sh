@@ -5,9 +5,10 @@
 set -eu
 # openssh-server: only its sshd binary, which the ssh hub test starts itself
 # on 127.0.0.1 with its own configuration (tests/cli/t5200-ssh.sh). jq: the merge test
-# (t6000) picks conflicts out of `ruta conflicts list --json` with it.
+# (t6000) picks conflicts out of `ruta conflicts list --json` with it. time:
+# GNU time (/usr/bin/time), whose max RSS bench/bench_footprint.sh reports.
 pkgs="build-essential pkg-config libsqlite3-dev libgit2-dev libjansson-dev libsodium-dev
-libcmocka-dev sqlite3 git openssh-client openssh-server faketime perl jq"
+libcmocka-dev sqlite3 git openssh-client openssh-server faketime perl jq time"
 # chromium: the audit report test (t7300) renders the report's page headless.
 # Large, so only for the tests. python3: the http hub test (t5400) serves
 # git http-backend with it.

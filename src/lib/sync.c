@@ -345,7 +345,23 @@ static int adopt_hub_branch(ruta_git *g, const char *branch)
 	return ruta_git__ref_set(g, local, on_hub);
 }
 
-static int do_push(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url)
+/* Whether the hub already holds the tip of this replica's BRANCH (or there
+ * is none): refs/hub/ is the hub's state as of this session's fetch. */
+static int hub_has(ruta_git *g, const char *branch)
+{
+	char ref[300], tip[41], on_hub[41];
+	snprintf(ref, sizeof(ref), "refs/heads/%s", branch);
+	ruta_git__ref(tip, g, ref);
+	snprintf(ref, sizeof(ref), "refs/hub/%s", branch);
+	ruta_git__ref(on_hub, g, ref);
+	return !tip[0] || strcmp(tip, on_hub) == 0;
+}
+
+/* FETCHED: the hub was fetched in this session, so refs/hub/ is current and
+ * a push that would send nothing is not made (a sync with nothing new is
+ * one round trip). */
+static int do_push(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const char *url,
+	int fetched)
 {
 	signing s = { NULL };
 	char branch[200], tip[41], hub[300];
@@ -362,7 +378,7 @@ static int do_push(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const ch
 	ruta_crypto__secret_free(s.sk);
 	if (err == 0)
 		err = unsent(&sending, g, branch, tip, hub);
-	if (err == 0)
+	if (err == 0 && !(fetched && hub_has(g, branch) && (!r->head_office || hub_has(g, branches[1]))))
 		err = ruta_git__push(g, url, branches, r->head_office ? 2 : 1);
 	/* the hub has it now: count it once */
 	if (err == 0 && tip[0] && (err = ruta_git__ref_set(g, hub, tip)) == 0)
@@ -858,7 +874,7 @@ int ruta_push(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *o
 	session s;
 	int err;
 	if ((err = begin(&s, out, r, opts)) == 0)
-		err = do_push(out, r, s.g, s.url);
+		err = do_push(out, r, s.g, s.url, 0);
 	end(&s);
 	return err;
 }
@@ -909,7 +925,7 @@ int ruta_sync(ruta_sync_result *out, ruta_replica *r, const ruta_sync_options *o
 			err = seal_expired(r);
 		/* the hub would refuse it anyway; the report above says why */
 		if (err == 0 && !own_rewritten)
-			err = do_push(out, r, s.g, s.url);
+			err = do_push(out, r, s.g, s.url, 1);
 		if (err == 0 && !own_rewritten)
 			err = publish(out, r, s.g, s.url, opts);
 	}

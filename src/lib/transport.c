@@ -1045,6 +1045,7 @@ static int fetch_spec(ruta_git *g, const char *url, char *spec)
 	set_callbacks(&opts.callbacks, g, url);
 	opts.prune = GIT_FETCH_PRUNE;   /* a branch gone from the hub is gone here too */
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	opts.update_fetchhead = 0;   /* nothing reads it: a fetch of nothing new writes nothing */
 	if ((rc = git_remote_create_anonymous(&remote, g->repo, url)) < 0)
 		err = ruta_error__set(RUTA_EINVALID, "hub '%s' is not a git URL or path: %s", url,
 			git_error_last() ? git_error_last()->message : "");

@@ -73,6 +73,25 @@ HQ=$(ruta -C hq state-hash)
 is "$(ruta -C north state-hash)" "$HQ" "north converged through git daemon"
 is "$(ruta -C south state-hash)" "$HQ" "south converged through git daemon"
 
+# A sync with nothing new is one fetch: no push (a daemon that takes no
+# pushes serves it), and no FETCH_HEAD written (libgit2 still empties it).
+RO=$((PORT + 1))
+git daemon --reuseaddr --base-path="$PWD" --export-all \
+	--listen=127.0.0.1 --port=$RO --pid-file="$PWD/daemon-ro.pid" --detach "$PWD"
+i=0
+while [ ! -s daemon-ro.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+trap 'kill "$(cat "$TRASH/daemon.pid")" "$(cat "$TRASH/daemon-ro.pid")" 2>/dev/null; rm -rf "$TRASH"' EXIT
+sleep 0.3
+ok ruta -C north sync --hub "git://127.0.0.1:$RO/hub.git"
+ok ruta -C hq sync --hub "git://127.0.0.1:$RO/hub.git"
+[ ! -s north/git/FETCH_HEAD ] && pass "a sync with nothing new writes no FETCH_HEAD" ||
+	fail "a sync with nothing new writes no FETCH_HEAD"
+ok ruta -C north account add --name 'Read-only hub'
+run ruta -C north sync --hub "git://127.0.0.1:$RO/hub.git"
+[ "$rc" != 0 ] && pass "with something new, the sync pushes (and this hub refuses)" ||
+	fail "with something new, the sync pushes (and this hub refuses)"
+kill "$(cat daemon-ro.pid)" 2>/dev/null || true
+
 # An unreachable hub: exit 5, a clear message, local work untouched.
 ok ruta -C north account add --name 'Offline work'
 run ruta -C north sync --hub git://127.0.0.1:1/nowhere.git
