@@ -43,6 +43,15 @@ roots="libsqlite3-dev libgit2-dev libjansson-dev libsodium-dev libcmocka-dev"
 toolchain=" libc6 libc6-dev libgcc-s1 gcc-12-base libstdc++6 linux-libc-dev "
 seen=" "
 todo=$roots
+# apt-cache takes seconds a call over both architectures' lists: the answer
+# is kept until apt-get update brings new ones.
+resolved=$debs/.packages
+mkdir -p "$debs"
+if [ -s "$resolved" ] && [ -z "$(find /var/lib/apt/lists -name '*_binary-arm64_Packages*' \
+    -newer "$resolved")" ]; then
+  todo=""
+  seen=" $(tr '\n' ' ' < "$resolved")"
+fi
 while [ -n "$todo" ]; do
   next=""
   for p in $todo; do seen="$seen$p "; done
@@ -55,8 +64,9 @@ while [ -n "$todo" ]; do
   done
   todo=$next
 done
-pkgs=$(echo $seen | tr ' ' '\n' | sort)
-mkdir -p "$debs" "$sys"
+pkgs=$(echo "$seen" | tr ' ' '\n' | sed '/^$/d' | sort)
+echo "$pkgs" > "$resolved"
+mkdir -p "$sys"
 missing=""
 for p in $pkgs; do
   ls "$debs/${p}_"*.deb >/dev/null 2>&1 || missing="$missing $p:arm64"
@@ -101,7 +111,9 @@ passed=0
 failed=""
 for t in $units; do
   echo "# $t (qemu-aarch64)"
+  t0=$(date +%s)
   if run "$t"; then passed=$((passed + 1)); else failed="$failed ${t##*/}"; fi
+  echo "# ${t##*/}: $(($(date +%s) - t0))s"
 done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
