@@ -7,6 +7,7 @@
 #   make demo       install, build and run the demo scenario
 #   make bench      benchmarks (figures, not pass/fail)
 #   make fuzz       libFuzzer harnesses of the input parsers (clang; tests/fuzz/README.md)
+#   make arm64      cross build for arm64, unit tests under qemu-user (scripts/arm64.sh)
 #   make install    PREFIX=/usr/local DESTDIR= ; make uninstall
 
 PREFIX ?= /usr/local
@@ -47,7 +48,8 @@ STATIC_LIB = $(BUILD)/libruta.a
 SHARED_LIB = $(BUILD)/libruta.so.$(VERSION)
 RUTA = $(BUILD)/ruta
 
-.PHONY: all deps deps-test test unit cli-test check demo bench install uninstall clean man examples
+.PHONY: all deps deps-test test unit cli-test check demo bench install uninstall clean man examples \
+	arm64
 .DELETE_ON_ERROR:
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(RUTA)
@@ -174,6 +176,11 @@ fuzz: fuzz-build
 man:
 	@ls docs/man/*.1
 
+# The cross build against a sysroot of Debian's arm64 packages in build-arm64,
+# with the unit tests run under qemu-aarch64. Not part of test: see the README.
+arm64:
+	@sh scripts/arm64.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PKGDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(RUTA) $(DESTDIR)$(BINDIR)/ruta
@@ -194,4 +201,4 @@ uninstall:
 	for m in docs/man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
 
 clean:
-	rm -rf build build-check
+	rm -rf build build-check build-arm64

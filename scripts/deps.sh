@@ -2,6 +2,7 @@
 # Installs what building and testing ruta needs on Debian, and says what it installs.
 #   sh scripts/deps.sh        what building, the demo and the benchmarks need
 #   sh scripts/deps.sh test   that and what only the tests need (make test, make check)
+#   sh scripts/deps.sh arm64  that and the arm64 cross compiler and qemu-user (make arm64)
 set -eu
 # openssh-server: only its sshd binary, which the ssh hub test starts itself
 # on 127.0.0.1 with its own configuration (tests/cli/t5200-ssh.sh). jq: the merge test
@@ -15,7 +16,10 @@ libcmocka-dev sqlite3 git openssh-client openssh-server faketime perl jq time"
 case "${1:-}" in
 "") ;;
 test) pkgs="$pkgs chromium python3" ;;
-*) echo "usage: sh scripts/deps.sh [test]" >&2; exit 2 ;;
+# The cross build (scripts/arm64.sh): the arm64 libraries themselves are
+# unpacked into its sysroot, never installed.
+arm64) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
+*) echo "usage: sh scripts/deps.sh [test|arm64]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do
