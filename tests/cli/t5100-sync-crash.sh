@@ -4,15 +4,7 @@
 # every changeset a team made is on the hub exactly once.
 . "$(dirname "$0")/lib.sh"
 
-git init -q --bare hub.git
-ok ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-for t in north south; do
-	ok ruta init $t --team $t --root-key root.pub --hub "$PWD/hub.git"
-	ruta -C $t keys export-pub > $t.pub
-	ok ruta -C hq keys endorse $t.pub --team $t
-done
-ok ruta -C hq sync
+setup_hub
 sqlite3 north/ruta.db "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
 	INSERT INTO account(name, city) SELECT 'North ' || i, 'n0' FROM n"
 sqlite3 south/ruta.db "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)

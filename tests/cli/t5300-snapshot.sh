@@ -5,17 +5,8 @@
 # history. Stock git and ssh-keygen verify what head office signed.
 . "$(dirname "$0")/lib.sh"
 
-git init -q --bare hub.git
-ok ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-for t in north south; do
-	ok ruta init $t --team $t --root-key root.pub --hub "$PWD/hub.git"
-	ruta -C $t keys export-pub > $t.pub
-	ok ruta -C hq keys endorse $t.pub --team $t
-done
-HQID=$(ruta -C hq status --json | sed -n 's/.*"replica": *"\([^"]*\)".*/\1/p')
-[ -n "$HQID" ] || HQID=$(cut -d' ' -f3 "$(ls hq/keys/replica.pub)")
-ok ruta -C hq sync
+setup_hub
+HQID=$HQ
 ok ruta -C north sync
 ok ruta -C south sync
 

@@ -6,16 +6,7 @@
 # without dragging anyone's clock.
 . "$(dirname "$0")/lib.sh"
 
-git init -q --bare hub.git
-ok ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-for t in north south; do
-	ok ruta init $t --team $t --root-key root.pub --hub "$PWD/hub.git"
-	ruta -C $t keys export-pub > $t.pub
-	ok ruta -C hq keys endorse $t.pub --team $t
-done
-NORTH=$(cut -d' ' -f3 north.pub)
-SOUTH=$(cut -d' ' -f3 south.pub)
+setup_hub
 ok ruta -C hq sync
 ok ruta -C north sync
 ok ruta -C south sync

@@ -5,14 +5,7 @@
 # the address's are not; resolving one field of a group closes the others.
 . "$(dirname "$0")/lib.sh"
 
-git init -q --bare hub.git
-ok ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-for t in north south; do
-	ok ruta init $t --team $t --root-key root.pub --hub "$PWD/hub.git"
-	ruta -C $t keys export-pub > $t.pub
-	ok ruta -C hq keys endorse $t.pub --team $t
-done
+setup_hub
 for r in hq north south; do ok ruta -C $r sync; done
 
 # syncs R...: each replica syncs in turn, whatever the exit (3 while conflicts are open)

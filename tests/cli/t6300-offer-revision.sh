@@ -7,15 +7,7 @@
 # edit; the revision can then be resolved and sent like any offer.
 . "$(dirname "$0")/lib.sh"
 
-git init -q --bare hub.git
-ok ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-for t in north south; do
-	ok ruta init $t --team $t --root-key root.pub --hub "$PWD/hub.git"
-	ruta -C $t keys export-pub > $t.pub
-	ok ruta -C hq keys endorse $t.pub --team $t
-done
-SOUTH=$(cut -d' ' -f3 south.pub)
+setup_hub
 for r in hq north south; do ruta -C $r sync >/dev/null 2>&1; done
 
 # offer_row REPLICA ID: what the offer shows there

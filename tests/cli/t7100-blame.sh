@@ -5,18 +5,7 @@
 # before a replica's history (its snapshot) says so.
 . "$(dirname "$0")/lib.sh"
 
-git init -q --bare hub.git
-ok ruta init hq --head-office --hub "$PWD/hub.git"
-ruta -C hq keys export-pub --root > root.pub
-for t in north south; do
-	ok ruta init $t --team $t --root-key root.pub --hub "$PWD/hub.git"
-	ruta -C $t keys export-pub > $t.pub
-	ok ruta -C hq keys endorse $t.pub --team $t
-done
-HQ=$(db hq "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
-NORTH=$(db north "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
-SOUTH=$(db south "SELECT value FROM ruta_meta WHERE key = 'replica_id'")
-ok ruta -C hq sync
+setup_hub
 ok ruta -C north sync
 ok ruta -C south sync
 
