@@ -338,6 +338,22 @@ stack() {
 	g "$_h" update-ref "refs/heads/$_b" "$_p"
 }
 
+# sign_cs KEY FILE: FILE.sig, an SSHSIG over FILE made with KEY as ruta signs
+# a changeset.
+sign_cs() {
+	rm -f "$2.sig"
+	ssh-keygen -q -Y sign -f "$1" -n ruta-changeset "$2" 2>/dev/null
+}
+
+# on_top HUB REPLICA KEY FILE: commits FILE and its .sig on the tip of the
+# replica's branch of HUB.git, signed with KEY.
+on_top() {
+	_f=$(basename "$4")
+	stack "$1.git" "ruta/$2" "$(g "$1.git" rev-parse "ruta/$2")" "$3" \
+		"$(make_tree "$1.git" "changesets/$2" "$_f" "$(blob "$1.git" "$4")" \
+			"$_f.sig" "$(blob "$1.git" "$4.sig")")"
+}
+
 # fresh NAME: a copy of the untouched hub.
 fresh() { rm -rf "$1.git" && cp -r hub.git "$1.git"; }
 

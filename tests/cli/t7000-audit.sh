@@ -158,10 +158,8 @@ F5=$(cs_file "$NORTH" 5)
 g otherkey.git show "$N4:$CS/$F4" > f4.json
 H4=$(sha256sum f4.json | cut -d' ' -f1)
 sed -e 's/"seq":4}$/"seq":5}/' -e "s/\"prev\":\"[0-9a-f]*\"/\"prev\":\"$H4\"/" f4.json > "$F5"
-rm -f "$F5.sig"
-ssh-keygen -q -Y sign -f $SK -n ruta-changeset "$F5" 2>/dev/null
-T=$(make_tree otherkey.git "$CS" "$F5" "$(blob otherkey.git "$F5")" "$F5.sig" "$(blob otherkey.git "$F5.sig")")
-stack otherkey.git "ruta/$NORTH" "$N4" $NK "$T"
+sign_cs $SK "$F5"
+on_top otherkey "$NORTH" $NK "$F5"
 audit otherkey
 is "$rc" 4 "a changeset signed with another team's key: exit 4"
 problem key ".* 5: changeset 5 of replica $NORTH is signed by the key of replica $SOUTH \\(team south\\)" \
@@ -173,10 +171,8 @@ fresh witness
 BAD=$(printf '1%.0s' $(seq 64))
 sed -e 's/"seq":4}$/"seq":5}/' -e "s/\"prev\":\"[0-9a-f]*\"/\"prev\":\"$H4\"/" \
 	-e "s/\"deps\":{[^}]*}[}]*/\"deps\":{\"$SOUTH\":{\"hash\":\"$BAD\",\"seq\":1}}/" f4.json > "$F5"
-rm -f "$F5.sig"
-ssh-keygen -q -Y sign -f $NK -n ruta-changeset "$F5" 2>/dev/null
-T=$(make_tree witness.git "$CS" "$F5" "$(blob witness.git "$F5")" "$F5.sig" "$(blob witness.git "$F5.sig")")
-stack witness.git "ruta/$NORTH" "$N4" $NK "$T"
+sign_cs $NK "$F5"
+on_top witness "$NORTH" $NK "$F5"
 audit witness
 is "$rc" 4 "a fork witnessed through deps: exit 4"
 problem deps ".* 5: fork witnessed: replica $NORTH had applied a changeset 1 of replica $SOUTH with another hash" \
@@ -187,10 +183,8 @@ is "$(jget "$out" .problems_count)" 1 "and nothing else"
 fresh fork
 F2=$(cs_file "$NORTH" 2)
 g fork.git show "$N2:$CS/$F2" | sed 's/"employees":\[40/"employees":[77/' > "$F2"
-rm -f "$F2.sig"
-ssh-keygen -q -Y sign -f $NK -n ruta-changeset "$F2" 2>/dev/null
-T=$(make_tree fork.git "$CS" "$F2" "$(blob fork.git "$F2")" "$F2.sig" "$(blob fork.git "$F2.sig")")
-stack fork.git "ruta/$NORTH" "$N4" $NK "$T"
+sign_cs $NK "$F2"
+on_top fork "$NORTH" $NK "$F2"
 audit fork
 is "$rc" 4 "a fork: exit 4"
 problem fork ".* 2: fork: a second, different changeset 2 of replica $NORTH \\(the first is in commit $(echo $N2 | cut -c1-12)\\)" \
@@ -308,10 +302,8 @@ g hub.git ls-tree -r --name-only ruta/trust | grep -q 'ruta-trust-00000005.txt$'
 	{ echo "Bail out! setup failed: trust version 5 not on the hub: $err"; exit 1; }
 fresh rotated
 sed -e 's/"seq":4}$/"seq":5}/' -e "s/\"prev\":\"[0-9a-f]*\"/\"prev\":\"$H4\"/" f4.json > "$F5"
-rm -f "$F5.sig"
-ssh-keygen -q -Y sign -f $NK -n ruta-changeset "$F5" 2>/dev/null
-T=$(make_tree rotated.git "$CS" "$F5" "$(blob rotated.git "$F5")" "$F5.sig" "$(blob rotated.git "$F5.sig")")
-stack rotated.git "ruta/$NORTH" "$(g rotated.git rev-parse "ruta/$NORTH")" north2.key "$T"
+sign_cs $NK "$F5"
+on_top rotated "$NORTH" north2.key "$F5"
 audit rotated
 is "$rc" 4 "a changeset signed with a replaced key: exit 4"
 problem replaced ".* 5: replica $NORTH's key SHA256:[^ ]* was replaced after its changeset 4; changeset 5 is signed with the former key" \

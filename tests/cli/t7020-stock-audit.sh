@@ -139,17 +139,7 @@ next_cs() {
 	sed -e "s/\"seq\":$_seq}\$/\"seq\":$((_seq + 1))}/" \
 		-e "s/\"prev\":\"[0-9a-f]*\"/\"prev\":\"$(sha256sum < "$1" | cut -d' ' -f1)\"/" \
 		-e "${4:-s/^//}" "$1" > "$3"
-	rm -f "$3.sig"
-	ssh-keygen -q -Y sign -f "$2" -n ruta-changeset "$3" 2>/dev/null
-}
-
-# on_top HUB REPLICA KEY FILE: commits FILE and its .sig on the replica's
-# branch, signed with KEY.
-on_top() {
-	_f=$(basename "$4")
-	stack "$1.git" "ruta/$2" "$(g "$1.git" rev-parse "ruta/$2")" "$3" \
-		"$(make_tree "$1.git" "changesets/$2" "$_f" "$(blob "$1.git" "$4")" \
-			"$_f.sig" "$(blob "$1.git" "$4.sig")")"
+	sign_cs "$2" "$3"
 }
 
 CS=changesets/$SOUTH
@@ -215,8 +205,7 @@ fresh late
 LATE=$(printf '%012x0000' $(( ($(date -u -d "$END" +%s) + 60) * 1000 )))
 F=$(cs_file "$TEMP" 2)
 sed "s/\"max\":\"[0-9a-f]*\"/\"max\":\"$LATE\"/" "temp-out/$F" > "$F"
-rm -f "$F.sig"
-ssh-keygen -q -Y sign -f temp/keys/replica.key -n ruta-changeset "$F" 2>/dev/null
+sign_cs temp/keys/replica.key "$F"
 stack late.git "ruta/$TEMP" "$(nth late.git "ruta/$TEMP" 1)" temp/keys/replica.key \
 	"$(make_tree late.git "changesets/$TEMP" "$F" "$(blob late.git "$F")" "$F.sig" "$(blob late.git "$F.sig")")"
 agree late WINDOW "usb/$F at [0-9]{14}Z\$" key \
@@ -243,8 +232,7 @@ agree liar BAD "usb/$(cs_file "$NORTH" 3) is signed by $OLDFP_RE, not by the key
 # ---- a second, different changeset 2 of south ------------------------------------------
 fresh fork
 g fork.git show "$S2:$CS/$F2" | sed 's/"Cadiz"/"Malaga"/' > "$F2"
-rm -f "$F2.sig"
-ssh-keygen -q -Y sign -f $SK -n ruta-changeset "$F2" 2>/dev/null
+sign_cs $SK "$F2"
 on_top fork "$SOUTH" $SK "$F2"
 agree fork TWICE "$CS/$F2 in [0-9a-f]{40} differs from another commit's copy\$" fork \
 	"a second, different changeset 2 of replica $SOUTH"
