@@ -276,16 +276,6 @@ static int local_trust(audit *a)
 
 /* ---- changesets ------------------------------------------------------------------- */
 
-static void hlc_iso(char out[21], uint64_t hlc)
-{
-	time_t secs = (time_t)((hlc >> RUTA_HLC_COUNTER_BITS) / 1000);
-	struct tm tm;
-	if (!gmtime_r(&secs, &tm))
-		snprintf(out, 21, "9999-12-31T23:59:59Z");
-	else
-		strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* What apply.c's find_signer and check_authority ask, against the trust
  * version in force: the newest the hub or this replica has. */
 static int check_key(audit *a, const ruta_git_commit *c, const char *file, const ruta_cs *cs,
@@ -330,8 +320,8 @@ static int check_key(audit *a, const ruta_git_commit *c, const char *file, const
 			"at %s, after its changeset %lld; changeset %lld is signed with the expired key, "
 			"whatever time it carries", cs->replica, k->valid_before, k->expired_after,
 			(long long)cs->seq);
-	hlc_iso(lo, cs->hlc_min);
-	hlc_iso(hi, cs->hlc_max);
+	ruta_trust__hlc_iso(lo, cs->hlc_min);
+	ruta_trust__hlc_iso(hi, cs->hlc_max);
 	if ((k->valid_after[0] && strcmp(lo, k->valid_after) < 0) ||
 			(k->valid_before[0] && strcmp(hi, k->valid_before) > 0))
 		return problem(a, "key", a->branch, c->id, file, cs->seq, "replica %s's key is valid "

@@ -1032,8 +1032,7 @@ int ruta_trust__signed_by(ruta_trust_verdict *verdict, ruta_trust_signer *out, r
 	return err;
 }
 
-/* An HLC's time to the second, as the trust file's window ends are written. */
-static void hlc_iso(char out[21], uint64_t hlc)
+void ruta_trust__hlc_iso(char out[21], uint64_t hlc)
 {
 	time_t secs = (time_t)((hlc >> RUTA_HLC_COUNTER_BITS) / 1000);
 	struct tm tm;
@@ -1073,8 +1072,8 @@ int ruta_trust__judge(ruta_trust_verdict *v, const ruta_cs *cs, const ruta_trust
 			"changeset %lld; changeset %lld is refused whatever time it carries", s->principal,
 			s->valid_before, s->expired_after, (long long)cs->seq);
 	*v = RUTA_TRUST_WINDOW;
-	hlc_iso(lo, cs->hlc_min);
-	hlc_iso(hi, cs->hlc_max);
+	ruta_trust__hlc_iso(lo, cs->hlc_min);
+	ruta_trust__hlc_iso(hi, cs->hlc_max);
 	if (s->valid_after[0] && strcmp(lo, s->valid_after) < 0)
 		return ruta_error__set(RUTA_EVERIFY, "replica %s's key is valid only from %s; this "
 			"changeset is from %s", s->principal, s->valid_after, lo);

@@ -76,6 +76,9 @@ typedef struct ruta_trust_signer {
  * or RUTA_TRUST_UNKNOWN_KEY; another code if the database failed. */
 int ruta_trust__signed_by(ruta_trust_verdict *verdict, ruta_trust_signer *out, ruta_replica *r,
 	const void *body, size_t len, const char *sig, size_t siglen);
+/* An HLC's time to the second, as the trust file's window ends are written:
+ * what a key's window is compared with. */
+void ruta_trust__hlc_iso(char out[21], uint64_t hlc);
 /* May that signer make that (parsed) changeset (docs/format.md §7.4)? 0, or
  * RUTA_EVERIFY with the reason and *verdict saying which rule. */
 int ruta_trust__judge(ruta_trust_verdict *verdict, const struct ruta_cs *cs,
