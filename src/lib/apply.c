@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "changeset.h"
+#include "apply.h"
 #include "merge.h"
 #include "crypto.h"
 #include "journal.h"
@@ -33,8 +34,16 @@
 
 enum { DONE_APPLIED, DONE_DUP, WAITING, REFUSED };
 
+/*
+ * An input's bytes are read only when its turn comes and let go right after
+ * (items with a `ref`): applying a directory, a bundle or a hub's history
+ * holds one changeset at a time, whatever the size of the whole. What
+ * waits is read again for the next round.
+ */
 typedef struct item {
-	char name[160];
+	char *name;
+	char *ref;            /* where the loader finds the bytes; NULL: body held */
+	char *sigref;         /* and the signature's; NULL: none */
 	char *body;
 	size_t len;
 	char *sig;
@@ -46,10 +55,13 @@ typedef struct item {
 	int state;            /* -1 to do, else one of the enum */
 } item;
 
-typedef struct items {
+struct ruta_apply_input {
 	item *v;
 	size_t n, cap;
-} items;
+	ruta_apply_load_cb load;
+	void *payload;
+};
+typedef struct ruta_apply_input items;
 
 typedef struct run {
 	ruta_replica *r;
@@ -58,18 +70,30 @@ typedef struct run {
 	int retry;            /* set on a refusal that a newer trust file may lift */
 } run;
 
+static void unload(item *x)
+{
+	free(x->body);
+	free(x->sig);
+	x->body = x->sig = NULL;
+	x->len = x->siglen = 0;
+	x->oversize = x->sig_oversize = 0;
+}
+
 static void items_free(items *it)
 {
 	size_t i;
 	for (i = 0; i < it->n; i++) {
-		free(it->v[i].body);
-		free(it->v[i].sig);
+		unload(&it->v[i]);
+		free(it->v[i].name);
+		free(it->v[i].ref);
+		free(it->v[i].sigref);
 	}
 	free(it->v);
-	memset(it, 0, sizeof(*it));
+	it->v = NULL;
+	it->n = it->cap = 0;
 }
 
-/* Takes ownership of body and sig. */
+/* Takes ownership of body and sig (NULL for an entry read later). */
 static int items_add(items *it, const char *name, char *body, size_t len, char *sig, size_t siglen)
 {
 	item *x;
@@ -84,9 +108,14 @@ static int items_add(items *it, const char *name, char *body, size_t len, char *
 		it->v = nv;
 		it->cap = cap;
 	}
-	x = &it->v[it->n++];
+	x = &it->v[it->n];
 	memset(x, 0, sizeof(*x));
-	snprintf(x->name, sizeof(x->name), "%s", name);
+	if (!(x->name = strdup(name))) {
+		free(body);
+		free(sig);
+		return ruta_error__oom();
+	}
+	it->n++;
 	x->body = body;
 	x->len = len;
 	x->sig = sig;
@@ -96,6 +125,78 @@ static int items_add(items *it, const char *name, char *body, size_t len, char *
 	if (x->trust)
 		x->version = strtoll(name + 11, NULL, 10);
 	return 0;
+}
+
+/* ---- inputs read when their turn comes ---------------------------------------- */
+
+int ruta_apply__input_new(ruta_apply_input **out, ruta_apply_load_cb load, void *payload)
+{
+	if (!(*out = calloc(1, sizeof(**out))))
+		return ruta_error__oom();
+	(*out)->load = load;
+	(*out)->payload = payload;
+	return 0;
+}
+
+void ruta_apply__input_free(ruta_apply_input *in)
+{
+	if (!in)
+		return;
+	items_free(in);
+	free(in);
+}
+
+int ruta_apply__input_add(ruta_apply_input *in, const char *name, const char *ref)
+{
+	int err;
+	if ((err = items_add(in, name, NULL, 0, NULL, 0)) < 0)
+		return err;
+	if (!(in->v[in->n - 1].ref = strdup(ref)))
+		return ruta_error__oom();
+	return 0;
+}
+
+int ruta_apply__input_sig(ruta_apply_input *in, const char *ref)
+{
+	if (!in->n || in->v[in->n - 1].sigref)
+		return ruta_error__set(RUTA_EINVALID, "a signature without its file");
+	if (!(in->v[in->n - 1].sigref = strdup(ref)))
+		return ruta_error__oom();
+	return 0;
+}
+
+/* Reads an item's bytes, if they are elsewhere: a body too large to be a
+ * changeset is refused by its size alone, never read whole. */
+static int load(items *it, item *x)
+{
+	int err;
+	if (!x->ref || x->body)
+		return 0;
+	err = it->load(&x->body, &x->len, x->ref, RUTA_CS_MAX_BYTES, it->payload);
+	if (err == RUTA_EINVALID) {
+		if (!(x->body = strdup("")))
+			return ruta_error__oom();
+		x->len = 0;
+		x->oversize = 1;
+	} else if (err < 0) {
+		return err;
+	}
+	if (x->sigref) {
+		err = it->load(&x->sig, &x->siglen, x->sigref, RUTA_SIG_MAX_BYTES, it->payload);
+		if (err == RUTA_EINVALID)
+			x->sig_oversize = 1;
+		else if (err < 0 && err != RUTA_ENOTFOUND)
+			return err;
+	}
+	ruta_error__clear();
+	return 0;
+}
+
+/* Done with for now: bytes that can be read again are let go. */
+static void put_down(item *x)
+{
+	if (x->ref || (x->state != -1 && x->state != WAITING))
+		unload(x);
 }
 
 /* ---- reading files, a directory, a bundle ---------------------------------- */
@@ -128,6 +229,15 @@ static int slurp(char **out, size_t *len, const char *path, size_t max)
 	return 0;
 }
 
+static int load_file(char **data, size_t *len, const char *path, size_t max, void *payload)
+{
+	int err = slurp(data, len, path, max);
+	(void)payload;
+	if (err == RUTA_ENOTFOUND && !(strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".sig")))
+		return ruta_error__set(RUTA_ERROR, "no file '%s' (it was there a moment ago)", path);
+	return err;
+}
+
 static int is_input_name(const char *name)
 {
 	size_t n = strlen(name);
@@ -137,31 +247,11 @@ static int is_input_name(const char *name)
 
 static int add_file(items *it, const char *path, const char *name)
 {
-	char *body = NULL, *sig = NULL, sigpath[4200];
-	size_t len = 0, siglen = 0;
-	int err, oversize = 0, sig_oversize = 0;
-
-	if ((err = slurp(&body, &len, path, RUTA_CS_MAX_BYTES)) < 0 && err != RUTA_EINVALID)
-		return err == RUTA_ENOTFOUND ? ruta_error__set(RUTA_ENOTFOUND, "no file '%s'", path) : err;
-	if (err == RUTA_EINVALID) {
-		/* Too large to be a changeset: refused by its size, never read whole. */
-		if (!(body = strdup("")))
-			return ruta_error__oom();
-		len = 0;
-		oversize = 1;
-	}
+	char sigpath[4210];
+	int err;
 	snprintf(sigpath, sizeof(sigpath), "%s.sig", path);
-	if ((err = slurp(&sig, &siglen, sigpath, RUTA_SIG_MAX_BYTES)) < 0 && err != RUTA_ENOTFOUND &&
-			err != RUTA_EINVALID) {
-		free(body);
-		return err;
-	}
-	sig_oversize = err == RUTA_EINVALID;
-	ruta_error__clear();
-	if ((err = items_add(it, name, body, len, sig, siglen)) == 0) {
-		it->v[it->n - 1].oversize = oversize;
-		it->v[it->n - 1].sig_oversize = sig_oversize;
-	}
+	if ((err = ruta_apply__input_add(it, name, path)) == 0)
+		err = ruta_apply__input_sig(it, sigpath);
 	return err;
 }
 
@@ -225,11 +315,32 @@ static int valid_entry_name(const char *s)
 
 #define BUNDLE_MAGIC "ruta-bundle 1\n"
 
+/* A bundle's entry, read from the caller's bytes: ref is "OFFSET LENGTH". */
+typedef struct bundle {
+	const char *data;
+	size_t len;
+} bundle;
+
+static int load_entry(char **data, size_t *len, const char *ref, size_t max, void *payload)
+{
+	const bundle *b = payload;
+	unsigned long long off = 0, n = 0;
+	(void)max;   /* the entry's length was checked when it was listed */
+	if (sscanf(ref, "%llu %llu", &off, &n) != 2 || off + n > b->len)
+		return ruta_error__set(RUTA_ERROR, "bundle: entry out of range");
+	if (!(*data = malloc(n + 1)))
+		return ruta_error__oom();
+	memcpy(*data, b->data + off, n);
+	(*data)[n] = '\0';
+	*len = n;
+	return 0;
+}
+
 /* "ruta-bundle 1\n" then entries "NAME LENGTH\n" + bytes + "\n"; NAME.sig
- * entries carry signatures. */
+ * entries carry signatures, each right after its file. */
 static int add_bundle(items *it, const char *data, size_t len)
 {
-	size_t pos = strlen(BUNDLE_MAGIC), i;
+	size_t pos = strlen(BUNDLE_MAGIC);
 	int err = 0;
 
 	if (len < pos || memcmp(data, BUNDLE_MAGIC, pos) != 0)
@@ -237,8 +348,9 @@ static int add_bundle(items *it, const char *data, size_t len)
 			"'ruta-bundle 1')");
 	while (pos < len && err == 0) {
 		const char *nl = memchr(data + pos, '\n', len - pos < 200 ? len - pos : 200);
-		char head[200], name[160];
+		char head[200], name[160], ref[48];
 		unsigned long long n;
+		size_t nlen;
 		int used = 0;
 		if (!nl || (size_t)(nl - data - pos) >= sizeof(head))
 			return ruta_error__set(RUTA_EINVALID, "bundle: bad entry header at byte %zu", pos);
@@ -248,34 +360,23 @@ static int add_bundle(items *it, const char *data, size_t len)
 				!valid_entry_name(name) || n > RUTA_CS_MAX_BYTES ||
 				n + 1 > len - (size_t)(nl + 1 - data) || nl[1 + n] != '\n')
 			return ruta_error__set(RUTA_EINVALID, "bundle: bad entry '%.60s' at byte %zu", head, pos);
-		{
-			size_t nlen = strlen(name);
-			char *copy = malloc(n + 1);
-			if (!copy)
+		snprintf(ref, sizeof(ref), "%zu %llu", (size_t)(nl + 1 - data), n);
+		nlen = strlen(name);
+		if (nlen > 4 && strcmp(name + nlen - 4, ".sig") == 0) {
+			size_t i = it->n;
+			name[nlen - 4] = '\0';
+			/* its file is almost always the one just before it */
+			while (i > 0 && strcmp(it->v[i - 1].name, name) != 0)
+				i--;
+			if (i == 0 || it->v[i - 1].sigref)
+				return ruta_error__set(RUTA_EINVALID, "bundle: signature '%s.sig' does not "
+					"follow its file", name);
+			if (!(it->v[i - 1].sigref = strdup(ref)))
 				return ruta_error__oom();
-			memcpy(copy, nl + 1, n);
-			copy[n] = '\0';
-			if (nlen > 4 && strcmp(name + nlen - 4, ".sig") == 0) {
-				name[nlen - 4] = '\0';
-				/* its file is almost always the one just before it */
-				if (it->n && strcmp(it->v[it->n - 1].name, name) == 0)
-					i = it->n - 1;
-				else
-					for (i = 0; i < it->n && strcmp(it->v[i].name, name) != 0; i++)
-						;
-				if (i == it->n || it->v[i].sig) {
-					free(copy);
-					return ruta_error__set(RUTA_EINVALID, "bundle: signature '%s.sig' does not "
-						"follow its file", name);
-				}
-				it->v[i].sig = copy;
-				it->v[i].siglen = n;
-			} else if (is_input_name(name)) {
-				err = items_add(it, name, copy, n, NULL, 0);
-			} else {
-				free(copy);
-				return ruta_error__set(RUTA_EINVALID, "bundle: unexpected entry '%s'", name);
-			}
+		} else if (is_input_name(name)) {
+			err = ruta_apply__input_add(it, name, ref);
+		} else {
+			return ruta_error__set(RUTA_EINVALID, "bundle: unexpected entry '%s'", name);
 		}
 		pos = (size_t)(nl + 1 - data) + n + 1;
 	}
@@ -1135,7 +1236,10 @@ static int process(run *ru, items *it)
 	if (it->n)   /* qsort's array must not be NULL, even for no items */
 		qsort(it->v, it->n, sizeof(*it->v), compare_trust);
 	for (i = 0; i < it->n && it->v[i].trust && err == 0; i++)
-		err = try_trust(ru, &it->v[i]);
+		if ((err = load(it, &it->v[i])) == 0) {
+			err = try_trust(ru, &it->v[i]);
+			put_down(&it->v[i]);
+		}
 	start = i;
 	/* Refused for an unknown key: retried once a newer trust file is in
 	 * force than the one it was refused under (received now, or made here). */
@@ -1156,9 +1260,10 @@ static int process(run *ru, items *it)
 			if (x->state != -1 && x->state != WAITING)
 				continue;
 			/* between changesets, each its own transaction: a safe point */
-			if ((err = step(ru, i - start, it->n - start)) < 0)
+			if ((err = step(ru, i - start, it->n - start)) < 0 || (err = load(it, x)) < 0)
 				break;
 			err = try_changeset(ru, x);
+			put_down(x);
 			progress |= x->state == DONE_APPLIED;
 		}
 	} while (progress && err == 0);
@@ -1195,10 +1300,20 @@ static int start(run *ru, ruta_apply_result *out, ruta_replica *r, const ruta_ap
 	return 0;
 }
 
+int ruta_apply__input_run(ruta_apply_result *out, ruta_replica *r, ruta_apply_input *in,
+	const ruta_apply_options *opts)
+{
+	run ru;
+	int err;
+	if ((err = start(&ru, out, r, opts)) == 0)
+		err = process(&ru, in);
+	return err;
+}
+
 int ruta_apply_path(ruta_apply_result *out, ruta_replica *r, const char *path,
 	const ruta_apply_options *opts)
 {
-	items it = { NULL, 0, 0 };
+	items it = { NULL, 0, 0, load_file, NULL };
 	struct stat st;
 	run ru;
 	int err;
@@ -1222,7 +1337,8 @@ int ruta_apply_path(ruta_apply_result *out, ruta_replica *r, const char *path,
 int ruta_apply_bundle(ruta_apply_result *out, ruta_replica *r, const char *data, size_t len,
 	const ruta_apply_options *opts)
 {
-	items it = { NULL, 0, 0 };
+	bundle b = { data, len };
+	items it = { NULL, 0, 0, load_entry, &b };
 	run ru;
 	int err;
 

@@ -23,6 +23,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "buf.h"
 #include "changeset.h"
 #include "crypto.h"
@@ -188,7 +189,10 @@ static int note_max(const char *commit, const char *path, const char *data, size
 }
 
 static const char unsent_sql[] = "SELECT seq, body, sig FROM ruta_changeset"
-	" WHERE replica = ?1 AND seq > ?2 ORDER BY seq";
+	" WHERE replica = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq";
+/* counted first, for the commit's message; one sealed meanwhile waits */
+static const char unsent_count_sql[] = "SELECT count(*), max(seq) FROM ruta_changeset"
+	" WHERE replica = ?1 AND seq > ?2";
 
 typedef struct files {
 	ruta_git_file *v;
@@ -235,47 +239,77 @@ static int files_add(files *f, const char *path, const void *data, size_t len)
 	return 0;
 }
 
-static int collect_own(files *f, int64_t *count, ruta_replica *r, long long after)
+/* This replica's changesets after the branch tip's, straight from the
+ * database into the commit, one file at a time: a push of any size holds
+ * one changeset in memory. */
+typedef struct own_files {
+	ruta_replica *r;
+	sqlite3_stmt *st;
+	char path[300];
+	int sig_next;     /* the row given last still has its .sig to give */
+} own_files;
+
+static int next_own(ruta_git_file *f, void *payload)
+{
+	own_files *o = payload;
+	int rc;
+	if (o->sig_next) {
+		o->sig_next = 0;
+		strcat(o->path, ".sig");
+		f->path = o->path;
+		f->data = (const char *)sqlite3_column_text(o->st, 2);
+		f->len = (size_t)sqlite3_column_bytes(o->st, 2);
+		return 1;
+	}
+	if ((rc = ruta_db__step(o->r, o->st)) != SQLITE_ROW)
+		return rc < 0 ? rc : 0;
+	snprintf(o->path, sizeof(o->path), "changesets/%s/%s-%08lld.json", o->r->id, o->r->id,
+		(long long)sqlite3_column_int64(o->st, 0));
+	f->path = o->path;
+	f->data = sqlite3_column_blob(o->st, 1);
+	f->len = (size_t)sqlite3_column_bytes(o->st, 1);
+	o->sig_next = 1;
+	return 1;
+}
+
+static int count_own(int64_t *count, int64_t *last, ruta_replica *r, long long after)
 {
 	sqlite3_stmt *st;
-	int rc, err = 0;
-	if ((err = ruta_db__stmt(&st, r, unsent_sql)) < 0)
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, unsent_count_sql)) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, after);
-	while (err == 0 && (rc = ruta_db__step(r, st)) == SQLITE_ROW) {
-		char path[300];
-		snprintf(path, sizeof(path), "changesets/%s/%s-%08lld.json", r->id, r->id,
-			(long long)sqlite3_column_int64(st, 0));
-		if ((err = files_add(f, path, sqlite3_column_blob(st, 1),
-				(size_t)sqlite3_column_bytes(st, 1))) == 0) {
-			strcat(path, ".sig");
-			err = files_add(f, path, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
-		}
-		(*count)++;
+	if ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st, 0);
+		*last = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	return err == 0 && rc < 0 ? rc : err;
+	return rc < 0 ? rc : 0;
 }
 
 static int commit_own(int64_t *count, ruta_replica *r, ruta_git *g, signing *s)
 {
 	char branch[200], dir[220], msg[300];
 	max_name m = { 0, ".json" };
-	files f = { NULL, NULL, 0, 0 };
+	own_files o = { r, NULL, "", 0 };
+	int64_t last = 0;
 	int err;
 
 	snprintf(branch, sizeof(branch), "ruta/%s", r->id);
 	snprintf(dir, sizeof(dir), "changesets/%s", r->id);
 	/* what the tip holds was committed already: only later ones go */
 	if ((err = ruta_git__tip_names(g, branch, dir, note_max, &m)) < 0 ||
-			(err = collect_own(&f, count, r, m.max)) < 0 || f.n == 0)
-		goto done;
+			(err = count_own(count, &last, r, m.max)) < 0 || *count == 0 ||
+			(err = ruta_db__stmt(&o.st, r, unsent_sql)) < 0)
+		return err;
+	sqlite3_bind_text(o.st, 1, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(o.st, 2, m.max);
+	sqlite3_bind_int64(o.st, 3, last);
 	snprintf(msg, sizeof(msg), "ruta: %s changesets %lld to %lld\n", r->id, m.max + 1,
 		m.max + (long long)*count);
-	err = ruta_git__commit(g, branch, f.v, f.n, msg, r->id, sign_commit, s);
-done:
-	files_free(&f);
+	err = ruta_git__commit_each(g, branch, next_own, &o, msg, r->id, sign_commit, s);
+	sqlite3_reset(o.st);
 	return err;
 }
 
@@ -328,7 +362,7 @@ static int unsent(int64_t *count, ruta_git *g, const char *branch, char tip[41],
 	if (!tip[0] || strcmp(tip, on_hub) == 0)
 		return 0;
 	return ruta_git__walk(g, tip, on_hub[0] && ruta_git__descends(g, tip, on_hub) ? on_hub : NULL,
-		count_json, count);
+		RUTA_GIT_NAMES, count_json, count);
 }
 
 /* A replica that lost its git/ directory (a copied replica, say) takes
@@ -394,13 +428,13 @@ typedef struct pulling {
 	ruta_sync_result *out;
 	const ruta_sync_options *opts;
 	const char *url;
-	ruta_buf bundle;
+	ruta_apply_input *in;      /* what is taken in, read from git when applied */
 	char own[200];
 	char **branches, **tips;   /* walked branches and their new tips */
 	size_t n, cap;
 	int own_rewritten;         /* the hub no longer holds our own history */
-	long long entries;         /* files taken, for unique bundle names */
-	char last_name[240], last_path[600], last_commit[41];   /* where a .sig must follow */
+	long long entries;         /* files taken, for unique names */
+	char last_path[600], last_commit[41];   /* where a .sig must follow */
 	const char *only;          /* take in just this branch, or all if NULL */
 	int err;
 } pulling;
@@ -439,8 +473,8 @@ static int record_rewritten(pulling *p, const char *branch, const char *tip, con
 	return record_refusal(p->r, p->opts, branch, key, RUTA_EVERIFY, why);
 }
 
-/* A changeset or trust file from a hub commit, as a bundle entry; other
- * files are not ruta's and are left alone. */
+/* A changeset or trust file from a hub commit is taken in; other files are
+ * not ruta's and are left alone. */
 static int plain_name(const char *s)
 {
 	size_t n = strlen(s), i;
@@ -454,14 +488,14 @@ static int plain_name(const char *s)
 }
 
 /*
- * A changeset or trust file from a hub commit becomes a bundle entry whose
- * name is unique to that commit and path, so a signature is always paired
+ * A changeset or trust file from a hub commit becomes an input whose name
+ * is unique to that commit and path, so a signature is always paired
  * with the file beside it in the same tree, never with a namesake from
  * elsewhere. A hub may hold anything: files that are not ruta's, odd or
  * over-long names, orphan signatures and oversize blobs are passed over one
  * by one, so no single file can stop a pull.
  */
-static int take_file(const char *commit, const char *path, const char *data, size_t len, void *pp)
+static int take_file(const char *commit, const char *path, const char *id, size_t len, void *pp)
 {
 	pulling *p = pp;
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -480,7 +514,7 @@ static int take_file(const char *commit, const char *path, const char *data, siz
 		if (strlen(path) - 4 != strlen(p->last_path) || strncmp(path, p->last_path, strlen(path) - 4) ||
 				strcmp(commit, p->last_commit) != 0)
 			return 0;
-		snprintf(base, sizeof(base), "%.200s.sig", p->last_name);
+		return ruta_apply__input_sig(p->in, id);
 	} else {
 		p->entries++;
 		/* trust files keep their name first: apply reads the version from it */
@@ -490,16 +524,25 @@ static int take_file(const char *commit, const char *path, const char *data, siz
 			/* in the order walked: apply tries them sorted by name, and a
 			 * branch's changesets in their own order apply in one round */
 			snprintf(base, sizeof(base), "%010lld-%.12s-%s", p->entries, commit, name);
-		snprintf(p->last_name, sizeof(p->last_name), "%s", base);
 		snprintf(p->last_path, sizeof(p->last_path), "%s", path);
 		snprintf(p->last_commit, sizeof(p->last_commit), "%s", commit);
 		if (n > 5 && !strcmp(name + n - 5, ".json"))
 			p->out->pulled++;
 	}
-	ruta_buf__printf(&p->bundle, "%s %zu\n", base, len);
-	ruta_buf__put(&p->bundle, data, len);
-	ruta_buf__puts(&p->bundle, "\n");
-	return ruta_buf__check(&p->bundle);
+	return ruta_apply__input_add(p->in, base, id);
+}
+
+/* An input's bytes, read from the replica's git when its turn comes. */
+static int load_blob(char **data, size_t *len, const char *id, size_t max, void *g)
+{
+	int err;
+	if ((err = ruta_git__blob(data, len, g, id)) == 0 && *len > max) {
+		free(*data);
+		*data = NULL;
+		*len = 0;
+		return RUTA_EINVALID;
+	}
+	return err;
 }
 
 static int remember(pulling *p, const char *branch, const char *tip)
@@ -527,7 +570,7 @@ static int one_branch(const char *tip, const char *branch, const char *data, siz
 {
 	pulling *p = pp;
 	char key[2300], *seen = NULL, own_tip[41];
-	size_t before;
+	long long before;
 	int err;
 	(void)data;
 	(void)len;
@@ -563,10 +606,10 @@ static int one_branch(const char *tip, const char *branch, const char *data, siz
 		free(seen);
 		return record_rewritten(p, branch, tip, why);
 	}
-	before = p->bundle.len;
-	err = ruta_git__walk(p->g, tip, seen, take_file, p);
+	before = p->entries;
+	err = ruta_git__walk(p->g, tip, seen, RUTA_GIT_IDS, take_file, p);
 	free(seen);
-	if (err == 0 && p->bundle.len > before && strcmp(branch, "ruta/trust") != 0)
+	if (err == 0 && p->entries > before && strcmp(branch, "ruta/trust") != 0)
 		p->out->replicas++;
 	return err < 0 ? err : remember(p, branch, tip);
 }
@@ -595,15 +638,15 @@ static int take_in(ruta_sync_result *out, ruta_replica *r, ruta_git *g, const ch
 	p.url = url;
 	p.only = only;
 	snprintf(p.own, sizeof(p.own), "ruta/%s", r->id);
-	ruta_buf__puts(&p.bundle, "ruta-bundle 1\n");
-	if ((err = ruta_git__fetched(g, one_branch, &p)) < 0 || (err = ruta_buf__check(&p.bundle)) < 0)
+	if ((err = ruta_apply__input_new(&p.in, load_blob, g)) < 0 ||
+			(err = ruta_git__fetched(g, one_branch, &p)) < 0)
 		goto done;
 	ao.report = opts ? opts->report : NULL;
 	ao.payload = opts ? opts->payload : NULL;
 	ao.step = step_of(opts);
 	if (own_rewritten)
 		*own_rewritten = p.own_rewritten;
-	if ((err = ruta_apply_bundle(&out->apply, r, p.bundle.ptr, p.bundle.len, &ao)) < 0)
+	if ((err = ruta_apply__input_run(&out->apply, r, p.in, &ao)) < 0)
 		goto done;
 	/* Taken in: waiting and refused ones are kept by the replica itself. */
 	for (i = 0; i < p.n && err == 0; i++) {
@@ -618,7 +661,7 @@ done:
 	}
 	free(p.branches);
 	free(p.tips);
-	ruta_buf__dispose(&p.bundle);
+	ruta_apply__input_free(p.in);
 	return err;
 }
 

@@ -269,58 +269,142 @@ int ruta_git__ref_set(ruta_git *g, const char *ref, const char *commit)
 
 /* ---- writing a commit ------------------------------------------------------- */
 
-/* The tree of one commit: files under at most two directory levels
- * ("changesets/<replica>/<name>"), built bottom-up. */
-static int insert_path(git_treebuilder *root, git_repository *repo, const char *path,
-	const git_oid *blob)
-{
-	const char *slash = strchr(path, '/');
-	const git_tree_entry *e;
-	git_treebuilder *sub = NULL;
-	git_tree *existing = NULL;
-	git_oid sub_oid;
-	char dir[256];
-	int rc;
+/* The tree of one commit, built as its files come: one tree builder per
+ * directory, held open until the end, so each file is one insert and each
+ * directory is written once, however many files it holds. */
+typedef struct dir_builder {
+	char path[256];
+	git_treebuilder *tb;
+} dir_builder;
 
-	if (!slash)
-		return git_treebuilder_insert(NULL, root, path, blob, GIT_FILEMODE_BLOB);
-	if ((size_t)(slash - path) >= sizeof(dir))
-		return -1;
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
-	e = git_treebuilder_get(root, dir);
-	if (e && git_tree_lookup(&existing, repo, git_tree_entry_id(e)) < 0)
-		return -1;
-	if ((rc = git_treebuilder_new(&sub, repo, existing)) == 0 &&
-			(rc = insert_path(sub, repo, slash + 1, blob)) == 0 &&
-			(rc = git_treebuilder_write(&sub_oid, sub)) == 0)
-		rc = git_treebuilder_insert(NULL, root, dir, &sub_oid, GIT_FILEMODE_TREE);
-	git_treebuilder_free(sub);
-	git_tree_free(existing);
-	return rc;
+typedef struct tree_build {
+	git_repository *repo;
+	dir_builder *v;
+	size_t n, cap;
+} tree_build;
+
+/* The builder of directory `dir` ("" is the root), made on first use. */
+static git_treebuilder *dir_of(tree_build *t, const char *dir, size_t len)
+{
+	char path[256];
+	const char *slash;
+	size_t i;
+
+	if (len >= sizeof(path))
+		return NULL;
+	for (i = t->n; i-- > 0;)   /* files come grouped: the last one is likely */
+		if (strlen(t->v[i].path) == len && memcmp(t->v[i].path, dir, len) == 0)
+			return t->v[i].tb;
+	memcpy(path, dir, len);   /* a copy: `dir` may be in t->v, which may move */
+	path[len] = '\0';
+	/* its parent first, so that every directory up to the root is written */
+	slash = strrchr(path, '/');
+	if (len && !dir_of(t, path, slash ? (size_t)(slash - path) : 0))
+		return NULL;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		dir_builder *nv = realloc(t->v, cap * sizeof(*nv));
+		if (!nv)
+			return NULL;
+		t->v = nv;
+		t->cap = cap;
+	}
+	memcpy(t->v[t->n].path, path, len + 1);
+	if (git_treebuilder_new(&t->v[t->n].tb, t->repo, NULL) < 0)
+		return NULL;
+	return t->v[t->n++].tb;
 }
 
-static int build_tree(git_oid *out, ruta_git *g, const ruta_git_file *files, size_t n)
+static int compare_depth(const void *a, const void *b)
 {
-	git_treebuilder *tb = NULL;
-	size_t i;
-	int rc;
+	const dir_builder *x = a, *y = b;
+	size_t dx = 0, dy = 0;
+	const char *c;
+	for (c = x->path; *c; c++)
+		dx += *c == '/';
+	for (c = y->path; *c; c++)
+		dy += *c == '/';
+	if (!x->path[0] || !y->path[0])
+		return !x->path[0] - !y->path[0];   /* the root last */
+	return dx < dy ? 1 : dx > dy ? -1 : 0;
+}
 
-	if ((rc = git_treebuilder_new(&tb, g->repo, NULL)) < 0)
-		return git_fail("building a commit");
-	for (i = 0; i < n && rc == 0; i++) {
-		git_oid blob;
-		if ((rc = git_blob_create_from_buffer(&blob, g->repo, files[i].data, files[i].len)) == 0)
-			rc = insert_path(tb, g->repo, files[i].path, &blob);
+/* Deepest directories first, each into its parent, the root last. */
+static int write_dirs(git_oid *out, tree_build *t)
+{
+	size_t i;
+	qsort(t->v, t->n, sizeof(*t->v), compare_depth);
+	for (i = 0; i < t->n; i++) {
+		const char *slash = strrchr(t->v[i].path, '/'), *name;
+		git_treebuilder *parent;
+		git_oid oid;
+		if (git_treebuilder_write(&oid, t->v[i].tb) < 0)
+			return -1;
+		if (!t->v[i].path[0]) {
+			*out = oid;
+			return 0;
+		}
+		name = slash ? slash + 1 : t->v[i].path;
+		if (!(parent = dir_of(t, t->v[i].path, slash ? (size_t)(slash - t->v[i].path) : 0)) ||
+				git_treebuilder_insert(NULL, parent, name, &oid, GIT_FILEMODE_TREE) < 0)
+			return -1;
 	}
-	if (rc == 0)
-		rc = git_treebuilder_write(out, tb);
-	git_treebuilder_free(tb);
-	return rc < 0 ? git_fail("building a commit") : 0;
+	return -1;
+}
+
+static int build_tree(git_oid *out, ruta_git *g, ruta_git_next_cb next, void *payload)
+{
+	tree_build t = { g->repo, NULL, 0, 0 };
+	ruta_git_file f;
+	size_t i;
+	int rc = 0, more;
+
+	/* the root first: an empty commit has a tree too */
+	if (!dir_of(&t, "", 0))
+		rc = -1;
+	while (rc == 0 && (more = next(&f, payload)) > 0) {
+		const char *slash = strrchr(f.path, '/');
+		git_treebuilder *dir = dir_of(&t, f.path, slash ? (size_t)(slash - f.path) : 0);
+		git_oid blob;
+		if (!dir || git_blob_create_from_buffer(&blob, g->repo, f.data, f.len) < 0 ||
+				git_treebuilder_insert(NULL, dir, slash ? slash + 1 : f.path, &blob,
+					GIT_FILEMODE_BLOB) < 0)
+			rc = -1;
+	}
+	if (rc == 0 && more < 0)
+		rc = more;   /* the caller's own error, with its message */
+	else if (rc == 0 && write_dirs(out, &t) < 0)
+		rc = -1;
+	for (i = 0; i < t.n; i++)
+		git_treebuilder_free(t.v[i].tb);
+	free(t.v);
+	return rc == -1 ? git_fail("building a commit") : rc;
+}
+
+/* ruta_git__commit's files, one by one. */
+typedef struct file_array {
+	const ruta_git_file *v;
+	size_t n, i;
+} file_array;
+
+static int next_of_array(ruta_git_file *f, void *payload)
+{
+	file_array *a = payload;
+	if (a->i == a->n)
+		return 0;
+	*f = a->v[a->i++];
+	return 1;
 }
 
 int ruta_git__commit(ruta_git *g, const char *branch, const ruta_git_file *files, size_t n,
 	const char *message, const char *who, ruta_git_sign_cb sign, void *payload)
+{
+	file_array a = { files, n, 0 };
+	return ruta_git__commit_each(g, branch, next_of_array, &a, message, who, sign, payload);
+}
+
+int ruta_git__commit_each(ruta_git *g, const char *branch, ruta_git_next_cb next,
+	void *files, const char *message, const char *who, ruta_git_sign_cb sign, void *payload)
 {
 	git_buf buf = GIT_BUF_INIT;
 	git_commit *parent = NULL;
@@ -341,7 +425,7 @@ int ruta_git__commit(ruta_git *g, const char *branch, const ruta_git_file *files
 		if (when <= git_commit_time(parent))
 			when = git_commit_time(parent) + 1;
 	}
-	if ((err = build_tree(&tree_oid, g, files, n)) < 0)
+	if ((err = build_tree(&tree_oid, g, next, files)) < 0)
 		goto done;
 	if (git_tree_lookup(&tree, g->repo, &tree_oid) < 0 ||
 			git_signature_new(&sig, who, email, when, 0) < 0 ||
@@ -366,6 +450,27 @@ done:
 	git_commit_free(parent);
 	git_buf_dispose(&buf);
 	return err;
+}
+
+/* A blob's id and size, not its bytes: read from the object's header, so
+ * a reader can list a large history and fetch each file when it needs it. */
+static int blob_id(git_repository *repo, const git_tree_entry *e, const char *commit,
+	const char *path, ruta_git_file_cb cb, void *payload)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t size = 0;
+	char id[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	if (git_repository_odb(&odb, repo) < 0)
+		return git_fail("reading a commit");
+	rc = git_odb_read_header(&size, &type, odb, git_tree_entry_id(e));
+	git_odb_free(odb);
+	if (rc < 0)
+		return git_fail("reading a commit");
+	git_oid_tostr(id, sizeof(id), git_tree_entry_id(e));
+	return cb(commit, path, id, size, payload);
 }
 
 /* ruta's trees are two levels deep; a hostile one may be far deeper. */
@@ -395,8 +500,12 @@ static int tree_files(git_repository *repo, git_tree *tree, const char *prefix, 
 			git_tree_free(sub);
 		} else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
 			git_blob *blob = NULL;
-			if (!with_data) {
+			if (with_data == RUTA_GIT_NAMES) {
 				err = cb(commit, path, NULL, 0, payload);
+				continue;
+			}
+			if (with_data == RUTA_GIT_IDS) {
+				err = blob_id(repo, e, commit, path, cb, payload);
 				continue;
 			}
 			if (git_blob_lookup(&blob, repo, git_tree_entry_id(e)) < 0)
@@ -1097,8 +1206,8 @@ int ruta_git__descends(ruta_git *g, const char *newer, const char *older)
 	return git_graph_descendant_of(g->repo, &a, &b) == 1;
 }
 
-int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_file_cb cb,
-	void *payload)
+int ruta_git__walk(ruta_git *g, const char *tip, const char *since, int with,
+	ruta_git_file_cb cb, void *payload)
 {
 	git_revwalk *walk = NULL;
 	git_oid oid;
@@ -1119,7 +1228,7 @@ int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_fil
 		if (git_commit_lookup(&c, g->repo, &oid) < 0 || git_commit_tree(&tree, c) < 0)
 			err = git_fail_at("reading hub commit", id);
 		else
-			err = tree_files(g->repo, tree, "", id, 1, cb, payload);
+			err = tree_files(g->repo, tree, "", id, with, cb, payload);
 		git_tree_free(tree);
 		git_commit_free(c);
 	}
@@ -1128,6 +1237,28 @@ int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_fil
 		err = git_fail_at("walking the hub branch whose tip is commit", tip);
 	git_revwalk_free(walk);
 	return err;
+}
+
+int ruta_git__blob(char **data, size_t *len, ruta_git *g, const char *id)
+{
+	git_blob *blob = NULL;
+	git_oid oid;
+	size_t n;
+
+	*data = NULL;
+	*len = 0;
+	if (git_oid_fromstr(&oid, id) < 0 || git_blob_lookup(&blob, g->repo, &oid) < 0)
+		return git_fail_at("reading file", id);
+	n = (size_t)git_blob_rawsize(blob);
+	if (!(*data = malloc(n + 1))) {
+		git_blob_free(blob);
+		return ruta_error__oom();
+	}
+	memcpy(*data, git_blob_rawcontent(blob), n);
+	(*data)[n] = '\0';
+	*len = n;
+	git_blob_free(blob);
+	return 0;
 }
 
 /* ---- reading a hub in place, for an audit ------------------------------------ */
@@ -1251,7 +1382,7 @@ static int history_commit(ruta_git *g, const git_oid *oid, file_list *fl, ruta_g
 		info.signed_len = data.size;
 	}
 	git_error_clear();
-	if ((err = tree_files(g->repo, tree, "", id, 1, collect_file, fl)) == 0) {
+	if ((err = tree_files(g->repo, tree, "", id, RUTA_GIT_DATA, collect_file, fl)) == 0) {
 		info.files = fl->v;
 		info.nfiles = fl->n;
 		err = cb(&info, payload);

@@ -34,6 +34,13 @@ void ruta_git__free(ruta_git *g);
  * the commit time is max(now, parent + 1 s), strictly increasing. */
 int ruta_git__commit(ruta_git *g, const char *branch, const ruta_git_file *files, size_t n,
 	const char *message, const char *who, ruta_git_sign_cb sign, void *payload);
+/* The next file of a commit into *f, borrowed until the next call: 1, or 0
+ * at the end, or a RUTA_E* code (with its message) to give up. */
+typedef int (*ruta_git_next_cb)(ruta_git_file *f, void *payload);
+/* The same, its files given one at a time: each is written to the object
+ * database as it comes, so a commit of any size costs one file's memory. */
+int ruta_git__commit_each(ruta_git *g, const char *branch, ruta_git_next_cb next,
+	void *files, const char *message, const char *who, ruta_git_sign_cb sign, void *payload);
 /* Hex id of a local ref's commit into out (41 bytes), "" if none. */
 int ruta_git__ref(char out[41], ruta_git *g, const char *ref);
 /* Points a local ref at a commit (hex id). */
@@ -57,10 +64,16 @@ int ruta_git__fetch(ruta_git *g, const char *url);
 int ruta_git__fetched(ruta_git *g, ruta_git_file_cb cb, void *payload);
 /* 1 if commit `newer` is `older` or descends from it, 0 if not. */
 int ruta_git__descends(ruta_git *g, const char *newer, const char *older);
+/* What a file callback is given: names only (data NULL), the bytes, or the
+ * blob's id (data: 40 hex digits) and size, to read with ruta_git__blob. */
+enum { RUTA_GIT_NAMES, RUTA_GIT_DATA, RUTA_GIT_IDS };
+
 /* Every file of every commit from `tip` back to, not including, `since`
- * (NULL: to the root), oldest commit first. */
-int ruta_git__walk(ruta_git *g, const char *tip, const char *since, ruta_git_file_cb cb,
-	void *payload);
+ * (NULL: to the root), oldest commit first; `with`: one of the above. */
+int ruta_git__walk(ruta_git *g, const char *tip, const char *since, int with,
+	ruta_git_file_cb cb, void *payload);
+/* The bytes of blob `id` (hex), new, NUL after them. */
+int ruta_git__blob(char **data, size_t *len, ruta_git *g, const char *id);
 
 /* ---- reading a hub in place, for an audit ---- */
 
