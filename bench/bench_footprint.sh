@@ -165,6 +165,7 @@ for shape in $SHAPES; do
 	mkdir out
 	"$RUTA" -C north export --out "$W/out" >/dev/null 2>"$BASE/err" || fail "export"
 	bytes=$(cat out/* | wc -c | tr -d ' ')
+	C=$(ls out | grep -c '\.json$')   # a seal makes no changeset over 10,000 field changes
 	apply=$(peak "$RUTA" -C hq apply "$W/out" --json)
 	[ "$(json_int applied)" = "$C" ] || fail "head office applied $(json_int applied) changesets, not $C"
 	push=$(peak "$RUTA" -C north sync --json)

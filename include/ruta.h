@@ -370,8 +370,11 @@ RUTA_EXTERN(int) ruta_state_hash(char out[65], ruta_replica *r) RUTA_WARN_UNUSED
  */
 
 /* Seals the unexported changes into the next changeset, atomically: *seq and
- * *changes (field changes) describe it. RUTA_ITEROVER when there is nothing to
- * export (nothing is made). Needs the replica's secret key. */
+ * *changes (field changes) describe it. Work of more than 10,000 field
+ * changes is sealed into as many changesets as it takes, whole records in
+ * each: *seq is then the last one's and *changes their sum. RUTA_ITEROVER
+ * when there is nothing to export (nothing is made). Needs the replica's
+ * secret key. */
 RUTA_EXTERN(int) ruta_changeset_seal(int64_t *seq, int64_t *changes, ruta_replica *r) RUTA_WARN_UNUSED;
 
 #define RUTA_EXPORT_OPTIONS_VERSION 1

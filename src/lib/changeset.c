@@ -209,21 +209,36 @@ static int add_row(sealing *s, sqlite3_stmt *st)
 	return 0;
 }
 
-static int build_records(sealing *s, ruta_replica *r)
+static int starts_record(const sealing *s, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st;
-	int rc, err = 0;
+	return !s->cur || strcmp((const char *)sqlite3_column_text(st, 0), s->tbl) ||
+		strcmp((const char *)sqlite3_column_text(st, 1), s->rec);
+}
+
+/*
+ * The next changeset's records, from the log rows `st` yields: whole
+ * records, until RUTA_SEAL_CHANGES field changes are in. *row carries the
+ * statement's state from one changeset to the next: 0 to step it,
+ * SQLITE_ROW for a row read but not taken, SQLITE_DONE at the end.
+ */
+static int build_records(sealing *s, ruta_replica *r, sqlite3_stmt *st, int *row)
+{
+	int err = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (!(s->records = json_array()))
 		return ruta_error__oom();
-	if ((err = ruta_db__stmt(&st, r, pending_sql)) < 0)
-		return err;
-	while ((rc = ruta_db__step(r, st)) == SQLITE_ROW && err == 0)
+	while (err == 0 && *row != SQLITE_DONE) {
+		if (*row != SQLITE_ROW && (*row = ruta_db__step(r, st)) != SQLITE_ROW)
+			break;
+		/* a changeset small enough to hold in memory anywhere */
+		if (s->changes >= RUTA_SEAL_CHANGES && starts_record(s, st))
+			break;
 		err = add_row(s, st);
-	sqlite3_reset(st);
-	if (rc < 0 && err == 0)
-		err = rc;
+		*row = 0;
+	}
+	if (err == 0 && *row < 0)
+		err = *row;
 	if (err == 0)
 		finish_record(s);
 	else if (s->cur)
@@ -298,13 +313,13 @@ static int store(ruta_replica *r, int64_t seq, const char *hash, const char *bod
 	sqlite3_reset(st);
 	if (rc < 0)
 		return rc;
-	if ((err = run3(r, frontier_sql, r->id, seq, hash)) < 0)
-		return err;
-	return ruta_db__exec(r->db, exported_sql);
+	return run3(r, frontier_sql, r->id, seq, hash);
 }
 
-static int seal_locked(int64_t *out_seq, int64_t *out_changes, ruta_replica *r,
-	const ruta_secret *sk)
+/* One changeset of the records build_records gives next; RUTA_ITEROVER if
+ * there are none. */
+static int seal_one(int64_t *out_seq, int64_t *out_changes, ruta_replica *r,
+	const ruta_secret *sk, sqlite3_stmt *st, int *row)
 {
 	unsigned char pk[RUTA_PK_BYTES];
 	char fp[RUTA_FINGERPRINT_MAX], prev[65], hash[65], *body = NULL, *sig = NULL;
@@ -314,7 +329,7 @@ static int seal_locked(int64_t *out_seq, int64_t *out_changes, ruta_replica *r,
 	size_t len;
 	int err;
 
-	if ((err = ruta_journal__stamp_locked(r)) < 0 || (err = build_records(&s, r)) < 0)
+	if ((err = build_records(&s, r, st, row)) < 0)
 		goto done;
 	if (json_array_size(s.records) == 0) {
 		err = RUTA_ITEROVER;
@@ -340,7 +355,7 @@ static int seal_locked(int64_t *out_seq, int64_t *out_changes, ruta_replica *r,
 			(err = store(r, seq + 1, hash, body, len, sig, s.hlc_min, s.hlc_max)) < 0)
 		goto done;
 	*out_seq = seq + 1;
-	*out_changes = s.changes;
+	*out_changes += s.changes;
 done:
 	json_decref(s.records);
 	json_decref(deps);
@@ -348,6 +363,25 @@ done:
 	free(body);
 	free(sig);
 	return err;
+}
+
+/* Every unexported change, in as many changesets as it takes; the log is
+ * marked exported once they are all stored. */
+static int seal_locked(int64_t *out_seq, int64_t *out_changes, ruta_replica *r,
+	const ruta_secret *sk)
+{
+	sqlite3_stmt *st;
+	int64_t made = 0;
+	int row = 0, err;
+
+	if ((err = ruta_journal__stamp_locked(r)) < 0 || (err = ruta_db__stmt(&st, r, pending_sql)) < 0)
+		return err;
+	while ((err = seal_one(out_seq, out_changes, r, sk, st, &row)) == 0)
+		made++;
+	sqlite3_reset(st);
+	if (err == RUTA_ITEROVER && made)
+		err = 0;
+	return err == 0 ? ruta_db__exec(r->db, exported_sql) : err;
 }
 
 int ruta_changeset__load_key(ruta_secret **sk, ruta_replica *r)

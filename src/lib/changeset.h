@@ -13,6 +13,11 @@
 #define RUTA_CS_MAX_DEPS 10000
 #define RUTA_CS_MAX_TEXT 8000           /* bytes of one text value */
 #define RUTA_SIG_MAX_BYTES 4096
+/* A changeset this replica seals holds whole records, no more than this many
+ * field changes past the first record that reaches it (about 0.8 MB of
+ * JSON): more unexported work is sealed into as many changesets as it
+ * takes, so none is too large for a phone to hold in memory. */
+#define RUTA_SEAL_CHANGES 10000
 #define RUTA_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* A changeset that passed ruta_changeset__parse: every field checked. */
