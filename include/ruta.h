@@ -444,14 +444,22 @@ typedef struct ruta_apply_options {
  * equal to the key's principal), then its chain (sequence and previous hash;
  * a gap waits, a fork or altered history is refused), its format, then
  * applied in one transaction. Applying the same changeset again changes
- * nothing. Refused input is quarantined with its reason, never dropped.
- * Returns 0 unless the replica itself failed; see *out for what happened.
+ * nothing. Refused input is quarantined with its reason, never dropped. A
+ * file that is a bundle (it starts "ruta-bundle 1") is applied as
+ * ruta_apply_bundle_file does. Each changeset is read when its turn comes and
+ * let go once applied. Returns 0 unless the replica itself failed; see *out
+ * for what happened.
  */
 RUTA_EXTERN(int) ruta_apply_path(ruta_apply_result *out, ruta_replica *r, const char *path,
 	const ruta_apply_options *opts) RUTA_WARN_UNUSED;
-/* The same for a "ruta-bundle" stream. */
+/* The same for a "ruta-bundle" stream in memory. */
 RUTA_EXTERN(int) ruta_apply_bundle(ruta_apply_result *out, ruta_replica *r, const char *data,
 	size_t len, const ruta_apply_options *opts) RUTA_WARN_UNUSED;
+/* The same for a bundle saved in a file, read an entry at a time: the memory
+ * it takes is one changeset's, whatever the bundle's size. RUTA_EINVALID if
+ * the file is not a bundle. */
+RUTA_EXTERN(int) ruta_apply_bundle_file(ruta_apply_result *out, ruta_replica *r,
+	const char *path, const ruta_apply_options *opts) RUTA_WARN_UNUSED;
 
 /* ---- conflicts and duplicates (docs/merge.md) --------------------------- */
 

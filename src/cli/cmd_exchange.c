@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -151,23 +152,32 @@ done:
 }
 
 
-static char *read_stdin(size_t *len)
+/* A bundle on stdin goes to a file in the replica's directory first, so
+ * that applying it holds one changeset in memory at a time, however large
+ * the stream. The file is removed once applied. */
+static int spool_stdin(char *path, size_t size, ruta_replica *r)
 {
-	size_t cap = 1 << 16, n = 0, k;
-	char *buf = malloc(cap);
-	while (buf && (k = fread(buf + n, 1, cap - n, stdin)) > 0) {
-		n += k;
-		if (n == cap) {
-			char *nb = cap > (256u << 20) ? NULL : realloc(buf, cap *= 2);
-			if (!nb) {
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-		}
+	char buf[65536];
+	size_t k;
+	FILE *f;
+	int fd;
+
+	snprintf(path, size, "%s/incoming.XXXXXX", ruta_replica_dir(r));
+	if ((fd = mkstemp(path)) < 0 || !(f = fdopen(fd, "wb"))) {
+		cli_say("cannot write '%s' to take the bundle in: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
 	}
-	*len = n;
-	return buf;
+	while ((k = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		if (fwrite(buf, 1, k, f) != k)
+			break;
+	if (ferror(stdin) || ferror(f) || fclose(f) != 0) {
+		cli_say("cannot take the bundle in from stdin into '%s': %s", path, strerror(errno));
+		unlink(path);
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_apply(cli_ctx *ctx, int argc, char **argv)
@@ -186,15 +196,13 @@ int cmd_apply(cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	o.report = cli_report_held;
 	if (strcmp(path, "-") == 0) {
-		size_t len = 0;
-		char *data = read_stdin(&len);
-		if (!data) {
-			cli_say("cannot read the bundle from stdin");
+		char spooled[4200];
+		if (spool_stdin(spooled, sizeof(spooled), r) < 0) {
 			ruta_replica_free(r);
 			return EXIT_ERROR;
 		}
-		err = ruta_apply_bundle(&res, r, data, len, &o);
-		free(data);
+		err = ruta_apply_bundle_file(&res, r, spooled, &o);
+		unlink(spooled);
 	} else {
 		err = ruta_apply_path(&res, r, path, &o);
 	}

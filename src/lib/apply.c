@@ -315,11 +315,29 @@ static int valid_entry_name(const char *s)
 
 #define BUNDLE_MAGIC "ruta-bundle 1\n"
 
-/* A bundle's entry, read from the caller's bytes: ref is "OFFSET LENGTH". */
+/* A bundle's bytes, in the caller's memory or in a file: entries are read
+ * from it one at a time, when their turn comes. ref is "OFFSET LENGTH". */
 typedef struct bundle {
-	const char *data;
+	const char *data;     /* or NULL, and the file */
+	FILE *f;
 	size_t len;
 } bundle;
+
+/* Up to n bytes at off into buf; how many. */
+static size_t bundle_read(const bundle *b, size_t off, void *buf, size_t n)
+{
+	if (off >= b->len)
+		return 0;
+	if (n > b->len - off)
+		n = b->len - off;
+	if (b->data) {
+		memcpy(buf, b->data + off, n);
+		return n;
+	}
+	if (fseeko(b->f, (off_t)off, SEEK_SET) < 0)
+		return 0;
+	return fread(buf, 1, n, b->f);
+}
 
 static int load_entry(char **data, size_t *len, const char *ref, size_t max, void *payload)
 {
@@ -330,57 +348,75 @@ static int load_entry(char **data, size_t *len, const char *ref, size_t max, voi
 		return ruta_error__set(RUTA_ERROR, "bundle: entry out of range");
 	if (!(*data = malloc(n + 1)))
 		return ruta_error__oom();
-	memcpy(*data, b->data + off, n);
+	if (bundle_read(b, (size_t)off, *data, (size_t)n) != n) {
+		free(*data);
+		*data = NULL;
+		return ruta_error__set(RUTA_ERROR, "bundle: cannot read %llu bytes at byte %llu", n, off);
+	}
 	(*data)[n] = '\0';
-	*len = n;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* A signature entry goes with its file, almost always the one just before. */
+static int bundle_sig(items *it, char *name, const char *ref)
+{
+	size_t i = it->n;
+	name[strlen(name) - 4] = '\0';
+	while (i > 0 && strcmp(it->v[i - 1].name, name) != 0)
+		i--;
+	if (i == 0 || it->v[i - 1].sigref)
+		return ruta_error__set(RUTA_EINVALID, "bundle: signature '%s.sig' does not follow its "
+			"file", name);
+	if (!(it->v[i - 1].sigref = strdup(ref)))
+		return ruta_error__oom();
 	return 0;
 }
 
 /* "ruta-bundle 1\n" then entries "NAME LENGTH\n" + bytes + "\n"; NAME.sig
- * entries carry signatures, each right after its file. */
-static int add_bundle(items *it, const char *data, size_t len)
+ * entries carry signatures. Only the headers are read here. */
+static int add_bundle(items *it, const bundle *b)
 {
 	size_t pos = strlen(BUNDLE_MAGIC);
+	char head[200];
 	int err = 0;
 
-	if (len < pos || memcmp(data, BUNDLE_MAGIC, pos) != 0)
+	if (bundle_read(b, 0, head, pos) != pos || memcmp(head, BUNDLE_MAGIC, pos) != 0)
 		return ruta_error__set(RUTA_EINVALID, "not a ruta bundle (it must start with "
 			"'ruta-bundle 1')");
-	while (pos < len && err == 0) {
-		const char *nl = memchr(data + pos, '\n', len - pos < 200 ? len - pos : 200);
-		char head[200], name[160], ref[48];
+	while (pos < b->len && err == 0) {
+		size_t got = bundle_read(b, pos, head, sizeof(head) - 1), hl, body;
+		char *nl, name[160], ref[48], end = 0;
 		unsigned long long n;
-		size_t nlen;
 		int used = 0;
-		if (!nl || (size_t)(nl - data - pos) >= sizeof(head))
+		head[got] = '\0';
+		if (!(nl = memchr(head, '\n', got)))
 			return ruta_error__set(RUTA_EINVALID, "bundle: bad entry header at byte %zu", pos);
-		memcpy(head, data + pos, (size_t)(nl - data - pos));
-		head[nl - data - pos] = '\0';
+		*nl = '\0';
+		hl = (size_t)(nl - head);
+		body = pos + hl + 1;
 		if (sscanf(head, "%159s %llu%n", name, &n, &used) != 2 || head[used] != '\0' ||
-				!valid_entry_name(name) || n > RUTA_CS_MAX_BYTES ||
-				n + 1 > len - (size_t)(nl + 1 - data) || nl[1 + n] != '\n')
+				!valid_entry_name(name) || n > RUTA_CS_MAX_BYTES || n + 1 > b->len - body ||
+				bundle_read(b, body + (size_t)n, &end, 1) != 1 || end != '\n')
 			return ruta_error__set(RUTA_EINVALID, "bundle: bad entry '%.60s' at byte %zu", head, pos);
-		snprintf(ref, sizeof(ref), "%zu %llu", (size_t)(nl + 1 - data), n);
-		nlen = strlen(name);
-		if (nlen > 4 && strcmp(name + nlen - 4, ".sig") == 0) {
-			size_t i = it->n;
-			name[nlen - 4] = '\0';
-			/* its file is almost always the one just before it */
-			while (i > 0 && strcmp(it->v[i - 1].name, name) != 0)
-				i--;
-			if (i == 0 || it->v[i - 1].sigref)
-				return ruta_error__set(RUTA_EINVALID, "bundle: signature '%s.sig' does not "
-					"follow its file", name);
-			if (!(it->v[i - 1].sigref = strdup(ref)))
-				return ruta_error__oom();
-		} else if (is_input_name(name)) {
+		snprintf(ref, sizeof(ref), "%zu %llu", body, n);
+		if (strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".sig") == 0)
+			err = bundle_sig(it, name, ref);
+		else if (is_input_name(name))
 			err = ruta_apply__input_add(it, name, ref);
-		} else {
+		else
 			return ruta_error__set(RUTA_EINVALID, "bundle: unexpected entry '%s'", name);
-		}
-		pos = (size_t)(nl + 1 - data) + n + 1;
+		pos = body + (size_t)n + 1;
 	}
 	return err;
+}
+
+/* A file that starts as a bundle does: 1, else 0. */
+static int is_bundle_file(FILE *f)
+{
+	char head[sizeof(BUNDLE_MAGIC)];
+	size_t n = fread(head, 1, strlen(BUNDLE_MAGIC), f);
+	return n == strlen(BUNDLE_MAGIC) && memcmp(head, BUNDLE_MAGIC, n) == 0;
 }
 
 /* ---- outcomes ---------------------------------------------------------------- */
@@ -1310,11 +1346,29 @@ int ruta_apply__input_run(ruta_apply_result *out, ruta_replica *r, ruta_apply_in
 	return err;
 }
 
+/* A bundle in a file, as from `ruta export --out -` saved: read where it
+ * lies, an entry at a time. */
+static int apply_bundle_file(run *ru, FILE *f)
+{
+	struct stat st;
+	bundle b = { NULL, f, 0 };
+	items it = { NULL, 0, 0, load_entry, &b };
+	int err;
+	if (fstat(fileno(f), &st) < 0)
+		return ruta_error__set(RUTA_ERROR, "cannot read the bundle: %s", strerror(errno));
+	b.len = (size_t)st.st_size;
+	if ((err = add_bundle(&it, &b)) == 0)
+		err = process(ru, &it);
+	items_free(&it);
+	return err;
+}
+
 int ruta_apply_path(ruta_apply_result *out, ruta_replica *r, const char *path,
 	const ruta_apply_options *opts)
 {
 	items it = { NULL, 0, 0, load_file, NULL };
 	struct stat st;
+	FILE *f;
 	run ru;
 	int err;
 
@@ -1322,10 +1376,16 @@ int ruta_apply_path(ruta_apply_result *out, ruta_replica *r, const char *path,
 		return err;
 	if (stat(path, &st) < 0)
 		return ruta_error__set(RUTA_ENOTFOUND, "no file or directory '%s'", path);
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(st.st_mode)) {
 		err = add_dir(&it, path);
-	else {
+	} else if ((f = fopen(path, "rb")) && is_bundle_file(f)) {
+		err = apply_bundle_file(&ru, f);
+		fclose(f);
+		return err;
+	} else {
 		const char *base = strrchr(path, '/');
+		if (f)
+			fclose(f);
 		err = add_file(&it, path, base ? base + 1 : path);
 	}
 	if (err == 0)
@@ -1334,17 +1394,33 @@ int ruta_apply_path(ruta_apply_result *out, ruta_replica *r, const char *path,
 	return err;
 }
 
+int ruta_apply_bundle_file(ruta_apply_result *out, ruta_replica *r, const char *path,
+	const ruta_apply_options *opts)
+{
+	FILE *f;
+	run ru;
+	int err;
+	if ((err = start(&ru, out, r, opts)) < 0)
+		return err;
+	if (!(f = fopen(path, "rb")))
+		return errno == ENOENT ? ruta_error__set(RUTA_ENOTFOUND, "no file '%s'", path) :
+			ruta_error__set(RUTA_ERROR, "cannot read '%s': %s", path, strerror(errno));
+	err = apply_bundle_file(&ru, f);
+	fclose(f);
+	return err;
+}
+
 int ruta_apply_bundle(ruta_apply_result *out, ruta_replica *r, const char *data, size_t len,
 	const ruta_apply_options *opts)
 {
-	bundle b = { data, len };
+	bundle b = { data, NULL, len };
 	items it = { NULL, 0, 0, load_entry, &b };
 	run ru;
 	int err;
 
 	if ((err = start(&ru, out, r, opts)) < 0)
 		return err;
-	if ((err = add_bundle(&it, data, len)) == 0)
+	if ((err = add_bundle(&it, &b)) == 0)
 		err = process(&ru, &it);
 	items_free(&it);
 	return err;

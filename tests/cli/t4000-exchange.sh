@@ -107,6 +107,20 @@ run sh -c "'$RUTA' -C hq apply - < bundle"
 is "$rc" 0 "apply - reads a bundle"
 ok ruta -C hq account list --json
 case $out in *'Piped S.A.'*) pass "the piped account arrived" ;; *) fail "the piped account arrived" ;; esac
+is "$(ls hq | grep -c '^incoming')" 0 "the bundle taken in from stdin is not left behind"
+# A bundle saved to a file applies from the file, an entry at a time.
+ok ruta -C south apply bundle --json
+is "$(jget "$out" .applied)" "$(grep -c '^north-.*\.json [0-9]*$' bundle)" "a saved bundle applies as a file"
+is "$(ruta -C south state-hash)" "$(ruta -C hq state-hash)" "... and south holds what head office holds"
+printf 'not a bundle\n' > notbundle
+run sh -c "'$RUTA' -C hq apply - < notbundle"
+is "$rc" 1 "apply - refuses what is not a bundle"
+expect_stderr "not a ruta bundle" "... and says so"
+is "$(ls hq | grep -c '^incoming')" 0 "... and leaves nothing behind"
+head -c 200 bundle > cut
+run sh -c "'$RUTA' -C hq apply - < cut"
+is "$rc" 1 "a bundle cut short is refused"
+expect_stderr "bundle: bad entry" "... naming the entry that is cut"
 
 # Revoking south: what head office had stays, south's next changeset is refused.
 ok ruta -C hq keys revoke south
