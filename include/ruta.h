@@ -393,6 +393,12 @@ RUTA_EXTERN(int) ruta_export_dir(size_t *written, ruta_replica *r, const char *d
 /* The same as one "ruta-bundle" stream (for pipes). New; free with ruta_free. */
 RUTA_EXTERN(int) ruta_export_bundle(char **out, size_t *len, ruta_replica *r,
 	const ruta_export_options *opts) RUTA_WARN_UNUSED;
+/* Given bytes of a stream, in order; non-zero stops it (RUTA_ECANCELED). */
+typedef int (*ruta_write_cb)(const char *data, size_t len, void *payload);
+/* The same bundle, given to `write` as it is made: one changeset in memory
+ * at a time, whatever the bundle's size. */
+RUTA_EXTERN(int) ruta_export_bundle_to(ruta_replica *r, ruta_write_cb write, void *payload,
+	const ruta_export_options *opts) RUTA_WARN_UNUSED;
 
 /* What applying did. Counts are of changesets. */
 #define RUTA_APPLY_RESULT_VERSION 2

@@ -78,22 +78,25 @@ static int bundle_failed(const char *msg)
 	return RUTA_ERROR;
 }
 
+static int to_stdout(const char *data, size_t len, void *payload)
+{
+	(void)payload;
+	return fwrite(data, 1, len, stdout) != len;
+}
+
 static int write_out(size_t *written, ruta_replica *r, const char *out, int all)
 {
 	ruta_export_options o = RUTA_EXPORT_OPTIONS_INIT;
-	char *bundle = NULL;
-	size_t len = 0;
 	int err;
 
 	o.all = all;
 	if (strcmp(out, "-") != 0)
 		return ruta_export_dir(written, r, out, &o);
-	if ((err = ruta_export_bundle(&bundle, &len, r, &o)) < 0)
-		return err;
-	if (fwrite(bundle, 1, len, stdout) != len || fflush(stdout) != 0)
-		err = bundle_failed("cannot write the bundle to stdout");
-	ruta_free(bundle);
 	*written = 0;   /* a pipe is not a copy that lasts: nothing counts as written */
+	/* written as it is made: a bundle of any size takes one changeset's memory */
+	err = ruta_export_bundle_to(r, to_stdout, NULL, &o);
+	if (err == RUTA_ECANCELED || (err == 0 && fflush(stdout) != 0))
+		return bundle_failed("cannot write the bundle to stdout");
 	return err;
 }
 

@@ -186,6 +186,35 @@ static int append_entry(void *ctx, const char *name, const char *data, size_t le
 	return ruta_buf__check(b);
 }
 
+typedef struct stream {
+	ruta_write_cb write;
+	void *payload;
+} stream;
+
+static int stream_entry(void *ctx, const char *name, const char *data, size_t len)
+{
+	const stream *s = ctx;
+	char head[300];
+	int n = snprintf(head, sizeof(head), "%s %zu\n", name, len);
+	if (s->write(head, (size_t)n, s->payload) || s->write(data, len, s->payload) ||
+			s->write("\n", 1, s->payload))
+		return ruta_error__set(RUTA_ECANCELED, "the bundle's reader stopped at '%s'", name);
+	return 0;
+}
+
+int ruta_export_bundle_to(ruta_replica *r, ruta_write_cb write, void *payload,
+	const ruta_export_options *opts)
+{
+	stream s = { write, payload };
+	size_t count;
+	ruta_error__clear();
+	if (!write)
+		return ruta_error__set(RUTA_EINVALID, "give a write callback for the bundle");
+	if (write("ruta-bundle 1\n", 14, payload))
+		return ruta_error__set(RUTA_ECANCELED, "the bundle's reader stopped at its start");
+	return in_transaction(&count, r, opts, 0, stream_entry, &s);
+}
+
 int ruta_export_bundle(char **out, size_t *len, ruta_replica *r, const ruta_export_options *opts)
 {
 	ruta_buf b = RUTA_BUF_INIT;

@@ -117,6 +117,12 @@ run sh -c "'$RUTA' -C hq apply - < notbundle"
 is "$rc" 1 "apply - refuses what is not a bundle"
 expect_stderr "not a ruta bundle" "... and says so"
 is "$(ls hq | grep -c '^incoming')" 0 "... and leaves nothing behind"
+ok ruta -C north account add --name 'Nowhere to go'
+run sh -c "'$RUTA' -C north export --out - >&-"
+is "$rc" 1 "export to a closed stdout fails"
+expect_stderr "cannot write the bundle to stdout" "... and says so"
+ruta -C north export --out - > again
+ok grep -q 'Nowhere to go' again
 head -c 200 bundle > cut
 run sh -c "'$RUTA' -C hq apply - < cut"
 is "$rc" 1 "a bundle cut short is refused"

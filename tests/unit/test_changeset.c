@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include "helpers.h"
+#include "buf.h"
 #include "changeset.h"
 #include "internal.h"
 
@@ -306,6 +307,50 @@ static void much_work_is_sealed_in_changesets_of_whole_records(void **state)
 	json_decref(ids);
 }
 
+typedef struct sink {
+	ruta_buf b;
+	size_t stop_after;   /* bytes, or 0: never stop */
+} sink;
+
+static int collect(const char *data, size_t len, void *payload)
+{
+	sink *k = payload;
+	ruta_buf__put(&k->b, data, len);
+	return k->stop_after && k->b.len >= k->stop_after;
+}
+
+/* A bundle given out as it is made is the same bytes as one made whole,
+ * and applies; a reader that stops ends it, with nothing marked sent. */
+static void a_bundle_streams_as_it_is_made(void **state)
+{
+	world *w = *state;
+	ruta_apply_result res = RUTA_APPLY_RESULT_INIT;
+	sink k = { RUTA_BUF_INIT, 0 }, cut = { RUTA_BUF_INIT, 40 };
+	char *whole = NULL, h1[65], h2[65], *a = add_account(w->north, "Streamed S.L.");
+	size_t len = 0;
+	int64_t seq = 0, changes = 0;
+
+	ASSERT_OK(ruta_changeset_seal(&seq, &changes, w->north));
+	ASSERT_OK(ruta_export_bundle(&whole, &len, w->north, NULL));
+	ASSERT_OK(ruta_export_bundle_to(w->north, collect, &k, NULL));
+	assert_int_equal(k.b.len, len);
+	assert_memory_equal(k.b.ptr, whole, len);
+	assert_int_equal(ruta_export_bundle_to(w->north, collect, &cut, NULL), RUTA_ECANCELED);
+	assert_true(cut.b.len < len);
+	assert_int_equal(ruta_export_bundle_to(w->north, NULL, NULL, NULL), RUTA_EINVALID);
+	send(w, w->hq);
+	take(w, w->south);
+	ASSERT_OK(ruta_apply_bundle(&res, w->south, k.b.ptr, k.b.len, NULL));
+	assert_int_equal(res.applied, 1);
+	ASSERT_OK(ruta_state_hash(h1, w->north));
+	ASSERT_OK(ruta_state_hash(h2, w->south));
+	assert_string_equal(h1, h2);
+	ruta_free(whole);
+	ruta_free(a);
+	ruta_buf__dispose(&k.b);
+	ruta_buf__dispose(&cut.b);
+}
+
 static void a_gap_waits_then_applies(void **state)
 {
 	world *w = *state;
@@ -454,7 +499,8 @@ int main(void)
 		T(a_unit_edited_in_two_steps_travels_once),
 		T(changesets_chain_and_converge),
 		T(much_work_is_sealed_in_changesets_of_whole_records),
-	T(a_gap_waits_then_applies),
+		T(a_bundle_streams_as_it_is_made),
+		T(a_gap_waits_then_applies),
 		T(a_fork_and_an_altered_chain_are_refused),
 		T(the_newer_write_wins_the_same_on_both_sides),
 		T(trust_only_moves_forward),
