@@ -745,9 +745,15 @@ static int weigh_record(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef 
 	int rc, err = 0, deleted = 0, needed = 0;
 
 	ruta_buf__puts(&b, "SELECT ");
-	json_object_foreach(f, col, e)
-		ruta_buf__printf(&b, "%s__v, %s, ", col, col);
-	ruta_buf__printf(&b, "deleted_at IS NOT NULL FROM %s WHERE id = ?1", t->name);
+	json_object_foreach(f, col, e) {
+		ruta_buf__puts(&b, col);
+		ruta_buf__puts(&b, "__v, ");
+		ruta_buf__puts(&b, col);
+		ruta_buf__puts(&b, ", ");
+	}
+	ruta_buf__puts(&b, "deleted_at IS NOT NULL FROM ");
+	ruta_buf__puts(&b, t->name);
+	ruta_buf__puts(&b, " WHERE id = ?1");
 	if ((err = ruta_buf__check(&b)) < 0 || (err = ruta_db__stmt_dyn(&row, r, b.ptr)) < 0) {
 		ruta_buf__dispose(&b);
 		return err;

@@ -136,6 +136,11 @@ static int string(reader *rd, const char **out, size_t *len)
 	start = w = rd->p;
 	while (rd->p < rd->end && *rd->p != '"') {
 		unsigned char c = (unsigned char)*rd->p;
+		if (c >= 0x20 && c < 0x80 && c != '\\' && w == rd->p) {
+			w++;   /* the common case: plain ASCII, nothing unescaped yet */
+			rd->p++;
+			continue;
+		}
 		if (c < 0x20)
 			return -1;
 		if (c == '\\') {
