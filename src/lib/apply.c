@@ -697,23 +697,89 @@ static void bind_field(sqlite3_stmt *st, int idx, const ruta_cs_field *x)
 		sqlite3_bind_null(st, idx);
 }
 
+/* fast_update()'s statements for the record shapes seen last (table,
+ * columns, whether conflicts are open): matching a shape costs less than
+ * writing the SQL out and finding it in the statement cache, a thousand
+ * times a changeset. The statements stay owned by that cache. */
+#define SHAPES 8
+#define SHAPE_COLS 4
+
+typedef struct shape {
+	const ruta_tabledef *t;
+	char cols[SHAPE_COLS][48];
+	size_t nf;
+	int any_open;
+	sqlite3_stmt *st;
+} shape;
+
+typedef struct shapes {
+	shape v[SHAPES];
+	size_t next;
+} shapes;
+
+static shape *shape_of(shapes *sh, const ruta_cs_rec *rec, int any_open)
+{
+	size_t i, k;
+	for (i = 0; i < SHAPES; i++) {
+		shape *x = &sh->v[i];
+		if (x->st && x->t == rec->t && x->nf == rec->nf && x->any_open == any_open) {
+			for (k = 0; k < rec->nf && strcmp(x->cols[k], rec->f[k].col) == 0; k++)
+				;
+			if (k == rec->nf)
+				return x;
+		}
+	}
+	return NULL;
+}
+
+static void shape_keep(shapes *sh, const ruta_cs_rec *rec, int any_open, sqlite3_stmt *st)
+{
+	shape *x = &sh->v[sh->next++ % SHAPES];
+	size_t k;
+	x->st = NULL;
+	if (rec->nf > SHAPE_COLS)
+		return;
+	for (k = 0; k < rec->nf; k++) {
+		if (strlen(rec->f[k].col) >= sizeof(x->cols[k]))
+			return;
+		strcpy(x->cols[k], rec->f[k].col);
+	}
+	x->t = rec->t;
+	x->nf = rec->nf;
+	x->any_open = any_open;
+	x->st = st;
+}
+
+static int fast_stmt(sqlite3_stmt **st, shapes *sh, ruta_replica *r, const ruta_cs_rec *rec,
+	int any_open)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	shape *x = shape_of(sh, rec, any_open);
+	int err;
+	if (x) {
+		*st = x->st;
+		return 0;
+	}
+	fast_sql(&b, rec, any_open);
+	if ((err = ruta_buf__check(&b)) == 0 && (err = ruta_db__stmt_dyn(st, r, b.ptr)) == 0)
+		shape_keep(sh, rec, any_open, *st);
+	ruta_buf__dispose(&b);
+	return err;
+}
+
 /* The common case in one statement: every field overwrites exactly the
  * version here, of a live record with no open conflict. The WHERE clause is
  * the test decide() and ruta_merge__needed() make; when it holds for no
  * row, the record takes the long way, field by field. */
-static int fast_update(int *done, ruta_merge_ctx *m, ruta_replica *r, const ruta_cs_rec *rec)
+static int fast_update(int *done, shapes *sh, ruta_merge_ctx *m, ruta_replica *r,
+	const ruta_cs_rec *rec)
 {
-	ruta_buf b = RUTA_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	size_t j;
 	int k = 1, rc, err;
 
 	*done = 0;
-	fast_sql(&b, rec, m->any_open);
-	if ((err = ruta_buf__check(&b)) == 0)
-		err = ruta_db__stmt_dyn(&st, r, b.ptr);
-	ruta_buf__dispose(&b);
-	if (err < 0)
+	if ((err = fast_stmt(&st, sh, r, rec, m->any_open)) < 0)
 		return err;
 	for (j = 0; j < rec->nf; j++) {
 		bind_field(st, k++, &rec->f[j]);
@@ -797,12 +863,12 @@ static int deletes(const ruta_cs_rec *rec)
 
 /* A changeset's record: most in one UPDATE; the JSON of its fields is made
  * only for what merge.c weighs. */
-static int apply_record(ruta_merge_ctx *m, ruta_replica *r, const ruta_cs_rec *rec)
+static int apply_record(shapes *sh, ruta_merge_ctx *m, ruta_replica *r, const ruta_cs_rec *rec)
 {
 	json_t *f;
 	int done, err;
 
-	if ((err = fast_update(&done, m, r, rec)) < 0)
+	if ((err = fast_update(&done, sh, m, r, rec)) < 0)
 		return err;
 	if (done && !ruta_merge__record_done_needed(rec->t, deletes(rec)))
 		return 0;
@@ -918,9 +984,11 @@ static int apply_locked(int64_t *conflicts, ruta_replica *r, const ruta_cs *cs, 
 	const char *hash)
 {
 	ruta_merge_ctx m;
+	shapes sh;
 	size_t i;
 	int err;
 
+	memset(&sh, 0, sizeof(sh));
 	if ((err = check_order(r, cs, hash)) != 0)
 		return err;
 	/* Local edits get their versions before remote ones are weighed. */
@@ -930,7 +998,7 @@ static int apply_locked(int64_t *conflicts, ruta_replica *r, const ruta_cs *cs, 
 			(err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 1 WHERE k = 0")) < 0)
 		return err;
 	for (i = 0; i < cs->nrecs && err == 0; i++)
-		if ((err = apply_record(&m, r, &cs->recs[i])) < 0)
+		if ((err = apply_record(&sh, &m, r, &cs->recs[i])) < 0)
 			ruta_error__prefix("record %zu", i);
 	if (err == 0)
 		err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 0 WHERE k = 0");
