@@ -440,16 +440,15 @@ static int get_hlc(uint64_t *out, json_t *v, const char *where)
 	return 0;
 }
 
-int ruta_cs__wants_int(const ruta_tabledef *t, const char *col)
+int ruta_cs__wants_int(const ruta_coldef *c)
 {
-	const ruta_coldef *c = ruta_schema__col(t, col);
 	return c && (c->kind == RUTA_K_INT || c->kind == RUTA_K_BOOL ||
 		c->kind == RUTA_K_PERCENT || c->kind == RUTA_K_MONEY);
 }
 
 static int check_value(json_t *v, const ruta_tabledef *t, const char *col, const char *where)
 {
-	int want_int = ruta_cs__wants_int(t, col);
+	int want_int = ruta_cs__wants_int(ruta_schema__col(t, col));
 	if (json_is_null(v))
 		return strcmp(col, "created_at") == 0 ? bad("%s: created_at cannot be null%s", where, "") : 0;
 	if (json_is_real(v))

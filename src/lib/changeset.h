@@ -75,11 +75,11 @@ int ruta_changeset__read(ruta_cs *out, const char *body, size_t len);
 int ruta_changeset__fill(ruta_cs *cs);
 
 /* Checks shared by the two readers: lower-case hex of exactly `n` digits;
- * a record or replica id of 1 to `max` characters; whether `col` holds
- * integers (else text). */
+ * a record or replica id of 1 to `max` characters; whether a column holds
+ * integers (else text; NULL, a column not in the descriptor, holds text). */
 int ruta_cs__is_hex(const char *s, size_t n);
 int ruta_cs__is_id(const char *s, size_t max);
-int ruta_cs__wants_int(const ruta_tabledef *t, const char *col);
+int ruta_cs__wants_int(const ruta_coldef *c);
 
 /* A record's fields as the JSON object of its changeset ({col: [value,
  * hlc, base(, [superseded])]}), new; NULL if out of memory. */

@@ -262,9 +262,12 @@ static int change(reader *rd, ruta_cs_field *x)
 static int field_ok(const ruta_cs *cs, const ruta_tabledef *t, const ruta_cs_field *x,
 	const uint64_t *also)
 {
+	/* one look-up for ruta_schema__synced() and ruta_cs__wants_int() */
+	const ruta_coldef *c = ruta_schema__col(t, x->col);
+	int want_int = ruta_cs__wants_int(c);
 	size_t k;
-	if (!ruta_schema__synced(t, x->col) || x->hlc < cs->hlc_min || x->hlc > cs->hlc_max ||
-			x->base >= x->hlc || x->nalso > 256)
+	if ((!c && !ruta_schema__synced(t, x->col)) || x->hlc < cs->hlc_min ||
+			x->hlc > cs->hlc_max || x->base >= x->hlc || x->nalso > 256)
 		return 0;
 	for (k = 0; k < x->nalso; k++)
 		if (also[k] >= x->hlc)
@@ -272,8 +275,8 @@ static int field_ok(const ruta_cs *cs, const ruta_tabledef *t, const ruta_cs_fie
 	if (x->type == SQLITE_NULL)
 		return strcmp(x->col, "created_at") != 0;
 	if (x->type == SQLITE_INTEGER)
-		return x->i >= -LIMIT_53 && ruta_cs__wants_int(t, x->col);
-	return x->len <= RUTA_CS_MAX_TEXT && !ruta_cs__wants_int(t, x->col);
+		return x->i >= -LIMIT_53 && want_int;
+	return x->len <= RUTA_CS_MAX_TEXT && !want_int;
 }
 
 /* {"col":change,...}: no column twice (the parser refuses duplicate keys). */
