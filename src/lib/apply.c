@@ -800,67 +800,134 @@ static int update_record(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef
 
 /* The statement of fast_update() for this table and these fields, written
  * with puts alone: it is looked up once per record. */
-static void fast_sql(ruta_buf *b, const ruta_tabledef *t, json_t *f, int any_open)
+static void fast_sql(ruta_buf *b, const ruta_cs_rec *rec, int any_open)
 {
-	const char *col;
-	json_t *e;
-	int first = 1;
+	size_t k;
 
 	ruta_buf__puts(b, "UPDATE ");
-	ruta_buf__puts(b, t->name);
+	ruta_buf__puts(b, rec->t->name);
 	ruta_buf__puts(b, " SET ");
-	json_object_foreach(f, col, e) {
-		ruta_buf__puts(b, first ? "" : ", ");
-		ruta_buf__puts(b, col);
+	for (k = 0; k < rec->nf; k++) {
+		ruta_buf__puts(b, k ? ", " : "");
+		ruta_buf__puts(b, rec->f[k].col);
 		ruta_buf__puts(b, " = ?, ");
-		ruta_buf__puts(b, col);
+		ruta_buf__puts(b, rec->f[k].col);
 		ruta_buf__puts(b, "__v = ?");
-		first = 0;
 	}
 	ruta_buf__puts(b, " WHERE id = ? AND deleted_at IS NULL");
-	json_object_foreach(f, col, e) {
+	for (k = 0; k < rec->nf; k++) {
 		ruta_buf__puts(b, " AND ");
-		ruta_buf__puts(b, col);
+		ruta_buf__puts(b, rec->f[k].col);
 		ruta_buf__puts(b, "__v = ?");
 	}
 	if (any_open)
 		ruta_buf__puts(b, " AND NOT EXISTS (" RUTA_MERGE_OPEN_ON_RECORD ")");
 }
 
+static void bind_field(sqlite3_stmt *st, int idx, const ruta_cs_field *x)
+{
+	if (x->type == SQLITE_INTEGER)
+		sqlite3_bind_int64(st, idx, x->i);
+	else if (x->type == SQLITE_TEXT)
+		sqlite3_bind_text(st, idx, x->s, (int)x->len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+/* fast_update()'s statements for the record shapes seen last (table,
+ * columns, whether conflicts are open): matching a shape costs less than
+ * writing the SQL out and finding it in the statement cache, a thousand
+ * times a changeset. The statements stay owned by that cache. */
+#define SHAPES 8
+#define SHAPE_COLS 4
+
+typedef struct shape {
+	const ruta_tabledef *t;
+	char cols[SHAPE_COLS][48];
+	size_t nf;
+	int any_open;
+	sqlite3_stmt *st;
+} shape;
+
+typedef struct shapes {
+	shape v[SHAPES];
+	size_t next;
+} shapes;
+
+static shape *shape_of(shapes *sh, const ruta_cs_rec *rec, int any_open)
+{
+	size_t i, k;
+	for (i = 0; i < SHAPES; i++) {
+		shape *x = &sh->v[i];
+		if (x->st && x->t == rec->t && x->nf == rec->nf && x->any_open == any_open) {
+			for (k = 0; k < rec->nf && strcmp(x->cols[k], rec->f[k].col) == 0; k++)
+				;
+			if (k == rec->nf)
+				return x;
+		}
+	}
+	return NULL;
+}
+
+static void shape_keep(shapes *sh, const ruta_cs_rec *rec, int any_open, sqlite3_stmt *st)
+{
+	shape *x = &sh->v[sh->next++ % SHAPES];
+	size_t k;
+	x->st = NULL;
+	if (rec->nf > SHAPE_COLS)
+		return;
+	for (k = 0; k < rec->nf; k++) {
+		if (strlen(rec->f[k].col) >= sizeof(x->cols[k]))
+			return;
+		strcpy(x->cols[k], rec->f[k].col);
+	}
+	x->t = rec->t;
+	x->nf = rec->nf;
+	x->any_open = any_open;
+	x->st = st;
+}
+
+static int fast_stmt(sqlite3_stmt **st, shapes *sh, ruta_replica *r, const ruta_cs_rec *rec,
+	int any_open)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	shape *x = shape_of(sh, rec, any_open);
+	int err;
+	if (x) {
+		*st = x->st;
+		return 0;
+	}
+	fast_sql(&b, rec, any_open);
+	if ((err = ruta_buf__check(&b)) == 0 && (err = ruta_db__stmt_dyn(st, r, b.ptr)) == 0)
+		shape_keep(sh, rec, any_open, *st);
+	ruta_buf__dispose(&b);
+	return err;
+}
+
 /* The common case in one statement: every field overwrites exactly the
  * version here, of a live record with no open conflict. The WHERE clause is
  * the test decide() and ruta_merge__needed() make; when it holds for no
  * row, the record takes the long way, field by field. */
-static int fast_update(int *done, ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
-	const char *id, json_t *f)
+static int fast_update(int *done, shapes *sh, ruta_merge_ctx *m, ruta_replica *r,
+	const ruta_cs_rec *rec)
 {
-	ruta_buf b = RUTA_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	const char *col;
-	json_t *e;
-	uint64_t v;
+	size_t j;
 	int k = 1, rc, err;
 
 	*done = 0;
-	fast_sql(&b, t, f, m->any_open);
-	if ((err = ruta_buf__check(&b)) == 0)
-		err = ruta_db__stmt_dyn(&st, r, b.ptr);
-	ruta_buf__dispose(&b);
-	if (err < 0)
+	if ((err = fast_stmt(&st, sh, r, rec, m->any_open)) < 0)
 		return err;
-	json_object_foreach(f, col, e) {
-		bind_json(st, k++, json_array_get(e, 0));
-		ruta_hlc__parse(&v, json_string_value(json_array_get(e, 1)));
-		sqlite3_bind_int64(st, k++, (sqlite3_int64)v);
+	for (j = 0; j < rec->nf; j++) {
+		bind_field(st, k++, &rec->f[j]);
+		sqlite3_bind_int64(st, k++, (sqlite3_int64)rec->f[j].hlc);
 	}
-	sqlite3_bind_text(st, k++, id, -1, SQLITE_STATIC);
-	json_object_foreach(f, col, e) {
-		ruta_hlc__parse(&v, json_string_value(json_array_get(e, 2)));
-		sqlite3_bind_int64(st, k++, (sqlite3_int64)v);
-	}
+	sqlite3_bind_text(st, k++, rec->id, -1, SQLITE_STATIC);
+	for (j = 0; j < rec->nf; j++)
+		sqlite3_bind_int64(st, k++, (sqlite3_int64)rec->f[j].base);
 	if (m->any_open) {
-		sqlite3_bind_text(st, k++, t->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, k, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k++, rec->t->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k, rec->id, -1, SQLITE_STATIC);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -870,29 +937,26 @@ static int fast_update(int *done, ruta_merge_ctx *m, ruta_replica *r, const ruta
 	return 0;
 }
 
-int ruta_apply__record(ruta_merge_ctx *m, ruta_replica *r, json_t *rec)
+/* The long way: the record's versions read once, each field weighed. */
+static int weigh_record(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *id, json_t *f)
 {
-	const ruta_tabledef *t = ruta_schema__by_name(json_string_value(json_object_get(rec, "t")));
-	const char *id = json_string_value(json_object_get(rec, "id")), *col;
-	json_t *f = json_object_get(rec, "f"), *e;
+	const char *col;
+	json_t *e;
 	ruta_buf b = RUTA_BUF_INIT;
 	sqlite3_stmt *row = NULL;
-	int rc, err, first = 1, deleted = 0, needed = 0;
+	int rc, err = 0, deleted = 0, needed = 0;
 
-	if (m) {
-		int done;
-		if ((err = fast_update(&done, m, r, t, id, f)) < 0)
-			return err;
-		if (done)
-			return ruta_merge__record_done(m, r, t, id, f, 0);
-	}
 	ruta_buf__puts(&b, "SELECT ");
 	json_object_foreach(f, col, e) {
-		ruta_buf__printf(&b, "%s__v, %s, ", col, col);
-		first = 0;
+		ruta_buf__puts(&b, col);
+		ruta_buf__puts(&b, "__v, ");
+		ruta_buf__puts(&b, col);
+		ruta_buf__puts(&b, ", ");
 	}
-	ruta_buf__printf(&b, "deleted_at IS NOT NULL FROM %s WHERE id = ?1", t->name);
-	(void)first;
+	ruta_buf__puts(&b, "deleted_at IS NOT NULL FROM ");
+	ruta_buf__puts(&b, t->name);
+	ruta_buf__puts(&b, " WHERE id = ?1");
 	if ((err = ruta_buf__check(&b)) < 0 || (err = ruta_db__stmt_dyn(&row, r, b.ptr)) < 0) {
 		ruta_buf__dispose(&b);
 		return err;
@@ -916,6 +980,40 @@ int ruta_apply__record(ruta_merge_ctx *m, ruta_replica *r, json_t *rec)
 	ruta_buf__dispose(&b);
 	if (err == 0 && m && rc == SQLITE_ROW)
 		err = ruta_merge__record_done(m, r, t, id, f, deleted);
+	return err;
+}
+
+int ruta_apply__record(ruta_merge_ctx *m, ruta_replica *r, json_t *rec)
+{
+	return weigh_record(m, r, ruta_schema__by_name(json_string_value(json_object_get(rec, "t"))),
+		json_string_value(json_object_get(rec, "id")), json_object_get(rec, "f"));
+}
+
+static int deletes(const ruta_cs_rec *rec)
+{
+	size_t k;
+	for (k = 0; k < rec->nf; k++)
+		if (strcmp(rec->f[k].col, "deleted_at") == 0)
+			return rec->f[k].type != SQLITE_NULL;
+	return 0;
+}
+
+/* A changeset's record: most in one UPDATE; the JSON of its fields is made
+ * only for what merge.c weighs. */
+static int apply_record(shapes *sh, ruta_merge_ctx *m, ruta_replica *r, const ruta_cs_rec *rec)
+{
+	json_t *f;
+	int done, err;
+
+	if ((err = fast_update(&done, sh, m, r, rec)) < 0)
+		return err;
+	if (done && !ruta_merge__record_done_needed(rec->t, deletes(rec)))
+		return 0;
+	if (!(f = ruta_cs__fields_json(rec)))
+		return ruta_error__oom();
+	err = done ? ruta_merge__record_done(m, r, rec->t, rec->id, f, 0) :
+		weigh_record(m, r, rec->t, rec->id, f);
+	json_decref(f);
 	return err;
 }
 
@@ -1023,9 +1121,11 @@ static int apply_locked(int64_t *conflicts, ruta_replica *r, const ruta_cs *cs, 
 	const char *hash)
 {
 	ruta_merge_ctx m;
+	shapes sh;
 	size_t i;
 	int err;
 
+	memset(&sh, 0, sizeof(sh));
 	if ((err = check_order(r, cs, hash)) != 0)
 		return err;
 	/* Local edits get their versions before remote ones are weighed. */
@@ -1034,8 +1134,8 @@ static int apply_locked(int64_t *conflicts, ruta_replica *r, const ruta_cs *cs, 
 			(err = ruta_merge__begin(&m, r, cs->replica, hash, cs->deps)) < 0 ||
 			(err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 1 WHERE k = 0")) < 0)
 		return err;
-	for (i = 0; i < json_array_size(cs->records) && err == 0; i++)
-		if ((err = ruta_apply__record(&m, r, json_array_get(cs->records, i))) < 0)
+	for (i = 0; i < cs->nrecs && err == 0; i++)
+		if ((err = apply_record(&sh, &m, r, &cs->recs[i])) < 0)
 			ruta_error__prefix("record %zu", i);
 	if (err == 0)
 		err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 0 WHERE k = 0");
@@ -1088,7 +1188,7 @@ static int verify(run *ru, item *x, ruta_cs *cs, char hash[65])
 			ru->retry = 1;   /* a newer trust file may endorse it */
 		return err;
 	}
-	if ((err = ruta_changeset__parse(cs, x->body, x->len)) < 0)
+	if ((err = ruta_changeset__read(cs, x->body, x->len)) < 0)
 		return err;
 	if ((err = ruta_trust__judge(&v, cs, &s)) < 0)
 		ruta_changeset__free(cs);

@@ -420,7 +420,7 @@ static int bad(const char *fmt, const char *a, const char *b)
 	return ruta_error__set(RUTA_EINVALID, fmt, a, b);
 }
 
-static int is_hex(const char *s, size_t n)
+int ruta_cs__is_hex(const char *s, size_t n)
 {
 	size_t i;
 	if (strlen(s) != n)
@@ -431,7 +431,7 @@ static int is_hex(const char *s, size_t n)
 	return 1;
 }
 
-static int is_id(const char *s, size_t max)
+int ruta_cs__is_id(const char *s, size_t max)
 {
 	size_t n = strlen(s), i;
 	if (n == 0 || n > max)
@@ -465,7 +465,7 @@ static int exact_keys(json_t *o, const char *const *keys, size_t n, const char *
 
 static int get_hlc(uint64_t *out, json_t *v, const char *where)
 {
-	if (!json_is_string(v) || !is_hex(json_string_value(v), 16) ||
+	if (!json_is_string(v) || !ruta_cs__is_hex(json_string_value(v), 16) ||
 			ruta_hlc__parse(out, json_string_value(v)) < 0)
 		return bad("%s: expected an hlc (16 lower-case hex digits)%s", where, "");
 	/* A version no sane clock makes would drag every later one after it. */
@@ -474,11 +474,15 @@ static int get_hlc(uint64_t *out, json_t *v, const char *where)
 	return 0;
 }
 
+int ruta_cs__wants_int(const ruta_coldef *c)
+{
+	return c && (c->kind == RUTA_K_INT || c->kind == RUTA_K_BOOL ||
+		c->kind == RUTA_K_PERCENT || c->kind == RUTA_K_MONEY);
+}
+
 static int check_value(json_t *v, const ruta_tabledef *t, const char *col, const char *where)
 {
-	const ruta_coldef *c = ruta_schema__col(t, col);
-	int want_int = c && (c->kind == RUTA_K_INT || c->kind == RUTA_K_BOOL ||
-		c->kind == RUTA_K_PERCENT || c->kind == RUTA_K_MONEY);
+	int want_int = ruta_cs__wants_int(ruta_schema__col(t, col));
 	if (json_is_null(v))
 		return strcmp(col, "created_at") == 0 ? bad("%s: created_at cannot be null%s", where, "") : 0;
 	if (json_is_real(v))
@@ -558,7 +562,7 @@ static int check_record_as(ruta_cs *cs, json_t *rec, size_t i, int named)
 			json_is_string(json_object_get(rec, "t")) ?
 			json_string_value(json_object_get(rec, "t")) : "?");
 	if (!json_is_string(json_object_get(rec, "id")) ||
-			!is_id(json_string_value(json_object_get(rec, "id")), 64))
+			!ruta_cs__is_id(json_string_value(json_object_get(rec, "id")), 64))
 		return bad("%s: bad record id%s", where, "");
 	if (named)
 		snprintf(where, sizeof(where), "record %zu (%s %s)", i, t->name,
@@ -611,7 +615,7 @@ int ruta_changeset__check_state_record(json_t *rec, uint64_t hi, size_t i)
 	if (!json_is_string(json_object_get(rec, "t")) ||
 			!(t = ruta_schema__by_name(json_string_value(json_object_get(rec, "t")))) ||
 			!json_is_string(json_object_get(rec, "id")) ||
-			!is_id(json_string_value(json_object_get(rec, "id")), 64))
+			!ruta_cs__is_id(json_string_value(json_object_get(rec, "id")), 64))
 		return bad("%s: bad table or record id%s", where, "");
 	f = json_object_get(rec, "f");
 	if (!json_is_object(f) || !json_object_get(f, "created_at"))
@@ -643,7 +647,7 @@ static int check_deps(json_t *deps)
 		return bad("deps: expected an object of at most 10000 replicas%s%s", "", "");
 	json_object_foreach(deps, k, v) {
 		json_t *seq;
-		if (!is_id(k, 64))
+		if (!ruta_cs__is_id(k, 64))
 			return bad("deps: bad replica id '%.40s'%s", k, "");
 		if ((err = exact_keys(v, keys, 2, "deps entry")) < 0)
 			return err;
@@ -651,7 +655,7 @@ static int check_deps(json_t *deps)
 		if (!json_is_integer(seq) || json_integer_value(seq) < 1 ||
 				json_integer_value(seq) > LIMIT_53 ||
 				!json_is_string(json_object_get(v, "hash")) ||
-				!is_hex(json_string_value(json_object_get(v, "hash")), 64))
+				!ruta_cs__is_hex(json_string_value(json_object_get(v, "hash")), 64))
 			return bad("deps: replica %s needs a seq >= 1 and a 64-digit hash%s", k, "");
 	}
 	return 0;
@@ -676,11 +680,11 @@ static int check_header(ruta_cs *cs)
 	cs->key = json_string_value(json_object_get(root, "key"));
 	cs->prev = json_string_value(json_object_get(root, "prev"));
 	seq = json_object_get(root, "seq");
-	if (!cs->replica || !is_id(cs->replica, 64))
+	if (!cs->replica || !ruta_cs__is_id(cs->replica, 64))
 		return bad("changeset: bad replica id%s%s", "", "");
 	if (!cs->key || strncmp(cs->key, "SHA256:", 7) != 0 || strlen(cs->key) > 60)
 		return bad("changeset: bad key fingerprint%s%s", "", "");
-	if (!cs->prev || !is_hex(cs->prev, 64))
+	if (!cs->prev || !ruta_cs__is_hex(cs->prev, 64))
 		return bad("changeset: prev must be 64 lower-case hex digits%s%s", "", "");
 	if (!json_is_integer(seq) || json_integer_value(seq) < 1 || json_integer_value(seq) > LIMIT_53)
 		return bad("changeset: seq must be an integer from 1 to 2^53%s%s", "", "");
@@ -731,14 +735,119 @@ int ruta_changeset__parse(ruta_cs *out, const char *body, size_t len)
 	for (i = 0; i < n; i++)
 		if ((err = check_record(out, json_array_get(out->records, i), i)) < 0)
 			goto fail;
-	return 0;
+	if ((err = ruta_changeset__fill(out)) == 0)
+		return 0;
 fail:
 	ruta_changeset__free(out);
 	return err;
 }
 
+/* ---- the checked tree in C ---------------------------------------------------- */
+
+static void fill_value(ruta_cs_field *x, json_t *v)
+{
+	x->type = json_is_integer(v) ? SQLITE_INTEGER : json_is_string(v) ? SQLITE_TEXT : SQLITE_NULL;
+	x->i = json_integer_value(v);
+	x->s = json_string_value(v);
+	x->len = json_string_length(v);
+}
+
+/* One field; its superseded versions go to `also` from `*na` on. */
+static void fill_field(ruta_cs_field *x, const char *col, json_t *e, uint64_t *also, size_t *na)
+{
+	json_t *list = json_array_get(e, 3);
+	size_t k;
+	x->col = col;
+	fill_value(x, json_array_get(e, 0));
+	ruta_hlc__parse(&x->hlc, json_string_value(json_array_get(e, 1)));
+	ruta_hlc__parse(&x->base, json_string_value(json_array_get(e, 2)));
+	x->also = list ? also + *na : NULL;
+	x->nalso = json_array_size(list);
+	for (k = 0; k < x->nalso; k++)
+		ruta_hlc__parse(&also[(*na)++], json_string_value(json_array_get(list, k)));
+}
+
+static size_t count_also(json_t *records)
+{
+	const char *col;
+	json_t *rec, *e;
+	size_t i, n = 0;
+	json_array_foreach(records, i, rec)
+		json_object_foreach(json_object_get(rec, "f"), col, e)
+			n += json_array_size(json_array_get(e, 3));
+	return n;
+}
+
+int ruta_changeset__fill(ruta_cs *cs)
+{
+	size_t n = json_array_size(cs->records), i, nf = 0, na = 0, nalso = count_also(cs->records);
+	const char *col;
+	json_t *rec, *e;
+
+	cs->recs = calloc(n ? n : 1, sizeof(*cs->recs));
+	cs->fields = calloc(cs->changes ? (size_t)cs->changes : 1, sizeof(*cs->fields));
+	cs->also = calloc(nalso ? nalso : 1, sizeof(*cs->also));
+	if (!cs->recs || !cs->fields || !cs->also)
+		return ruta_error__oom();
+	json_array_foreach(cs->records, i, rec) {
+		ruta_cs_rec *x = &cs->recs[i];
+		x->t = ruta_schema__by_name(json_string_value(json_object_get(rec, "t")));
+		x->id = json_string_value(json_object_get(rec, "id"));
+		x->op = json_string_value(json_object_get(rec, "op"))[0];
+		x->f = cs->fields + nf;
+		json_object_foreach(json_object_get(rec, "f"), col, e)
+			fill_field(&cs->fields[nf++], col, e, cs->also, &na);
+		x->nf = (size_t)(cs->fields + nf - x->f);
+	}
+	cs->nrecs = n;
+	return 0;
+}
+
+static json_t *value_of(const ruta_cs_field *x)
+{
+	if (x->type == SQLITE_INTEGER)
+		return json_integer(x->i);
+	return x->type == SQLITE_TEXT ? json_stringn(x->s, x->len) : json_null();
+}
+
+static json_t *change_json(const ruta_cs_field *x)
+{
+	json_t *e = json_array(), *list = NULL;
+	size_t k;
+	int bad = !e || json_array_append_new(e, value_of(x)) < 0 ||
+		json_array_append_new(e, hlc_json(x->hlc)) < 0 ||
+		json_array_append_new(e, hlc_json(x->base)) < 0;
+	if (!bad && x->nalso)
+		bad = !(list = json_array()) || json_array_append_new(e, list) < 0;
+	for (k = 0; !bad && k < x->nalso; k++)
+		bad = json_array_append_new(list, hlc_json(x->also[k])) < 0;
+	if (bad) {
+		json_decref(e);
+		return NULL;
+	}
+	return e;
+}
+
+json_t *ruta_cs__fields_json(const ruta_cs_rec *rec)
+{
+	json_t *f = json_object();
+	size_t k;
+	for (k = 0; f && k < rec->nf; k++)
+		if (json_object_set_new(f, rec->f[k].col, change_json(&rec->f[k])) < 0) {
+			json_decref(f);
+			return NULL;
+		}
+	return f;
+}
+
 void ruta_changeset__free(ruta_cs *cs)
 {
 	json_decref(cs->root);
+	if (!cs->root)
+		json_decref(cs->deps);   /* __read built it alone */
+	free(cs->recs);
+	free(cs->fields);
+	free(cs->also);
+	free(cs->text);
 	memset(cs, 0, sizeof(*cs));
 }

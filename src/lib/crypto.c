@@ -273,7 +273,10 @@ void ruta_crypto__hasher_done(ruta_hasher *h, char out[65])
 void ruta_crypto__sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, data, len);
+	if (ruta_sha256__hw())
+		ruta_sha256__ni(h, data, len);
+	else
+		crypto_hash_sha256(h, data, len);
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 

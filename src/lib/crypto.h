@@ -37,6 +37,11 @@ int ruta_crypto__fingerprint(char out[RUTA_FINGERPRINT_MAX], const unsigned char
 /* SHA-256 of `len` bytes as 64 lower-case hex digits. */
 void ruta_crypto__sha256_hex(char out[65], const void *data, size_t len);
 
+/* sha256.c: whether this processor has the SHA instructions, and SHA-256
+ * with them (call it only then). */
+int ruta_sha256__hw(void);
+void ruta_sha256__ni(unsigned char out[32], const void *data, size_t len);
+
 /* SHA-256 over data fed in pieces. */
 typedef struct ruta_hasher ruta_hasher;
 int ruta_crypto__hasher_new(ruta_hasher **out);

@@ -83,14 +83,21 @@ void ruta_db__rollback(ruta_replica *r)
 
 static int cache_find(sqlite3_stmt **out, ruta_replica *r, const char *sql, int dynamic)
 {
-	stmt_entry *e;
+	stmt_entry *e, *prev;
 	if (!r->stmts) {
 		r->stmts = calloc(1, sizeof(*r->stmts));
 		if (!r->stmts)
 			return ruta_error__oom();
 	}
-	for (e = r->stmts->head; e; e = e->next) {
+	for (prev = NULL, e = r->stmts->head; e; prev = e, e = e->next) {
 		if (dynamic ? (e->owned && strcmp(e->owned, sql) == 0) : e->key == sql) {
+			if (prev) {
+				/* to the front: an apply asks for the same few statements
+				 * a thousand times per changeset */
+				prev->next = e->next;
+				e->next = r->stmts->head;
+				r->stmts->head = e;
+			}
 			sqlite3_reset(e->stmt);
 			sqlite3_clear_bindings(e->stmt);
 			*out = e->stmt;

@@ -51,9 +51,15 @@ uint64_t ruta_hlc__next_own(uint64_t last, int64_t wall_ms, uint64_t base, unsig
 	return own > HLC_MAX ? next : own;
 }
 
+/* "%016llx" without printf: every field change of a changeset is written
+ * and read back in this form. */
 void ruta_hlc_format(char out[17], uint64_t hlc)
 {
-	snprintf(out, 17, "%016llx", (unsigned long long)hlc);
+	static const char digits[] = "0123456789abcdef";
+	int i;
+	for (i = 15; i >= 0; i--, hlc >>= 4)
+		out[i] = digits[hlc & 0xf];
+	out[16] = '\0';
 }
 
 int ruta_hlc__parse(uint64_t *out, const char *text)

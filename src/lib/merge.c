@@ -1587,6 +1587,12 @@ done:
 	return err;
 }
 
+/* What ruta_merge__record_done() below has work for, on a live record. */
+int ruta_merge__record_done_needed(const ruta_tabledef *t, int deletes)
+{
+	return deletes || strcmp(t->name, "opportunity") == 0 || strcmp(t->name, "offer") == 0;
+}
+
 int ruta_merge__record_done(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
 	const char *id, json_t *f, int was_deleted)
 {

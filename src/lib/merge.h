@@ -47,6 +47,10 @@ int ruta_merge__field(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t
  * on its merged stage) are weighed again. */
 int ruta_merge__record_done(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
 	const char *id, json_t *f, int was_deleted);
+/* 0 when ruta_merge__record_done() has nothing to do for a record that was
+ * live: not an opportunity or an offer, and `deletes` (a deleted_at it
+ * receives is not null) 0. Its fields' JSON need not be made then. */
+int ruta_merge__record_done_needed(const ruta_tabledef *t, int deletes);
 
 /* A local edit of a field in conflict resolves it: stamping calls this with
  * the change's log seq, version and base. */

@@ -1081,9 +1081,8 @@ int ruta_trust__judge(ruta_trust_verdict *v, const ruta_cs *cs, const ruta_trust
 		return ruta_error__set(RUTA_EVERIFY, "replica %s's key expired at %s; this changeset "
 			"is from %s", s->principal, s->valid_before, hi);
 	*v = RUTA_TRUST_NOT_HQ;
-	for (i = 0; strcmp(s->team, "hq") != 0 && i < json_array_size(cs->records); i++) {
-		const char *t = json_string_value(json_object_get(json_array_get(cs->records, i), "t"));
-		const ruta_tabledef *td = ruta_schema__by_name(t);
+	for (i = 0; strcmp(s->team, "hq") != 0 && i < cs->nrecs; i++) {
+		const ruta_tabledef *td = cs->recs[i].t;
 		if (td->flags & RUTA_T_CONFIG)
 			return ruta_error__set(RUTA_EVERIFY, "replica %s (team %s) changes %s records; only "
 				"head office may", s->principal, s->team, td->label);

@@ -489,6 +489,113 @@ static void an_unknown_key_is_retried_when_trust_arrives(void **state)
 	ruta_free(a);
 }
 
+/* ---- the DOM-free reader against the parser -------------------------------------- */
+
+#define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* Every feature of the format: deps, an insert, escapes, raw and escaped
+ * UTF-8, a surrogate pair, an integer, a null, a superseded list. */
+static const char sample[] =
+	"{\"deps\":{\"north-aaaaaaaaaa\":{\"hash\":\"" H64 "\",\"seq\":3},"
+	"\"south-bbbbbbbbbb\":{\"hash\":\"" H64 "\",\"seq\":1}},"
+	"\"format\":\"ruta-changeset/1\",\"hlc\":{\"max\":\"0000000000000900\","
+	"\"min\":\"0000000000000100\"},\"key\":\"SHA256:abc\",\"prev\":\"" H64 "\",\"records\":["
+	"{\"f\":{\"created_at\":[\"2026-01-01T00:00:00Z\",\"0000000000000100\",\"0000000000000000\"],"
+	"\"name\":[\"Mu\\u00f1oz \\\"y\\\" Ca\\\\\xc3\xb1" "as\\n\\ud83d\\ude00\\/\",\"0000000000000100\","
+	"\"0000000000000000\"],\"region\":[null,\"0000000000000100\",\"0000000000000000\"]},"
+	"\"id\":\"01ABC\",\"op\":\"i\",\"t\":\"account\"},"
+	"{\"f\":{\"amount_minor\":[120000,\"0000000000000200\",\"0000000000000100\"],"
+	"\"name\":[\"Fleet\",\"0000000000000900\",\"0000000000000200\",[\"0000000000000150\","
+	"\"0000000000000180\"]]},\"id\":\"01DEF\",\"op\":\"u\",\"t\":\"opportunity\"}],"
+	"\"replica\":\"west-cccccccccc\",\"seq\":4}\n";
+
+static void same_field(const ruta_cs_field *a, const ruta_cs_field *b)
+{
+	size_t k;
+	assert_string_equal(a->col, b->col);
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->hlc, b->hlc);
+	assert_int_equal(a->base, b->base);
+	assert_int_equal(a->nalso, b->nalso);
+	for (k = 0; k < a->nalso; k++)
+		assert_int_equal(a->also[k], b->also[k]);
+	if (a->type == SQLITE_INTEGER)
+		assert_int_equal(a->i, b->i);
+	if (a->type == SQLITE_TEXT) {
+		assert_int_equal(a->len, b->len);
+		assert_memory_equal(a->s, b->s, a->len);
+	}
+}
+
+/* ruta_changeset__read and __parse agree on `body`: the same outcome, the
+ * same message, the same records. Returns the outcome. */
+static int read_as_parsed(const char *body, size_t len)
+{
+	ruta_cs a, b;
+	char msg[1024];
+	size_t i, k;
+	int ea = ruta_changeset__read(&a, body, len), eb;
+	snprintf(msg, sizeof(msg), "%s", ruta_error_last()->message);
+	eb = ruta_changeset__parse(&b, body, len);
+	assert_int_equal(ea, eb);
+	if (ea < 0) {
+		assert_string_equal(msg, ruta_error_last()->message);
+		return ea;
+	}
+	assert_string_equal(a.replica, b.replica);
+	assert_string_equal(a.key, b.key);
+	assert_string_equal(a.prev, b.prev);
+	assert_int_equal(a.seq, b.seq);
+	assert_int_equal(a.hlc_min, b.hlc_min);
+	assert_int_equal(a.hlc_max, b.hlc_max);
+	assert_int_equal(a.changes, b.changes);
+	assert_true(json_equal(a.deps, b.deps));
+	assert_int_equal(a.nrecs, b.nrecs);
+	for (i = 0; i < a.nrecs; i++) {
+		json_t *f = ruta_cs__fields_json(&a.recs[i]);
+		assert_ptr_equal(a.recs[i].t, b.recs[i].t);
+		assert_string_equal(a.recs[i].id, b.recs[i].id);
+		assert_int_equal(a.recs[i].op, b.recs[i].op);
+		assert_int_equal(a.recs[i].nf, b.recs[i].nf);
+		for (k = 0; k < a.recs[i].nf; k++)
+			same_field(&a.recs[i].f[k], &b.recs[i].f[k]);
+		/* and the JSON made for merge.c is the changeset's own */
+		assert_true(json_equal(f, json_object_get(json_array_get(b.records, i), "f")));
+		json_decref(f);
+	}
+	ruta_changeset__free(&a);
+	ruta_changeset__free(&b);
+	return 0;
+}
+
+static void the_reader_agrees_with_the_parser_on_every_mutation(void **state)
+{
+	static const char subst[] = { '"', '\\', '0', '9', '}', ']', ',', ':', 'x', ' ', '-', '.',
+		'u', 'e', '\x01', '\x80', '\xff' };
+	size_t len = strlen(sample), i, k, ok = 0;
+	char *m = malloc(len + 1);
+	ruta_cs cs;
+	(void)state;
+	ASSERT_OK(read_as_parsed(sample, len));
+	/* read without a tree: the canonical form is the reader's own */
+	ASSERT_OK(ruta_changeset__read(&cs, sample, len));
+	assert_null(cs.root);
+	ruta_changeset__free(&cs);
+	for (i = 0; i < len; i++) {
+		for (k = 0; k < sizeof(subst); k++) {
+			memcpy(m, sample, len);
+			m[i] = subst[k];
+			ok += read_as_parsed(m, len) == 0;
+		}
+		/* one byte left out */
+		memcpy(m, sample, i);
+		memcpy(m + i, sample + i + 1, len - i - 1);
+		ok += read_as_parsed(m, len - 1) == 0;
+	}
+	assert_true(ok > 0);
+	free(m);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -506,5 +613,9 @@ int main(void)
 		T(trust_only_moves_forward),
 		T(an_unknown_key_is_retried_when_trust_arrives),
 	};
-	return cmocka_run_group_tests_name("changeset", tests, NULL, NULL);
+	const struct CMUnitTest alone[] = {
+		cmocka_unit_test(the_reader_agrees_with_the_parser_on_every_mutation),
+	};
+	return cmocka_run_group_tests_name("changeset", tests, NULL, NULL) |
+		cmocka_run_group_tests_name("changeset reader", alone, NULL, NULL);
 }

@@ -1,4 +1,6 @@
 /* test_crypto.c - keys in OpenSSH's formats, checked against ssh-keygen itself. */
+#include <sodium.h>
+
 #include "helpers.h"
 #include "crypto.h"
 #include "internal.h"
@@ -150,6 +152,33 @@ static void a_protected_key_needs_its_passphrase(void **state)
 	rm_tree(tmp);
 }
 
+/* The SHA instructions' digests are libsodium's, at every length around a
+ * block's edges and for a changeset's size. */
+static void sha256_with_the_sha_instructions_is_sha256(void **state)
+{
+	unsigned char *data = malloc(200000), a[32], b[32];
+	size_t i, lens[] = { 150000, 199999, 200000 };
+	(void)state;
+	if (!ruta_sha256__hw())
+		skip();
+	for (i = 0; i < 200000; i++)
+		data[i] = (unsigned char)(i * 131 + (i >> 7));
+	for (i = 0; i < 300; i++) {
+		ruta_sha256__ni(a, data, i);
+		crypto_hash_sha256(b, data, i);
+		assert_memory_equal(a, b, 32);
+	}
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		ruta_sha256__ni(a, data, lens[i]);
+		crypto_hash_sha256(b, data, lens[i]);
+		assert_memory_equal(a, b, 32);
+	}
+	ruta_sha256__ni(a, NULL, 0);
+	crypto_hash_sha256(b, (const unsigned char *)"", 0);
+	assert_memory_equal(a, b, 32);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +186,7 @@ int main(void)
 		cmocka_unit_test(malformed_public_keys_are_refused),
 		cmocka_unit_test(signatures_are_openssh_signatures),
 		cmocka_unit_test(a_protected_key_needs_its_passphrase),
+		cmocka_unit_test(sha256_with_the_sha_instructions_is_sha256),
 	};
 	return cmocka_run_group_tests_name("crypto", tests, NULL, NULL);
 }
