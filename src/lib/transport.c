@@ -55,6 +55,7 @@ struct ruta_git {
 	char *push_refused;   /* the first refusal the hub sent back */
 	int timeout;          /* seconds the hub may keep us waiting */
 	enum stalled stalled; /* where it timed out, if it did */
+	int waited;           /* and after how many seconds: the stream's own */
 };
 
 #define FETCH_SPEC "+refs/heads/ruta/*:refs/hub/ruta/*"
@@ -121,13 +122,13 @@ static int key_unusable(const ruta_git *g, const char *url, const char *msg)
 		"and ssh-add the key, or name the key file in RUTA_SSH_KEY", url, why);
 }
 
-/* The hub took longer than g->timeout seconds to accept, answer or take. */
+/* The hub took longer than the timeout to accept, answer or take. */
 static int timed_out(const ruta_git *g, const char *url)
 {
 	static const char *const doing[] = { "", "connecting", "waiting for it to answer",
 		"sending to it" };
 	return ruta_error__set(RUTA_EUNREACHABLE, "hub '%s' timed out after %d s while %s; the "
-		"work stays here, safe: try again later", url, g->timeout, doing[g->stalled]);
+		"work stays here, safe: try again later", url, g->waited, doing[g->stalled]);
 }
 
 /* Network failures are "try later", not errors in the replica. */
@@ -228,8 +229,10 @@ static int wait_fd(int fd, short events, int ms)
 /* Sets libgit2's error, and tells the thread's caller where the hub stalled. */
 static int stalled(const net_stream *st, enum stalled where)
 {
-	if (net_owner)
+	if (net_owner) {
 		net_owner->stalled = where;
+		net_owner->waited = st->timeout_ms / 1000;
+	}
 	git_error_set(GIT_ERROR_NET, "%s:%s timed out after %d ms", st->host, st->port,
 		st->timeout_ms);
 	return -1;
