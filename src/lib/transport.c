@@ -300,44 +300,36 @@ static int stream_connect(git_stream *stream)
 	return -1;
 }
 
-/* Reads and writes take what the socket has now (MSG_DONTWAIT), so that a
- * hub that stops mid-way cannot block them past the wait; libgit2's callers
- * loop until a whole buffer is through. */
-static ssize_t stream_read(git_stream *stream, void *data, size_t len)
+/* One read (into `in`) or write (from `out`) of what the socket takes now
+ * (MSG_DONTWAIT), once it is ready, so that a hub that stops mid-way cannot
+ * block it past the wait; libgit2's callers loop until a whole buffer is
+ * through. A hub that hung up is an error here, never a SIGPIPE in the app. */
+static ssize_t stream_io(net_stream *st, void *in, const void *out, size_t len, int flags)
 {
-	net_stream *st = (net_stream *)stream;
 	for (;;) {
-		int rc = wait_fd(st->s, POLLIN, st->timeout_ms);
-		ssize_t n = rc > 0 ? recv(st->s, data, len, MSG_DONTWAIT) : -1;
+		int rc = wait_fd(st->s, in ? POLLIN : POLLOUT, st->timeout_ms);
+		ssize_t n = rc <= 0 ? -1 : in ? recv(st->s, in, len, MSG_DONTWAIT) :
+			send(st->s, out, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (rc == 0)
-			return stalled(st, STALLED_READING);
+			return stalled(st, in ? STALLED_READING : STALLED_WRITING);
 		if (n >= 0)
 			return n;
 		if (rc < 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
-			git_error_set(GIT_ERROR_NET, "error receiving data from %s: %s", st->host,
-				strerror(errno));
+			git_error_set(GIT_ERROR_NET, "error %s %s: %s", in ? "receiving data from" :
+				"sending data to", st->host, strerror(errno));
 			return -1;
 		}
 	}
 }
 
+static ssize_t stream_read(git_stream *stream, void *data, size_t len)
+{
+	return stream_io((net_stream *)stream, data, NULL, len, 0);
+}
+
 static ssize_t stream_write(git_stream *stream, const char *data, size_t len, int flags)
 {
-	net_stream *st = (net_stream *)stream;
-	for (;;) {
-		int rc = wait_fd(st->s, POLLOUT, st->timeout_ms);
-		/* a hub that hung up is an error here, not a SIGPIPE in the app */
-		ssize_t n = rc > 0 ? send(st->s, data, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL) : -1;
-		if (rc == 0)
-			return stalled(st, STALLED_WRITING);
-		if (n >= 0)
-			return n;
-		if (rc < 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
-			git_error_set(GIT_ERROR_NET, "error sending data to %s: %s", st->host,
-				strerror(errno));
-			return -1;
-		}
-	}
+	return stream_io((net_stream *)stream, NULL, data, len, flags);
 }
 
 static int stream_close(git_stream *stream)

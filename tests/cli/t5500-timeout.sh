@@ -104,12 +104,8 @@ printf '%s\n' "$err" | grep -q "timed out" && fail "a refusal is not called a ti
 
 # ---- a real hub behind relays that stall mid-transfer -----------------------------------
 DPORT=$((20000 + ($$ + 7) % 20000))
-git daemon --reuseaddr --base-path="$PWD" --export-all --enable=receive-pack \
-	--listen=127.0.0.1 --port=$DPORT --pid-file="$PWD/daemon.pid" --detach "$PWD"
-i=0
-while [ ! -s daemon.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+git_daemon $DPORT daemon.pid --enable=receive-pack
 trap 'kill $PIDS "$(cat "$TRASH/daemon.pid")" 2>/dev/null; cd / && rm -rf "$TRASH"' EXIT
-sleep 0.3
 HUB="git://127.0.0.1:$DPORT/hub.git"
 
 # a working hub is not cut short by a short timeout

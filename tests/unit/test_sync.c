@@ -317,7 +317,8 @@ static void *silent_run(void *arg)
 	return NULL;
 }
 
-static void silent_start(silent *h)
+/* Listens on 127.0.0.1; its git:// URL into url. */
+static void silent_start(silent *h, char *url, size_t size)
 {
 	struct sockaddr_in a;
 	socklen_t len = sizeof(a);
@@ -330,6 +331,7 @@ static void silent_start(silent *h)
 	assert_int_equal(listen(h->listener, 16), 0);
 	assert_int_equal(getsockname(h->listener, (struct sockaddr *)&a, &len), 0);
 	h->port = ntohs(a.sin_port);
+	snprintf(url, size, "git://127.0.0.1:%d/hub.git", h->port);
 	assert_int_equal(pthread_create(&h->thread, NULL, silent_run, h), 0);
 }
 
@@ -338,11 +340,6 @@ static void silent_stop(silent *h)
 	atomic_store(&h->stop, 1);
 	pthread_join(h->thread, NULL);
 	close(h->listener);
-}
-
-static void silent_url(char *out, size_t size, const silent *h)
-{
-	snprintf(out, size, "git://127.0.0.1:%d/hub.git", h->port);
 }
 
 /* The call failed as a timeout of `seconds`, named in the message. */
@@ -368,8 +365,7 @@ static void test_silent_hub_times_out_and_changes_nothing(void **state)
 	(void)state;
 
 	world_make(&w);
-	silent_start(&h);
-	silent_url(url, sizeof(url), &h);
+	silent_start(&h, url, sizeof(url));
 	assert_int_equal(o.version, 4);
 	o.hub = url;
 	o.timeout = 1;
@@ -423,8 +419,7 @@ static void test_audit_fetch_times_out(void **state)
 	(void)state;
 
 	world_make(&w);
-	silent_start(&h);
-	silent_url(url, sizeof(url), &h);
+	silent_start(&h, url, sizeof(url));
 	assert_int_equal(o.version, 3);
 	o.hub = url;
 	o.timeout = 1;
@@ -473,8 +468,7 @@ static void test_each_thread_has_its_own_timeout(void **state)
 	(void)state;
 
 	world_make(&w);
-	silent_start(&h);
-	silent_url(url, sizeof(url), &h);
+	silent_start(&h, url, sizeof(url));
 	a.r = w.team;
 	b.r = w.hq;
 	a.url = b.url = url;
