@@ -239,8 +239,9 @@ static int stalled(const net_stream *st, enum stalled where)
 }
 
 /* One address: the socket, connected, blocking again as libgit2's own is
- * (libssh2 may take it over), or -1 with errno (ETIMEDOUT when it waited out). */
-static int connect_one(const struct addrinfo *a, int ms)
+ * (libssh2 may take it over), or -1 with errno, and *waited_out set when
+ * `ms` passed (not when the system gave up by itself). */
+static int connect_one(const struct addrinfo *a, int ms, int *waited_out)
 {
 	int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
 	int flags = fd < 0 ? -1 : fcntl(fd, F_GETFL), err = 0, saved;
@@ -252,10 +253,12 @@ static int connect_one(const struct addrinfo *a, int ms)
 		int rc;
 		if (errno != EINPROGRESS || (rc = wait_fd(fd, POLLOUT, ms)) < 0)
 			goto fail;
-		if (rc == 0)
+		if (rc == 0) {
+			*waited_out = 1;
 			err = ETIMEDOUT;
-		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		} else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) {
 			goto fail;
+		}
 		if (err) {
 			errno = err;
 			goto fail;
@@ -286,10 +289,8 @@ static int stream_connect(git_stream *stream)
 		return -1;
 	}
 	for (a = list; a && st->s < 0; a = a->ai_next) {
-		if ((st->s = connect_one(a, st->timeout_ms)) < 0) {
+		if ((st->s = connect_one(a, st->timeout_ms, &waited_out)) < 0)
 			err = errno;
-			waited_out |= err == ETIMEDOUT;
-		}
 	}
 	freeaddrinfo(list);
 	if (st->s >= 0)
