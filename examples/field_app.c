@@ -395,6 +395,7 @@ int main(int argc, char **argv)
 
 	so.hub = argv[2];
 	so.progress = on_progress;
+	so.timeout = 20;   /* a hub silent this long is out of reach: retry later */
 	if (ruta_sync(&res, r, &so) < 0) {
 		rc = fail("syncing");   /* RUTA_EUNREACHABLE: nothing is lost, sync later */
 		goto done;

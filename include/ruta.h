@@ -674,7 +674,18 @@ typedef void (*ruta_progress_cb)(const char *what, size_t done, size_t total, vo
 #define RUTA_SNAPSHOT_NEVER 1  /* replay the whole history; publish none */
 #define RUTA_SNAPSHOT_NOW 2    /* head office: publish one after this sync */
 
-#define RUTA_SYNC_OPTIONS_VERSION 3
+/*
+ * How long a hub may keep a sync waiting (ruta_sync_options.timeout,
+ * ruta_audit_options.timeout), in seconds: to accept the connection, and
+ * then for each next bytes it sends or takes, so a slow transfer that moves
+ * never times out. A hub that takes longer gives RUTA_EUNREACHABLE, saying
+ * it timed out. Covers git://, http:// and https:// hubs, and the connect
+ * of ssh:// ones (libssh2 then waits on its own); docs/internals.md says how.
+ */
+#define RUTA_TIMEOUT_DEFAULT 30
+#define RUTA_TIMEOUT_MAX 3600
+
+#define RUTA_SYNC_OPTIONS_VERSION 4
 typedef struct ruta_sync_options {
 	unsigned int version;
 	const char *hub;             /* NULL: the hub set for the replica */
@@ -687,9 +698,11 @@ typedef struct ruta_sync_options {
 	ruta_step_cb step;           /* progress that can cancel (see ruta_step_cb):
 	                              * called as often as `progress`, which is
 	                              * then not called, and per changeset applied */
+	/* version 4 */
+	int timeout;                 /* seconds, 1 to RUTA_TIMEOUT_MAX; 0: RUTA_TIMEOUT_DEFAULT */
 } ruta_sync_options;
 #define RUTA_SYNC_OPTIONS_INIT { RUTA_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, \
-	RUTA_SNAPSHOT_AUTO, NULL }
+	RUTA_SNAPSHOT_AUTO, NULL, 0 }
 
 #define RUTA_SYNC_RESULT_VERSION 2
 typedef struct ruta_sync_result {
@@ -708,11 +721,12 @@ typedef struct ruta_sync_result {
 	0, 0, 0 }
 
 /* Sends this replica's changesets (and at head office the trust file) to
- * the hub. RUTA_EUNREACHABLE when the hub cannot be reached: nothing is lost,
- * try again later. */
+ * the hub. RUTA_EUNREACHABLE when the hub cannot be reached or timed out
+ * (opts->timeout): nothing is lost, try again later. */
 RUTA_EXTERN(int) ruta_push(ruta_sync_result *out, ruta_replica *r,
 	const ruta_sync_options *opts) RUTA_WARN_UNUSED;
-/* Receives and applies what is new on the hub. */
+/* Receives and applies what is new on the hub. A fetch that fails or times
+ * out changes nothing here (RUTA_EUNREACHABLE). */
 RUTA_EXTERN(int) ruta_pull(ruta_sync_result *out, ruta_replica *r,
 	const ruta_sync_options *opts) RUTA_WARN_UNUSED;
 /* Seals new changes, pulls, then pushes. RUTA_ECANCELED when opts->step
@@ -752,15 +766,18 @@ RUTA_EXTERN(int) ruta_snapshot_every_get(int64_t *every, ruta_replica *r) RUTA_W
  * the replica's repository first (under its sync lock: RUTA_ELOCKED while
  * a sync runs; RUTA_EUNREACHABLE when the hub cannot be reached).
  */
-#define RUTA_AUDIT_OPTIONS_VERSION 2
+#define RUTA_AUDIT_OPTIONS_VERSION 3
 typedef struct ruta_audit_options {
 	unsigned int version;
 	const char *hub;       /* any hub URL or path; NULL: the replica's hub */
 	/* since version 2: */
 	int timeline;          /* non-zero: the report's JSON also lists every changeset
 	                        * found, as "timeline" (docs/audit.md §15) */
+	/* since version 3: */
+	int timeout;           /* seconds a hub fetched may take (see RUTA_TIMEOUT_DEFAULT),
+	                        * 1 to RUTA_TIMEOUT_MAX; 0: RUTA_TIMEOUT_DEFAULT */
 } ruta_audit_options;
-#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL, 0 }
+#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL, 0, 0 }
 
 #define RUTA_AUDIT_RESULT_VERSION 1
 typedef struct ruta_audit_result {

@@ -54,6 +54,27 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* Whole seconds from 1 to RUTA_TIMEOUT_MAX: no sign, unit or fraction. */
+static int seconds(int *out, const char *text)
+{
+	size_t n = strlen(text);
+	if (n == 0 || n > 4 || strspn(text, "0123456789") != n)
+		return -1;
+	*out = atoi(text);
+	return *out >= 1 && *out <= RUTA_TIMEOUT_MAX ? 0 : -1;
+}
+
+int cli_timeout(int *out, const char *cmd, const char *given)
+{
+	const char *env = getenv("RUTA_TIMEOUT");
+	const char *text = given ? given : env && *env ? env : NULL;
+	*out = 0;
+	if (text && seconds(out, text) < 0)
+		return cli_usage(cmd, "%s must be a whole number of seconds from 1 to %d, not '%s'",
+			given ? "--timeout" : "RUTA_TIMEOUT", RUTA_TIMEOUT_MAX, text);
+	return 0;
+}
+
 /* RUTA_PASSPHRASE, or a prompt on the terminal with echo off; never from
  * a pipe, so a script cannot hang on a question. */
 int cli_read_passphrase(char *buf, size_t size, const char *prompt, const char *env)

@@ -35,6 +35,10 @@ int cli_fail(int err);
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "ruta: <message>" to stderr. */
 void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The hub timeout for a command's options: `given` (--timeout's value, or
+ * NULL), else RUTA_TIMEOUT if set, else 0 (the library's default). 0, or
+ * EXIT_USAGE after naming what is wrong. */
+int cli_timeout(int *out, const char *cmd, const char *given);
 /* Opens the replica of ctx; prints the error and returns its exit code, or 0. */
 int cli_open(ruta_replica **out, cli_ctx *ctx);
 /* A passphrase from $env if set, else typed at the terminal without echo.

@@ -11,8 +11,8 @@
 #include "cli.h"
 
 static const char audit_help[] =
-	"usage: ruta audit verify [--hub URL] [--json]\n"
-	"       ruta audit report --format html|json [--hub URL] [--out FILE]\n"
+	"usage: ruta audit verify [--hub URL] [--timeout SECONDS] [--json]\n"
+	"       ruta audit report --format html|json [--hub URL] [--timeout SECONDS] [--out FILE]\n"
 	"\n"
 	"verify   check every branch of a hub from this replica's pinned root key\n"
 	"report   the same check, written as a report an auditor opens: summary,\n"
@@ -25,7 +25,7 @@ static const char audit_help[] =
 	"'ruta audit verify --help' and 'ruta audit report --help' say more.\n";
 
 static const char verify_help[] =
-	"usage: ruta audit verify [--hub URL] [--json]\n"
+	"usage: ruta audit verify [--hub URL] [--timeout SECONDS] [--json]\n"
 	"\n"
 	"Verifies every branch of a hub from this replica's pinned root key alone:\n"
 	"each trust file signed by the root key and versions only moving forward,\n"
@@ -46,10 +46,13 @@ static const char verify_help[] =
 	"\n"
 	"--hub URL    the hub to read (default: this replica's hub): a path or\n"
 	"             file:// is read in place, any other URL is fetched first\n"
+	"--timeout S  how long a hub fetched may take to connect, and then each\n"
+	"             time to send the next bytes (1 to 3600; default RUTA_TIMEOUT,\n"
+	"             else 30); slower exits 5, as out of reach\n"
 	"--json       the report as one JSON object (schema 1)\n";
 
 static const char report_help[] =
-	"usage: ruta audit report --format html|json [--hub URL] [--out FILE]\n"
+	"usage: ruta audit report --format html|json [--hub URL] [--timeout SECONDS] [--out FILE]\n"
 	"\n"
 	"Runs the checks of 'ruta audit verify' on a hub (the same walk, and the\n"
 	"same checkpoint: kept only when nothing is found) and writes what they\n"
@@ -69,6 +72,7 @@ static const char report_help[] =
 	"--format F   html or json (required)\n"
 	"--hub URL    the hub to read (default: this replica's hub): a path or\n"
 	"             file:// is read in place, any other URL is fetched first\n"
+	"--timeout S  as for 'ruta audit verify'\n"
 	"--out FILE   write the report to FILE (replaced whole, mode 0644)\n"
 	"             instead of standard output\n";
 
@@ -76,6 +80,7 @@ static const char report_help[] =
 typedef struct audit_args {
 	int report;           /* 1: audit report, 0: audit verify */
 	const char *hub, *out;
+	const char *timeout;  /* --timeout's value, or NULL */
 	int json;             /* verify --json */
 	int format;           /* report --format: RUTA_REPORT_HTML or _JSON */
 } audit_args;
@@ -86,6 +91,8 @@ static int missing_value(int opt)
 		return cli_usage("audit", "--hub needs a URL or path");
 	if (opt == 'f')
 		return cli_usage("audit", "--format needs html or json");
+	if (opt == 't')
+		return cli_usage("audit", "--timeout needs a number of seconds");
 	return cli_usage("audit", "--out needs a file name");
 }
 
@@ -106,7 +113,8 @@ static int parse_opts(audit_args *a, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "hub", required_argument, NULL, 'u' }, { "json", no_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, 'f' }, { "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+		{ "timeout", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
 	};
 	int c, rc;
 	optind = 1;
@@ -114,6 +122,8 @@ static int parse_opts(audit_args *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'u')
 			a->hub = optarg;
+		else if (c == 't')
+			a->timeout = optarg;
 		else if (c == 'j' && !a->report)
 			a->json = 1;
 		else if (c == 'f' && a->report) {
@@ -143,7 +153,8 @@ static int start(ruta_replica **r, ruta_audit_options *o, audit_args *a, cli_ctx
 	int argc, char **argv)
 {
 	int rc = parse_opts(a, argc, argv);
-	if (rc == 0 && (rc = cli_open(r, ctx)) == 0)
+	if (rc == 0 && (rc = cli_timeout(&o->timeout, "audit", a->timeout)) == 0 &&
+			(rc = cli_open(r, ctx)) == 0)
 		o->hub = a->hub;
 	return rc;
 }
@@ -216,7 +227,7 @@ static int verify(cli_ctx *ctx, int argc, char **argv)
 {
 	ruta_audit_options o = RUTA_AUDIT_OPTIONS_INIT;
 	ruta_audit_result res = RUTA_AUDIT_RESULT_INIT;
-	audit_args a = { 0, NULL, NULL, 0, 0 };
+	audit_args a = { 0, NULL, NULL, NULL, 0, 0 };
 	ruta_replica *r = NULL;
 	json_t *j = NULL;
 	int rc, err;
@@ -288,7 +299,7 @@ static int write_file(const char *path, const char *text, const char *tail)
 static int report(cli_ctx *ctx, int argc, char **argv)
 {
 	ruta_audit_options o = RUTA_AUDIT_OPTIONS_INIT;
-	audit_args a = { 1, NULL, NULL, 0, 0 };
+	audit_args a = { 1, NULL, NULL, NULL, 0, 0 };
 	ruta_replica *r = NULL;
 	char *text = NULL;
 	const char *tail;

@@ -27,9 +27,9 @@ static const char hub_help[] =
 	"  ruta -C south hub accept ruta/north-1napk78ayn\n";
 
 static const char sync_help[] =
-	"usage: ruta sync [--hub URL] [--no-snapshot | --snapshot] [--json]\n"
-	"       ruta pull [--hub URL] [--no-snapshot] [--json]\n"
-	"       ruta push [--hub URL] [--json]\n"
+	"usage: ruta sync [--hub URL] [--timeout SECONDS] [--no-snapshot | --snapshot] [--json]\n"
+	"       ruta pull [--hub URL] [--timeout SECONDS] [--no-snapshot] [--json]\n"
+	"       ruta push [--hub URL] [--timeout SECONDS] [--json]\n"
 	"\n"
 	"sync seals the changes not exported yet into a signed changeset, pulls\n"
 	"and applies what is new on the hub, then pushes this replica's changesets.\n"
@@ -43,13 +43,20 @@ static const char sync_help[] =
 	"(--no-snapshot: replay the whole history). Head office's sync publishes\n"
 	"a snapshot when due (see 'ruta snapshot'), or now with --snapshot.\n"
 	"\n"
+	"--timeout SECONDS: how long the hub may take to accept the connection,\n"
+	"and then each time to send or take the next bytes (1 to 3600; default\n"
+	"RUTA_TIMEOUT, else 30). A hub slower than that is taken as out of reach:\n"
+	"exit 5, and nothing is lost. git://, http:// and https:// hubs; for ssh://\n"
+	"only the connect.\n"
+	"\n"
 	"examples:\n"
 	"  ruta -C north sync\n"
+	"  ruta -C north sync --timeout 10\n"
 	"  ruta -C hq pull --json\n"
 	"\n"
 	"exit status: 0 done; 1 error; 4 something was refused for a signature,\n"
 	"chain or trust reason, or a hub branch was rewritten; 5 the hub cannot be\n"
-	"reached (nothing is lost: try again later).\n";
+	"reached or timed out (nothing is lost: try again later).\n";
 
 static int hub(cli_ctx *ctx, int argc, char **argv)
 {
@@ -123,6 +130,7 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
 	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
 	ruta_replica *r = NULL;
+	const char *timeout = NULL;
 	void (*prev)(int);
 	int i, json = 0, show, rc, err;
 
@@ -131,6 +139,8 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 			json = 1;
 		else if (!strcmp(argv[i], "--hub") && i + 1 < argc)
 			o.hub = argv[++i];
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+			timeout = argv[++i];
 		else if (!strcmp(argv[i], "--no-snapshot") && fn != ruta_push)
 			o.snapshot = RUTA_SNAPSHOT_NEVER;
 		else if (!strcmp(argv[i], "--snapshot") && fn == ruta_sync)
@@ -141,6 +151,8 @@ static int run(cli_ctx *ctx, int argc, char **argv, sync_fn fn, const char *cmd)
 		} else
 			return cli_usage(cmd, "unknown or incomplete option '%s'", argv[i]);
 	}
+	if ((rc = cli_timeout(&o.timeout, cmd, timeout)) != 0)
+		return rc;
 	/* Progress only for a person watching; scripts get the summary alone. */
 	show = isatty(2);
 	o.step = step;

@@ -71,7 +71,7 @@ static const char exit_codes_text[] =
 	"  2  usage: an unknown command, option or field, or a missing argument\n"
 	"  3  done, but conflicts remain open\n"
 	"  4  verification failed: a signature, chain or trust problem\n"
-	"  5  the hub is unreachable; try later\n";
+	"  5  the hub is unreachable or did not answer in time (--timeout); try later\n";
 
 static void print_usage(FILE *out)
 {

@@ -71,6 +71,7 @@ typedef struct audit {
 	int lock;               /* the sync lock, held while a fetched copy is read; -1 */
 	ruta_audit_result *res;
 	int timeline;           /* list every changeset in the report (options version 2) */
+	int timeout;            /* seconds a hub fetched may take; 0: the default (version 3) */
 } audit;
 
 /* ---- problems --------------------------------------------------------------- */
@@ -898,6 +899,7 @@ static int open_hub(audit *a, const char *hub)
 	if ((err = ruta_sync__lock(&a->lock, a->r)) < 0 ||
 			(err = ruta_git__open(&a->g, a->r->dir, NULL, NULL)) < 0)
 		return err;
+	ruta_git__timeout(a->g, a->timeout);
 	return ruta_git__fetch_audit(a->g, hub);
 }
 
@@ -931,11 +933,13 @@ int ruta_audit_verify(ruta_audit_result *out, ruta_replica *r, const ruta_audit_
 	a.res = out;
 	a.lock = -1;
 	a.timeline = opts && opts->version >= 2 && opts->timeline;
+	a.timeout = opts && opts->version >= 3 ? opts->timeout : 0;
 	a.problems = json_array();
 	a.tips = json_object();
 	if (!a.problems || !a.tips)
 		err = ruta_error__oom();
-	else if ((err = hub_of(&hub, r, opts)) == 0)
+	else if ((err = ruta_sync__check_timeout(a.timeout, "audit options")) == 0 &&
+			(err = hub_of(&hub, r, opts)) == 0)
 		err = run(&a, hub);
 	ruta_git__free(a.g);
 	ruta_sync__unlock(a.lock);

@@ -86,6 +86,9 @@ int ruta_sync__hub_url(char **out, const char *url);
  * RUTA_ELOCKED if another holds it. */
 int ruta_sync__lock(int *fd, ruta_replica *r);
 void ruta_sync__unlock(int fd);
+/* A hub timeout from `what`'s options: 0 if it is 0 (the default) to
+ * RUTA_TIMEOUT_MAX seconds, else RUTA_EINVALID saying so. */
+int ruta_sync__check_timeout(int seconds, const char *what);
 
 /* ---- utf8 ---- */
 /* 1 if `s` (length n) is valid UTF-8 with no NUL, else 0. */

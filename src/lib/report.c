@@ -583,6 +583,7 @@ int ruta_audit_report(char **out, ruta_replica *r, const ruta_audit_options *opt
 			"as form %d", format);
 	o.hub = opts ? opts->hub : NULL;
 	o.timeline = 1;
+	o.timeout = opts && opts->version >= 3 ? opts->timeout : 0;
 	verdict = ruta_audit_verify(&res, r, &o);
 	if (verdict < 0 && verdict != RUTA_EVERIFY) {
 		ruta_audit_result_dispose(&res);

@@ -154,6 +154,14 @@ void ruta_sync__unlock(int fd)
 		close(fd);   /* closing drops the lock */
 }
 
+int ruta_sync__check_timeout(int seconds, const char *what)
+{
+	if (seconds < 0 || seconds > RUTA_TIMEOUT_MAX)
+		return ruta_error__set(RUTA_EINVALID, "%s: timeout must be 1 to %d seconds (0 for the "
+			"default, %d), not %d", what, RUTA_TIMEOUT_MAX, RUTA_TIMEOUT_DEFAULT, seconds);
+	return 0;
+}
+
 /* ---- push ---- */
 
 typedef struct signing {
@@ -670,6 +678,11 @@ static int snapshot_mode(const ruta_sync_options *opts)
 	return opts && opts->version >= 2 ? opts->snapshot : RUTA_SNAPSHOT_AUTO;
 }
 
+static int timeout_of(const ruta_sync_options *opts)
+{
+	return opts && opts->version >= 4 ? opts->timeout : 0;
+}
+
 static const char taken_sql[] = "SELECT 1 FROM ruta_frontier WHERE replica <> ?1 LIMIT 1";
 
 /* A replica that has taken in nothing from others starts from head office's
@@ -869,6 +882,8 @@ static int begin(session *s, ruta_sync_result *out, ruta_replica *r, const ruta_
 	if (snapshot_mode(opts) < RUTA_SNAPSHOT_AUTO || snapshot_mode(opts) > RUTA_SNAPSHOT_NOW)
 		return ruta_error__set(RUTA_EINVALID, "sync options: snapshot must be RUTA_SNAPSHOT_AUTO, "
 			"_NEVER or _NOW, not %d", snapshot_mode(opts));
+	if ((err = ruta_sync__check_timeout(timeout_of(opts), "sync options")) < 0)
+		return err;
 	out->sealed_seq = out->pulled = out->replicas = out->pushed = out->rewritten = 0;
 	out->apply = fresh;
 	if (out->version >= 2)
@@ -879,9 +894,11 @@ static int begin(session *s, ruta_sync_result *out, ruta_replica *r, const ruta_
 	} else if ((err = ruta_hub_get(&s->url, r)) < 0) {
 		return err;
 	}
-	if ((err = ruta_sync__lock(&s->lock, r)) < 0)
+	if ((err = ruta_sync__lock(&s->lock, r)) < 0 ||
+			(err = ruta_git__open(&s->g, r->dir, progress, (void *)opts)) < 0)
 		return err;
-	return ruta_git__open(&s->g, r->dir, progress, (void *)opts);
+	ruta_git__timeout(s->g, timeout_of(opts));
+	return 0;
 }
 
 static void end(session *s)

@@ -8,24 +8,34 @@
  * costs the same at a hundred commits and at a hundred thousand (readers walk
  * commits, not trees). Commit times strictly increase along a branch, which
  * keeps libgit2's revision walks short. Objects go through the object
- * database; there is no working tree.
+ * database; there is no working tree. Every plain socket libgit2 opens is
+ * ruta's own stream, which gives up on a silent hub after a timeout.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <git2.h>
+#include <git2/sys/stream.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "credential.h"
 #include "transport.h"
+
+/* Where a hub went silent, for the message (net_stream notes it). */
+enum stalled { STALLED_NOT, STALLED_CONNECTING, STALLED_READING, STALLED_WRITING };
 
 /* What the credentials callback offered the hub, for the message if refused. */
 enum offered { OFFERED_NOTHING, OFFERED_KEY_FILE, OFFERED_AGENT, OFFERED_PASSWORD,
@@ -43,6 +53,9 @@ struct ruta_git {
 	ruta_cred cred;       /* what git's credential helpers gave, until the hub answers */
 	int failed;           /* a RUTA_E* code a callback set, with its message */
 	char *push_refused;   /* the first refusal the hub sent back */
+	int timeout;          /* seconds the hub may keep us waiting */
+	enum stalled stalled; /* where it timed out, if it did */
+	int waited;           /* and after how many seconds: the stream's own */
 };
 
 #define FETCH_SPEC "+refs/heads/ruta/*:refs/hub/ruta/*"
@@ -109,6 +122,15 @@ static int key_unusable(const ruta_git *g, const char *url, const char *msg)
 		"and ssh-add the key, or name the key file in RUTA_SSH_KEY", url, why);
 }
 
+/* The hub took longer than the timeout to accept, answer or take. */
+static int timed_out(const ruta_git *g, const char *url)
+{
+	static const char *const doing[] = { "", "connecting", "waiting for it to answer",
+		"sending to it" };
+	return ruta_error__set(RUTA_EUNREACHABLE, "hub '%s' timed out after %d s while %s; the "
+		"work stays here, safe: try again later", url, g->waited, doing[g->stalled]);
+}
+
 /* Network failures are "try later", not errors in the replica. */
 static int net_fail(const ruta_git *g, const char *url, int rc)
 {
@@ -117,6 +139,9 @@ static int net_fail(const ruta_git *g, const char *url, int rc)
 	const char *msg = e && e->message ? e->message : "no answer";
 	if (g->failed)
 		return g->failed;   /* a callback said why, more precisely than libgit2 can */
+	/* before libgit2's message: TLS puts its own over the stream's */
+	if (g->stalled)
+		return timed_out(g, url);
 	if (rc == GIT_EAUTH)
 		return refused(g, url);
 	if (klass == GIT_ERROR_SSH && (strncmp(msg, "Failed to authenticate", 22) == 0 ||
@@ -142,6 +167,234 @@ static int net_fail(const ruta_git *g, const char *url, int rc)
 			"stays here, safe: try again later", url, msg);
 	return ruta_error__set(RUTA_ERROR, "hub '%s': %s", url, e && e->message ? e->message :
 		"git error");
+}
+
+/* ---- a socket stream with timeouts ----------------------------------------------- */
+
+/*
+ * libgit2 1.5 has no connect or read timeout (GIT_OPT_SET_SERVER_TIMEOUT came
+ * in 1.7): a hub that accepts and then says nothing holds a sync for ever.
+ * So ruta registers its own GIT_STREAM_STANDARD stream, once per process.
+ * libgit2 makes every plain socket through it: git:// and http:// talk over
+ * it, its mbedTLS stream wraps it for https://, and its ssh transport
+ * connects with it before libssh2 takes the socket over. The stream connects
+ * without blocking and waits with poll(), trying each address the name
+ * resolves to, and waits at most the timeout before each read and write.
+ *
+ * The timeout is the calling thread's: libgit2 runs a transfer on the thread
+ * that asked for it, and net_owner names the ruta_git whose push or fetch
+ * runs there, only for that call. A stream made outside one (an app's own
+ * libgit2 work in the same process) waits as long as libgit2's own would.
+ */
+
+/* Its first four fields are libgit2 1.5's git_socket_stream
+ * (src/libgit2/streams/socket.h), in that order: the ssh transport takes
+ * the socket from `s` of whatever standard stream it was given. */
+typedef struct net_stream {
+	git_stream parent;
+	char *host;
+	char *port;
+	int s;
+	int timeout_ms;   /* -1: none */
+} net_stream;
+
+static _Thread_local ruta_git *net_owner;
+
+/* Milliseconds left of `ms` since `start`, or -1 (wait for ever) if ms < 0. */
+static int ms_left(const struct timespec *start, int ms)
+{
+	struct timespec now;
+	long long spent;
+	if (ms < 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	spent = (now.tv_sec - start->tv_sec) * 1000LL + (now.tv_nsec - start->tv_nsec) / 1000000;
+	return spent >= ms ? 0 : (int)(ms - spent);
+}
+
+/* 1 when fd is ready for `events` (or has failed: the next call says how),
+ * 0 when `ms` passed first, -1 on error. A signal does not cut the wait. */
+static int wait_fd(int fd, short events, int ms)
+{
+	struct timespec start;
+	int rc;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		struct pollfd p = { fd, events, 0 };
+		rc = poll(&p, 1, ms_left(&start, ms));
+	} while (rc < 0 && errno == EINTR);
+	return rc;
+}
+
+/* Sets libgit2's error, and tells the thread's caller where the hub stalled. */
+static int stalled(const net_stream *st, enum stalled where)
+{
+	if (net_owner) {
+		net_owner->stalled = where;
+		net_owner->waited = st->timeout_ms / 1000;
+	}
+	git_error_set(GIT_ERROR_NET, "%s:%s timed out after %d ms", st->host, st->port,
+		st->timeout_ms);
+	return -1;
+}
+
+/* One address: the socket, connected, blocking again as libgit2's own is
+ * (libssh2 may take it over), or -1 with errno, and *waited_out set when
+ * `ms` passed (not when the system gave up by itself). */
+static int connect_one(const struct addrinfo *a, int ms, int *waited_out)
+{
+	int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+	int flags = fd < 0 ? -1 : fcntl(fd, F_GETFL), err = 0, saved;
+	socklen_t len = sizeof(err);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		goto fail;
+	if (connect(fd, a->ai_addr, a->ai_addrlen) < 0) {
+		int rc;
+		if (errno != EINPROGRESS || (rc = wait_fd(fd, POLLOUT, ms)) < 0)
+			goto fail;
+		if (rc == 0) {
+			*waited_out = 1;
+			err = ETIMEDOUT;
+		} else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) {
+			goto fail;
+		}
+		if (err) {
+			errno = err;
+			goto fail;
+		}
+	}
+	if (fcntl(fd, F_SETFL, flags) == 0)
+		return fd;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	return -1;
+}
+
+static int stream_connect(git_stream *stream)
+{
+	net_stream *st = (net_stream *)stream;
+	struct addrinfo hints, *list = NULL, *a;
+	int rc, waited_out = 0, err = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(st->host, st->port, &hints, &list)) != 0) {
+		git_error_set(GIT_ERROR_NET, "failed to resolve address for %s: %s", st->host,
+			gai_strerror(rc));
+		return -1;
+	}
+	for (a = list; a && st->s < 0; a = a->ai_next) {
+		if ((st->s = connect_one(a, st->timeout_ms, &waited_out)) < 0)
+			err = errno;
+	}
+	freeaddrinfo(list);
+	if (st->s >= 0)
+		return 0;
+	if (waited_out)
+		return stalled(st, STALLED_CONNECTING);
+	git_error_set(GIT_ERROR_NET, "failed to connect to %s: %s", st->host, strerror(err));
+	return -1;
+}
+
+/* One read (into `in`) or write (from `out`) of what the socket takes now
+ * (MSG_DONTWAIT), once it is ready, so that a hub that stops mid-way cannot
+ * block it past the wait; libgit2's callers loop until a whole buffer is
+ * through. A hub that hung up is an error here, never a SIGPIPE in the app. */
+static ssize_t stream_io(net_stream *st, void *in, const void *out, size_t len, int flags)
+{
+	for (;;) {
+		int rc = wait_fd(st->s, in ? POLLIN : POLLOUT, st->timeout_ms);
+		ssize_t n = rc <= 0 ? -1 : in ? recv(st->s, in, len, MSG_DONTWAIT) :
+			send(st->s, out, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (rc == 0)
+			return stalled(st, in ? STALLED_READING : STALLED_WRITING);
+		if (n >= 0)
+			return n;
+		if (rc < 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
+			git_error_set(GIT_ERROR_NET, "error %s %s: %s", in ? "receiving data from" :
+				"sending data to", st->host, strerror(errno));
+			return -1;
+		}
+	}
+}
+
+static ssize_t stream_read(git_stream *stream, void *data, size_t len)
+{
+	return stream_io((net_stream *)stream, data, NULL, len, 0);
+}
+
+static ssize_t stream_write(git_stream *stream, const char *data, size_t len, int flags)
+{
+	return stream_io((net_stream *)stream, NULL, data, len, flags);
+}
+
+static int stream_close(git_stream *stream)
+{
+	net_stream *st = (net_stream *)stream;
+	int rc = st->s >= 0 ? close(st->s) : 0;
+	st->s = -1;
+	return rc;
+}
+
+static void stream_free(git_stream *stream)
+{
+	net_stream *st = (net_stream *)stream;
+	free(st->host);
+	free(st->port);
+	free(st);
+}
+
+/* libgit2's constructor for every plain socket; the timeout is fixed now. */
+static int stream_new(git_stream **out, const char *host, const char *port)
+{
+	net_stream *st = calloc(1, sizeof(*st));
+	if (!st || !host || !port || !(st->host = strdup(host)) || !(st->port = strdup(port))) {
+		if (st)
+			stream_free(&st->parent);
+		git_error_set_oom();
+		return -1;
+	}
+	st->parent.version = GIT_STREAM_VERSION;
+	st->parent.connect = stream_connect;
+	st->parent.read = stream_read;
+	st->parent.write = stream_write;
+	st->parent.close = stream_close;
+	st->parent.free = stream_free;
+	st->s = -1;
+	st->timeout_ms = net_owner ? net_owner->timeout * 1000 : -1;
+	*out = &st->parent;
+	return 0;
+}
+
+/* libgit2 keeps a registration through git_libgit2_shutdown (the registry's
+ * table is static; only its lock is remade), so once per process holds. */
+static pthread_once_t stream_once = PTHREAD_ONCE_INIT;
+static int stream_registered;
+
+static void register_stream(void)
+{
+	git_stream_registration reg = { GIT_STREAM_VERSION, stream_new, NULL };
+	stream_registered = git_stream_register(GIT_STREAM_STANDARD, &reg);
+}
+
+/* Around each libgit2 call that talks to the hub; `prev` restores an outer
+ * call's owner, for a callback that syncs another replica. */
+static ruta_git *net_begin(ruta_git *g)
+{
+	ruta_git *prev = net_owner;
+	g->stalled = STALLED_NOT;
+	net_owner = g;
+	return prev;
+}
+
+static void net_end(ruta_git *prev)
+{
+	net_owner = prev;
 }
 
 static int drop_lock(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -217,6 +470,12 @@ int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb
 	if (!g)
 		return ruta_error__oom();
 	git_libgit2_init();
+	if (pthread_once(&stream_once, register_stream) != 0 || stream_registered < 0) {
+		rc = git_fail("setting up hub timeouts");
+		free(g);
+		git_libgit2_shutdown();
+		return rc;
+	}
 	snprintf(path, sizeof(path), "%s/git", replica_dir);
 	clear_stale_locks(path);
 	if (git_repository_open_bare(&g->repo, path) < 0 &&
@@ -233,8 +492,14 @@ int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb
 	}
 	g->progress = progress;
 	g->payload = payload;
+	g->timeout = RUTA_TIMEOUT_DEFAULT;
 	*out = g;
 	return 0;
+}
+
+void ruta_git__timeout(ruta_git *g, int seconds)
+{
+	g->timeout = seconds > 0 ? seconds : RUTA_TIMEOUT_DEFAULT;
 }
 
 void ruta_git__free(ruta_git *g)
@@ -1104,6 +1369,7 @@ int ruta_git__push(ruta_git *g, const char *url, const char *const *branches, si
 	git_remote *remote = NULL;
 	char **specs = calloc(n ? n : 1, sizeof(char *));
 	git_strarray refs = { specs, 0 };
+	ruta_git *prev;
 	size_t i;
 	int rc, err = 0;
 
@@ -1126,6 +1392,7 @@ int ruta_git__push(ruta_git *g, const char *url, const char *const *branches, si
 		clear_own_hub_locks(url, branches, n);
 		git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 		set_callbacks(&opts.callbacks, g, url);
+		prev = net_begin(g);
 		if ((rc = git_remote_create_anonymous(&remote, g->repo, url)) < 0)
 			err = ruta_error__set(RUTA_EINVALID, "hub '%s' is not a git URL or path: %s", url,
 				git_error_last() ? git_error_last()->message : "");
@@ -1134,6 +1401,7 @@ int ruta_git__push(ruta_git *g, const char *url, const char *const *branches, si
 		else if (g->push_refused)
 			err = ruta_error__set(RUTA_ERROR, "hub '%s' refused the push (%s); nothing is lost: "
 				"the changesets stay here and go with the next sync", url, g->push_refused);
+		net_end(prev);
 		cred_done(g, rc);
 	}
 	for (i = 0; i < refs.count; i++)
@@ -1148,6 +1416,7 @@ static int fetch_spec(ruta_git *g, const char *url, char *spec)
 	git_fetch_options opts;
 	git_remote *remote = NULL;
 	git_strarray refs = { &spec, 1 };
+	ruta_git *prev;
 	int rc, err = 0;
 
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
@@ -1155,11 +1424,13 @@ static int fetch_spec(ruta_git *g, const char *url, char *spec)
 	opts.prune = GIT_FETCH_PRUNE;   /* a branch gone from the hub is gone here too */
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	opts.update_fetchhead = 0;   /* nothing reads it: a fetch of nothing new writes nothing */
+	prev = net_begin(g);
 	if ((rc = git_remote_create_anonymous(&remote, g->repo, url)) < 0)
 		err = ruta_error__set(RUTA_EINVALID, "hub '%s' is not a git URL or path: %s", url,
 			git_error_last() ? git_error_last()->message : "");
 	else if ((rc = git_remote_fetch(remote, &refs, &opts, "ruta pull")) < 0)
 		err = net_fail(g, url, rc);
+	net_end(prev);
 	cred_done(g, rc);
 	git_remote_free(remote);
 	return err;

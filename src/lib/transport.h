@@ -29,6 +29,10 @@ typedef int (*ruta_git_progress_cb)(const char *what, size_t done, size_t total,
 int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb progress,
 	void *payload);
 void ruta_git__free(ruta_git *g);
+/* How long (seconds; 0: RUTA_TIMEOUT_DEFAULT) the hub may take to accept a
+ * connection, and then each time to send or take the next bytes, in this
+ * handle's pushes and fetches; longer is RUTA_EUNREACHABLE, "timed out". */
+void ruta_git__timeout(ruta_git *g, int seconds);
 
 /* One signed commit with `files` on refs/heads/<branch>, on top of its tip;
  * the commit time is max(now, parent + 1 s), strictly increasing. */

@@ -295,6 +295,19 @@ hub_replicas() {
 	done
 }
 
+# git_daemon PORT PIDFILE [OPTION]...: `git daemon` serving this directory's
+# repositories on 127.0.0.1:PORT, detached (OPTION: --enable=receive-pack to
+# take pushes), once it has written PIDFILE. The caller's trap kills it.
+git_daemon() {
+	_port=$1 _pidf=$2
+	shift 2
+	git daemon --reuseaddr --base-path="$PWD" --export-all "$@" \
+		--listen=127.0.0.1 --port="$_port" --pid-file="$PWD/$_pidf" --detach "$PWD"
+	_i=0
+	while [ ! -s "$_pidf" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+	sleep 0.3
+}
+
 # ---- hubs rewritten with git plumbing ------------------------------------------
 # For tests that tamper with a copy of a hub (commit-tree needs an author and
 # a committer: the test sets GIT_AUTHOR_* and GIT_COMMITTER_*).

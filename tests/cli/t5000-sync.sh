@@ -57,12 +57,8 @@ case $out in *"changesets/$NORTH/$NORTH-00000001.json"*) pass "a commit holds th
 
 # git daemon on loopback, with receive-pack: the same, over git://.
 PORT=$((20000 + $$ % 20000))
-git daemon --reuseaddr --base-path="$PWD" --export-all --enable=receive-pack \
-	--listen=127.0.0.1 --port=$PORT --pid-file="$PWD/daemon.pid" --detach "$PWD"
-i=0
-while [ ! -s daemon.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+git_daemon $PORT daemon.pid --enable=receive-pack
 trap 'kill "$(cat "$TRASH/daemon.pid")" 2>/dev/null; rm -rf "$TRASH"' EXIT
-sleep 0.3
 for r in hq north south; do ok ruta -C $r hub add "git://127.0.0.1:$PORT/hub.git"; done
 ok ruta -C north opp add --account "$ACME" --name 'Over the daemon' --amount 100 --currency EUR
 ok ruta -C north sync
@@ -76,12 +72,8 @@ is "$(ruta -C south state-hash)" "$HQ" "south converged through git daemon"
 # A sync with nothing new is one fetch: no push (a daemon that takes no
 # pushes serves it), and no FETCH_HEAD written (libgit2 still empties it).
 RO=$((PORT + 1))
-git daemon --reuseaddr --base-path="$PWD" --export-all \
-	--listen=127.0.0.1 --port=$RO --pid-file="$PWD/daemon-ro.pid" --detach "$PWD"
-i=0
-while [ ! -s daemon-ro.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+git_daemon $RO daemon-ro.pid
 trap 'kill "$(cat "$TRASH/daemon.pid")" "$(cat "$TRASH/daemon-ro.pid")" 2>/dev/null; rm -rf "$TRASH"' EXIT
-sleep 0.3
 ok ruta -C north sync --hub "git://127.0.0.1:$RO/hub.git"
 ok ruta -C hq sync --hub "git://127.0.0.1:$RO/hub.git"
 [ ! -s north/git/FETCH_HEAD ] && pass "a sync with nothing new writes no FETCH_HEAD" ||

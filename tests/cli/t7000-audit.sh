@@ -245,12 +245,8 @@ problem rewritten "branch ruta/$SOUTH is gone from the hub" "a deleted branch is
 
 # ---- a hub on a server: fetched into the replica first, then the same checks ---------
 PORT=$((40000 + $$ % 20000))
-git daemon --reuseaddr --base-path="$PWD" --export-all --listen=127.0.0.1 --port=$PORT \
-	--pid-file="$PWD/daemon.pid" --detach "$PWD"
-i=0
-while [ ! -s daemon.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+git_daemon $PORT daemon.pid
 trap 'kill "$(cat "$TRASH/daemon.pid")" 2>/dev/null; cd / && rm -rf "$TRASH"' EXIT
-sleep 0.3
 HUBREFS=$(git --git-dir=hq/git for-each-ref refs/hub)
 run ruta -C hq audit verify --hub "git://127.0.0.1:$PORT/hub.git" --json
 is "$rc" 0 "a hub over git:// verifies"

@@ -1,6 +1,16 @@
 /* test_sync.c - syncing through a local bare hub as an app would, from the
  * public header alone: cancelling from the step callback stops cleanly with
- * RUTA_ECANCELED, leaves whole changesets applied, and the next sync goes on. */
+ * RUTA_ECANCELED, leaves whole changesets applied, and the next sync goes on;
+ * a hub that never answers times out with RUTA_EUNREACHABLE after the
+ * caller's timeout, its own on each thread, and changes nothing. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <time.h>
+
 #include "helpers.h"
 
 typedef struct steps {
@@ -265,6 +275,219 @@ static void test_second_handle_sync_is_locked_out(void **state)
 	world_free(&w);
 }
 
+/* ---- a hub that accepts connections and never answers ---- */
+
+/* Without ruta's timeout a call would wait for ever: the hub hangs up after
+ * this long, so that such a call fails (with no "timed out") instead. */
+#define SILENT_GUARD 60
+
+typedef struct silent {
+	int listener, port;
+	int held[16];
+	size_t n;
+	atomic_int accepted;   /* connections so far, for the main thread */
+	atomic_int stop;
+	pthread_t thread;
+} silent;
+
+static void silent_hang_up(silent *h)
+{
+	while (h->n)
+		close(h->held[--h->n]);
+}
+
+static void *silent_run(void *arg)
+{
+	silent *h = arg;
+	time_t start = time(NULL);
+	while (!atomic_load(&h->stop)) {
+		struct pollfd p = { h->listener, POLLIN, 0 };
+		int c;
+		if (time(NULL) - start > SILENT_GUARD)
+			silent_hang_up(h);
+		if (poll(&p, 1, 100) != 1 || (c = accept(h->listener, NULL, NULL)) < 0)
+			continue;
+		if (h->n == sizeof(h->held) / sizeof(h->held[0]))
+			close(c);
+		else
+			h->held[h->n++] = c;   /* kept open, never read from or written to */
+		atomic_fetch_add(&h->accepted, 1);
+	}
+	silent_hang_up(h);
+	return NULL;
+}
+
+/* Listens on 127.0.0.1; its git:// URL into url. */
+static void silent_start(silent *h, char *url, size_t size)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	memset(h, 0, sizeof(*h));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((h->listener = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(h->listener, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(h->listener, 16), 0);
+	assert_int_equal(getsockname(h->listener, (struct sockaddr *)&a, &len), 0);
+	h->port = ntohs(a.sin_port);
+	snprintf(url, size, "git://127.0.0.1:%d/hub.git", h->port);
+	assert_int_equal(pthread_create(&h->thread, NULL, silent_run, h), 0);
+}
+
+static void silent_stop(silent *h)
+{
+	atomic_store(&h->stop, 1);
+	pthread_join(h->thread, NULL);
+	close(h->listener);
+}
+
+/* The call failed as a timeout of `seconds`, named in the message. */
+static void assert_timed_out(int rc, int seconds)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "timed out after %d s", seconds);
+	assert_int_equal(rc, RUTA_EUNREACHABLE);
+	if (!strstr(ruta_error_last()->message, want))
+		fail_msg("wanted '%s' in: %s", want, ruta_error_last()->message);
+}
+
+/* Version 4 options with timeout 1: a pull and a sync from a silent hub
+ * give up with RUTA_EUNREACHABLE, and nothing of the replica changes. The
+ * second call runs on a libgit2 shut down and started again in between. */
+static void test_silent_hub_times_out_and_changes_nothing(void **state)
+{
+	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	char url[100], *before, *after;
+	silent h;
+	world w;
+	(void)state;
+
+	world_make(&w);
+	silent_start(&h, url, sizeof(url));
+	assert_int_equal(o.version, 4);
+	o.hub = url;
+	o.timeout = 1;
+	before = db_fingerprint(ruta_replica_dir(w.team));
+	assert_timed_out(ruta_pull(&res, w.team, &o), 1);
+	assert_non_null(strstr(ruta_error_last()->message, url));
+	assert_timed_out(ruta_sync(&res, w.team, &o), 1);
+	assert_int_equal(res.apply.applied, 0);
+	after = db_fingerprint(ruta_replica_dir(w.team));
+	assert_string_equal(before, after);
+	silent_stop(&h);
+
+	/* the replica's own hub still serves it whole */
+	ASSERT_OK(ruta_pull(&res, w.team, NULL));
+	assert_int_equal(res.apply.applied, 3);
+	free(before);
+	free(after);
+	world_free(&w);
+}
+
+/* A caller built against version 3 has no timeout field: whatever lies
+ * there is not read. Version 4 values out of range are refused up front. */
+static void test_timeout_versions_and_range(void **state)
+{
+	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	world w;
+	(void)state;
+
+	world_make(&w);
+	o.timeout = -1;
+	assert_int_equal(ruta_pull(&res, w.team, &o), RUTA_EINVALID);
+	assert_non_null(strstr(ruta_error_last()->message, "timeout"));
+	o.timeout = RUTA_TIMEOUT_MAX + 1;
+	assert_int_equal(ruta_sync(&res, w.team, &o), RUTA_EINVALID);
+	assert_non_null(strstr(ruta_error_last()->message, "3600"));
+	o.version = 3;   /* the field is past what it knows */
+	ASSERT_OK(ruta_pull(&res, w.team, &o));
+	assert_int_equal(res.apply.applied, 3);
+	world_free(&w);
+}
+
+/* An audit's fetch from the silent hub times out the same way. */
+static void test_audit_fetch_times_out(void **state)
+{
+	ruta_audit_options o = RUTA_AUDIT_OPTIONS_INIT;
+	ruta_audit_result res = RUTA_AUDIT_RESULT_INIT;
+	char url[100], *report = NULL;
+	silent h;
+	world w;
+	(void)state;
+
+	world_make(&w);
+	silent_start(&h, url, sizeof(url));
+	assert_int_equal(o.version, 3);
+	o.hub = url;
+	o.timeout = 1;
+	assert_timed_out(ruta_audit_verify(&res, w.hq, &o), 1);
+	ruta_audit_result_dispose(&res);
+	assert_timed_out(ruta_audit_report(&report, w.hq, &o, RUTA_REPORT_JSON), 1);
+	assert_null(report);
+	o.timeout = -5;
+	assert_int_equal(ruta_audit_verify(&res, w.hq, &o), RUTA_EINVALID);
+	ruta_audit_result_dispose(&res);
+	silent_stop(&h);
+	world_free(&w);
+}
+
+/* Two threads, each with its own handle and timeout, against the silent
+ * hub at once: each gives up after its own. The shorter one starts first
+ * and ends first, so that a timeout shared between threads (or a call
+ * noting its timeout in another's handle) would show. */
+typedef struct waiter {
+	ruta_replica *r;
+	const char *url;
+	int timeout, rc;
+	char message[1024];
+} waiter;
+
+static void *wait_out(void *arg)
+{
+	waiter *t = arg;
+	ruta_sync_options o = RUTA_SYNC_OPTIONS_INIT;
+	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
+	o.hub = t->url;
+	o.timeout = t->timeout;
+	t->rc = ruta_pull(&res, t->r, &o);
+	snprintf(t->message, sizeof(t->message), "%s", ruta_error_last()->message);
+	return NULL;
+}
+
+static void test_each_thread_has_its_own_timeout(void **state)
+{
+	waiter a = { NULL, NULL, 2, 0, "" }, b = { NULL, NULL, 4, 0, "" };
+	pthread_t ta, tb;
+	char url[100];
+	int i;
+	silent h;
+	world w;
+	(void)state;
+
+	world_make(&w);
+	silent_start(&h, url, sizeof(url));
+	a.r = w.team;
+	b.r = w.hq;
+	a.url = b.url = url;
+	assert_int_equal(pthread_create(&ta, NULL, wait_out, &a), 0);
+	for (i = 0; i < 1000 && atomic_load(&h.accepted) == 0; i++)
+		usleep(10000);   /* until a is connected and waiting */
+	assert_int_equal(pthread_create(&tb, NULL, wait_out, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_int_equal(a.rc, RUTA_EUNREACHABLE);
+	if (!strstr(a.message, "timed out after 2 s"))
+		fail_msg("first thread: %s", a.message);
+	assert_int_equal(b.rc, RUTA_EUNREACHABLE);
+	if (!strstr(b.message, "timed out after 4 s"))
+		fail_msg("second thread: %s", b.message);
+	silent_stop(&h);
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +496,10 @@ int main(void)
 		cmocka_unit_test(test_cancel_while_sending_pushes_nothing_then_resumes),
 		cmocka_unit_test(test_version_2_options_still_accepted),
 		cmocka_unit_test(test_second_handle_sync_is_locked_out),
+		cmocka_unit_test(test_silent_hub_times_out_and_changes_nothing),
+		cmocka_unit_test(test_timeout_versions_and_range),
+		cmocka_unit_test(test_audit_fetch_times_out),
+		cmocka_unit_test(test_each_thread_has_its_own_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
