@@ -15,7 +15,12 @@
  * on stderr), 2 bad usage, 3 done but conflicts remain open.
  *
  *   make examples && build/examples/field_app DIR HUB \
- *       [--team NAME --root-key FILE] [--account ID]
+ *       [--team NAME --root-key FILE] [--account ID] [--login FILE]
+ *
+ * A hub that asks for a login gets it from the app through the sync's
+ * credentials callback: here from FILE (user, then password or key
+ * passphrase, then for an ssh hub the private key file, one per line), where
+ * a phone app would read its own keystore.
  *
  * Conflicts come from the library as one JSON document (docs/merge.md §3.1);
  * the few lines of JSON reading below keep the example free of any other
@@ -186,6 +191,50 @@ static void on_progress(const char *what, size_t done, size_t total, void *paylo
 		fprintf(stderr, "field_app: %s objects: %zu/%zu\n", what, done, total);
 }
 
+/* The user's login for the hub, as the app keeps it. */
+typedef struct login {
+	char user[256], secret[1024], key_file[4096];
+} login;
+
+static void chomp(char *s)
+{
+	s[strcspn(s, "\r\n")] = '\0';
+}
+
+static int read_login(login *l, const char *path)
+{
+	FILE *f = fopen(path, "r");
+
+	memset(l, 0, sizeof *l);
+	if (!f)
+		return -1;
+	if (!fgets(l->user, sizeof l->user, f) || !fgets(l->secret, sizeof l->secret, f)) {
+		fclose(f);
+		return -1;
+	}
+	if (!fgets(l->key_file, sizeof l->key_file, f))
+		l->key_file[0] = '\0';
+	fclose(f);
+	chomp(l->user);
+	chomp(l->secret);
+	chomp(l->key_file);
+	return 0;
+}
+
+/* Asked by the library when the hub wants a login: what the app holds, or
+ * RUTA_CREDENTIAL_NONE to let the library look elsewhere. */
+static int give_login(ruta_credential *c, void *payload)
+{
+	const login *l = payload;
+
+	if (!l || (c->kind == RUTA_CREDENTIAL_SSH_KEY && !l->key_file[0]))
+		return RUTA_CREDENTIAL_NONE;
+	snprintf(c->username, sizeof c->username, "%s", l->user);
+	snprintf(c->secret, sizeof c->secret, "%s", l->secret);
+	snprintf(c->key_file, sizeof c->key_file, "%s", l->key_file);
+	return 0;
+}
+
 /* ---- reading the conflicts document --------------------------------------
  * Just enough JSON for the library's own documents: objects, arrays,
  * strings (simple escapes), numbers, true, false, null. */
@@ -344,7 +393,8 @@ static int show_conflicts(int64_t *count, ruta_replica *r)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: field_app DIR HUB [--team NAME --root-key FILE] [--account ID]\n");
+	fprintf(stderr, "usage: field_app DIR HUB [--team NAME --root-key FILE] [--account ID] "
+		"[--login FILE]\n");
 	return 2;
 }
 
@@ -355,6 +405,7 @@ int main(int argc, char **argv)
 	ruta_sync_result res = RUTA_SYNC_RESULT_INIT;
 	ruta_replica *r = NULL;
 	char *account = NULL, *opp = NULL, next[64];
+	login *who = NULL;
 	int64_t conflicts = 0;
 	int i, rc = 1;
 
@@ -367,8 +418,17 @@ int main(int argc, char **argv)
 			root_key = argv[++i];
 		else if (i + 1 < argc && !strcmp(argv[i], "--account"))
 			account_arg = argv[++i];
-		else
+		else if (i + 1 < argc && !strcmp(argv[i], "--login") && !who) {
+			if (!(who = malloc(sizeof *who)) || read_login(who, argv[++i]) < 0) {
+				fprintf(stderr, "field_app: cannot read the login file '%s' (user, then "
+					"password, one per line)\n", argv[i]);
+				free(who);
+				return 1;
+			}
+		} else {
+			free(who);
 			return usage();
+		}
 	}
 
 	if (open_replica(&r, argv[1], argv[2], team, root_key) < 0)
@@ -396,6 +456,8 @@ int main(int argc, char **argv)
 	so.hub = argv[2];
 	so.progress = on_progress;
 	so.timeout = 20;   /* a hub silent this long is out of reach: retry later */
+	so.credentials = give_login;
+	so.payload = who;
 	if (ruta_sync(&res, r, &so) < 0) {
 		rc = fail("syncing");   /* RUTA_EUNREACHABLE: nothing is lost, sync later */
 		goto done;
@@ -411,6 +473,9 @@ int main(int argc, char **argv)
 	printf("%lld open conflict%s\n", (long long)conflicts, conflicts == 1 ? "" : "s");
 	rc = conflicts ? EXIT_CONFLICTS : 0;
 done:
+	if (who)   /* a secret: not left in freed memory */
+		explicit_bzero(who, sizeof *who);
+	free(who);
 	free(account);
 	free(opp);
 	ruta_replica_free(r);

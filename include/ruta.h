@@ -685,6 +685,29 @@ typedef void (*ruta_progress_cb)(const char *what, size_t done, size_t total, vo
 #define RUTA_TIMEOUT_DEFAULT 30
 #define RUTA_TIMEOUT_MAX 3600
 
+/*
+ * A hub's login, asked of the app (ruta_sync_options.credentials) before
+ * ruta looks for one itself: an app on a phone keeps the user's password or
+ * key in its own store, and has no environment or git to ask. Asked at most
+ * once per connection; what is filled is wiped as soon as it is handed on.
+ */
+#define RUTA_CREDENTIAL_PASSWORD 1   /* https: a user name and password */
+#define RUTA_CREDENTIAL_SSH_KEY 2    /* ssh: a private key file and its passphrase */
+typedef struct ruta_credential {
+	int kind;              /* what the hub asks for: one of the above */
+	const char *url;       /* the hub */
+	const char *user;      /* the user its URL names, or NULL */
+	/* filled by the callback: */
+	char username[256];    /* the user to log in as; "" for the URL's (ssh: else "git") */
+	char secret[1024];     /* the password, or the key's passphrase ("" for none) */
+	char key_file[4096];   /* RUTA_CREDENTIAL_SSH_KEY: the private key file (OpenSSH format) */
+} ruta_credential;
+/* 0: use what was filled; RUTA_CREDENTIAL_NONE: look as without a callback
+ * (RUTA_HUB_USER/RUTA_HUB_PASSWORD, git's credential helpers, RUTA_SSH_KEY,
+ * ssh-agent); negative: stop, and the sync fails with RUTA_ECANCELED. */
+#define RUTA_CREDENTIAL_NONE 1
+typedef int (*ruta_credential_cb)(ruta_credential *c, void *payload);
+
 #define RUTA_SYNC_OPTIONS_VERSION 4
 typedef struct ruta_sync_options {
 	unsigned int version;
@@ -700,9 +723,10 @@ typedef struct ruta_sync_options {
 	                              * then not called, and per changeset applied */
 	/* version 4 */
 	int timeout;                 /* seconds, 1 to RUTA_TIMEOUT_MAX; 0: RUTA_TIMEOUT_DEFAULT */
+	ruta_credential_cb credentials; /* the hub's login from the app; NULL: none */
 } ruta_sync_options;
 #define RUTA_SYNC_OPTIONS_INIT { RUTA_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, \
-	RUTA_SNAPSHOT_AUTO, NULL, 0 }
+	RUTA_SNAPSHOT_AUTO, NULL, 0, NULL }
 
 #define RUTA_SYNC_RESULT_VERSION 2
 typedef struct ruta_sync_result {
@@ -776,8 +800,10 @@ typedef struct ruta_audit_options {
 	/* since version 3: */
 	int timeout;           /* seconds a hub fetched may take (see RUTA_TIMEOUT_DEFAULT),
 	                        * 1 to RUTA_TIMEOUT_MAX; 0: RUTA_TIMEOUT_DEFAULT */
+	ruta_credential_cb credentials;   /* the hub's login, as for a sync; NULL: none */
+	void *payload;                    /* for credentials */
 } ruta_audit_options;
-#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL, 0, 0 }
+#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL }
 
 #define RUTA_AUDIT_RESULT_VERSION 1
 typedef struct ruta_audit_result {

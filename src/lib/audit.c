@@ -72,6 +72,8 @@ typedef struct audit {
 	ruta_audit_result *res;
 	int timeline;           /* list every changeset in the report (options version 2) */
 	int timeout;            /* seconds a hub fetched may take; 0: the default (version 3) */
+	ruta_credential_cb credentials;   /* the app's, for the hub's login (version 3) */
+	void *payload;
 } audit;
 
 /* ---- problems --------------------------------------------------------------- */
@@ -900,6 +902,7 @@ static int open_hub(audit *a, const char *hub)
 			(err = ruta_git__open(&a->g, a->r->dir, NULL, NULL)) < 0)
 		return err;
 	ruta_git__timeout(a->g, a->timeout);
+	ruta_git__credentials(a->g, a->credentials, a->payload);
 	return ruta_git__fetch_audit(a->g, hub);
 }
 
@@ -934,6 +937,10 @@ int ruta_audit_verify(ruta_audit_result *out, ruta_replica *r, const ruta_audit_
 	a.lock = -1;
 	a.timeline = opts && opts->version >= 2 && opts->timeline;
 	a.timeout = opts && opts->version >= 3 ? opts->timeout : 0;
+	if (opts && opts->version >= 3) {
+		a.credentials = opts->credentials;
+		a.payload = opts->payload;
+	}
 	a.problems = json_array();
 	a.tips = json_object();
 	if (!a.problems || !a.tips)

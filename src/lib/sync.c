@@ -898,6 +898,8 @@ static int begin(session *s, ruta_sync_result *out, ruta_replica *r, const ruta_
 			(err = ruta_git__open(&s->g, r->dir, progress, (void *)opts)) < 0)
 		return err;
 	ruta_git__timeout(s->g, timeout_of(opts));
+	if (opts && opts->version >= 4)
+		ruta_git__credentials(s->g, opts->credentials, opts->payload);
 	return 0;
 }
 

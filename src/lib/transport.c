@@ -39,7 +39,7 @@ enum stalled { STALLED_NOT, STALLED_CONNECTING, STALLED_READING, STALLED_WRITING
 
 /* What the credentials callback offered the hub, for the message if refused. */
 enum offered { OFFERED_NOTHING, OFFERED_KEY_FILE, OFFERED_AGENT, OFFERED_PASSWORD,
-	OFFERED_HELPER, OFFERED_NO_PASSWORD };
+	OFFERED_HELPER, OFFERED_NO_PASSWORD, OFFERED_APP_PASSWORD, OFFERED_APP_KEY };
 
 struct ruta_git {
 	git_repository *repo;
@@ -56,6 +56,9 @@ struct ruta_git {
 	int timeout;          /* seconds the hub may keep us waiting */
 	enum stalled stalled; /* where it timed out, if it did */
 	int waited;           /* and after how many seconds: the stream's own */
+	ruta_credential_cb app_cred;   /* the app's login callback, asked first */
+	void *app_payload;
+	char key_file[4096];  /* the key file the app named, for messages */
 };
 
 #define FETCH_SPEC "+refs/heads/ruta/*:refs/hub/ruta/*"
@@ -97,6 +100,13 @@ static int refused(const ruta_git *g, const char *url)
 			"is none: set RUTA_HUB_USER and RUTA_HUB_PASSWORD, keep them with a git credential "
 			"helper (git config --global credential.helper store, then one git fetch of the "
 			"hub), or sync on a terminal to be asked", url);
+	case OFFERED_APP_PASSWORD:
+		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the user '%s' and password the "
+			"app gave (its credentials callback)", url, g->user);
+	case OFFERED_APP_KEY:
+		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the ssh key '%s' the app gave "
+			"(its credentials callback) for user '%s': add its public key to the hub's "
+			"authorized keys", url, g->key_file, g->user);
 	case OFFERED_HELPER:
 		return ruta_error__set(RUTA_ERROR, "hub '%s' refused the password git's credential "
 			"helper gave for user '%s'; git was told to forget it (git credential reject): "
@@ -118,6 +128,10 @@ static int key_unusable(const ruta_git *g, const char *url, const char *msg)
 		return ruta_error__set(RUTA_ERROR, "the ssh key '%s' (RUTA_SSH_KEY) cannot be used for "
 			"hub '%s': %s; a key with a passphrase needs it in RUTA_SSH_KEY_PASSPHRASE",
 			key ? key : "", url, why);
+	if (g->offered == OFFERED_APP_KEY)
+		return ruta_error__set(RUTA_ERROR, "the ssh key '%s' the app gave cannot be used for "
+			"hub '%s': %s; a key with a passphrase needs it in the credential's secret",
+			g->key_file, url, why);
 	return ruta_error__set(RUTA_ERROR, "ssh-agent cannot be used for hub '%s': %s; start one "
 		"and ssh-add the key, or name the key file in RUTA_SSH_KEY", url, why);
 }
@@ -502,6 +516,12 @@ void ruta_git__timeout(ruta_git *g, int seconds)
 	g->timeout = seconds > 0 ? seconds : RUTA_TIMEOUT_DEFAULT;
 }
 
+void ruta_git__credentials(ruta_git *g, ruta_credential_cb cb, void *payload)
+{
+	g->app_cred = cb;
+	g->app_payload = payload;
+}
+
 void ruta_git__free(ruta_git *g)
 {
 	if (!g)
@@ -851,16 +871,57 @@ static int ssh_key(git_credential **out, ruta_git *g, const char *user)
 	return git_credential_ssh_key_from_agent(out, user);
 }
 
+/* The login the app gave for what the hub asks: 1 if it has none. */
+static int from_app(git_credential **out, ruta_git *g, const char *url, const char *user,
+	unsigned int allowed)
+{
+	ruta_credential c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = allowed & GIT_CREDENTIAL_SSH_KEY ? RUTA_CREDENTIAL_SSH_KEY :
+		allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT ? RUTA_CREDENTIAL_PASSWORD : 0;
+	c.url = url;
+	c.user = user;
+	if (!c.kind || (rc = g->app_cred(&c, g->app_payload)) == RUTA_CREDENTIAL_NONE) {
+		explicit_bzero(&c, sizeof(c));
+		return 1;
+	}
+	c.username[sizeof(c.username) - 1] = c.secret[sizeof(c.secret) - 1] = '\0';
+	c.key_file[sizeof(c.key_file) - 1] = '\0';
+	snprintf(g->user, sizeof(g->user), "%s", c.username[0] ? c.username : user ? user :
+		c.kind == RUTA_CREDENTIAL_SSH_KEY ? "git" : "");
+	if (rc != 0)
+		rc = callback_fail(g, ruta_error__set(RUTA_ECANCELED, "the app gave no login for hub "
+			"'%s': its credentials callback said to stop", url));
+	else if (c.kind == RUTA_CREDENTIAL_SSH_KEY) {
+		g->offered = OFFERED_APP_KEY;
+		snprintf(g->key_file, sizeof(g->key_file), "%s", c.key_file);
+		rc = access(c.key_file, R_OK) < 0 ? callback_fail(g, ruta_error__set(RUTA_ERROR,
+			"the ssh key '%s' the app gave for hub '%s' cannot be read: %s", c.key_file, url,
+			strerror(errno))) : git_credential_ssh_key_new(out, g->user, NULL, c.key_file,
+			c.secret[0] ? c.secret : NULL);
+	} else {
+		g->offered = OFFERED_APP_PASSWORD;
+		rc = git_credential_userpass_plaintext_new(out, g->user, c.secret);
+	}
+	explicit_bzero(&c, sizeof(c));   /* libgit2 holds its own copy, and wipes it */
+	return rc;
+}
+
 static int credentials(git_credential **out, const char *url, const char *user,
 	unsigned int allowed, void *payload)
 {
 	ruta_git *g = payload;
+	int rc;
 	/* an ssh URL without a user: asked first, before any key */
 	if (allowed == GIT_CREDENTIAL_USERNAME)
 		return git_credential_username_new(out, "git");
 	/* one try: a refused credential must end the attempt, not loop */
 	if (g->cred_tries++ > 0)
 		return GIT_EAUTH;
+	if (g->app_cred && (rc = from_app(out, g, url, user, allowed)) != 1)
+		return rc;
 	if (allowed & GIT_CREDENTIAL_SSH_KEY)
 		return ssh_key(out, g, user ? user : "git");
 	if (!(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT))

@@ -33,6 +33,9 @@ void ruta_git__free(ruta_git *g);
  * connection, and then each time to send or take the next bytes, in this
  * handle's pushes and fetches; longer is RUTA_EUNREACHABLE, "timed out". */
 void ruta_git__timeout(ruta_git *g, int seconds);
+/* The app's callback for the hub's login, asked before anything else
+ * (ruta_sync_options.credentials); NULL: none. */
+void ruta_git__credentials(ruta_git *g, ruta_credential_cb cb, void *payload);
 
 /* One signed commit with `files` on refs/heads/<branch>, on top of its tip;
  * the commit time is max(now, parent + 1 s), strictly increasing. */

@@ -254,6 +254,29 @@ is "$rc" 1 "a ~/.ssh/known_hosts that libssh2 cannot parse exits 1, not 5"
 expect_stderr "known_hosts has a line libssh2 cannot read" "and says so"
 cp good.known .ssh/known_hosts
 
+# ---- an app gives the key itself (ruta_sync_options.credentials) ---------------------
+# The example field app reads its login from its own store, here a file of three
+# lines: user, passphrase, key file. No RUTA_SSH_KEY and no agent is set for it.
+APP=$(dirname "$RUTA")/examples/field_app
+if [ -x "$APP" ]; then
+	ok ruta init tablet --team north --root-key root.pub --country ES --hub "$HUB"
+	ruta -C tablet keys export-pub > tablet.pub
+	ok ruta -C hq keys endorse tablet.pub --team north
+	ok env RUTA_SSH_KEY="$TRASH/id_hq" RUTA_SSH_KEY_PASSPHRASE='open sesame' "$RUTA" -C hq sync
+	printf '%s\n\n%s\n' "$ME" "$TRASH/id_stranger" > login
+	run env -u SSH_AUTH_SOCK "$APP" tablet "$HUB" --login login
+	is "$rc" 1 "the app's key that the hub does not know: refused"
+	expect_stderr "refused the ssh key '$TRASH/id_stranger' the app gave \(its credentials callback\) for user '$ME'" \
+		"... naming the key the app gave and the user"
+	printf '%s\nopen sesame\n%s\n' "$ME" "$TRASH/id_hq" > login
+	run env -u SSH_AUTH_SOCK "$APP" tablet "$HUB" --login login
+	is "$rc" 0 "the app's own key, with its passphrase, lets it sync"
+	ok env RUTA_SSH_KEY="$TRASH/id_hq" RUTA_SSH_KEY_PASSPHRASE='open sesame' "$RUTA" -C hq sync
+	is "$(ruta -C tablet state-hash)" "$(ruta -C hq state-hash)" "the app's work reached head office"
+else
+	skip "no field app at '$APP' (run 'make examples')" 9
+fi
+
 # ---- the hub goes away ----------------------------------------------------------------
 
 stop_sshd

@@ -81,4 +81,34 @@ done
 grep -rqs 's3cret' hq/ruta.db hq/git/config north/ruta.db && fail "the password is stored in a replica" ||
 	pass "no replica stores the password"
 
+# ---- an app gives the login itself (ruta_sync_options.credentials) ---------------
+# The example field app reads it from its own store, here a file; git's helper and
+# the environment have nothing, so only the app's callback can let it in.
+APP=$(dirname "$RUTA")/examples/field_app
+if [ -x "$APP" ]; then
+	: > .git-credentials
+	ok ruta init tablet --team north --root-key root.pub --hub "$HUB"
+	ruta -C tablet keys export-pub > tablet.pub
+	RUTA_HUB_USER=alice RUTA_HUB_PASSWORD='s3cret pass' run ruta -C hq keys endorse tablet.pub --team north
+	printf 'alice\nwrong\n' > login
+	run "$APP" tablet "$HUB" < /dev/null
+	is "$rc" 1 "the app without a login: refused"
+	expect_stderr "asks for a user and password, and there is none" "... as with no password anywhere"
+	run "$APP" tablet "$HUB" --login login < /dev/null
+	is "$rc" 1 "the app's wrong password: refused"
+	expect_stderr "hub '$HUB' refused the user 'alice' and password the app gave \(its credentials callback\)" \
+		"... and the message says the app's login was turned down"
+	printf 'alice\ns3cret pass\n' > login
+	RUTA_HUB_USER=alice RUTA_HUB_PASSWORD='s3cret pass' run ruta -C hq sync
+	run "$APP" tablet "$HUB" --login login < /dev/null
+	is "$rc" 0 "the app's own login lets it sync"
+	expect_stdout "^synced: pulled [1-9][0-9]*, applied [1-9][0-9]*, new conflicts 0, pushed [1-9][0-9]*$" \
+		"... both ways: what the refused tries sealed goes too"
+	RUTA_HUB_USER=alice RUTA_HUB_PASSWORD='s3cret pass' run ruta -C hq sync
+	is "$(ruta -C tablet state-hash)" "$(ruta -C hq state-hash)" "the app's work reached head office"
+	is "$(cat .git-credentials)" "" "git's helper was never asked nor told"
+else
+	skip "no field app at '$APP' (run 'make examples')" 8
+fi
+
 done_testing
