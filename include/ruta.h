@@ -801,9 +801,11 @@ typedef struct ruta_audit_options {
 	int timeout;           /* seconds a hub fetched may take (see RUTA_TIMEOUT_DEFAULT),
 	                        * 1 to RUTA_TIMEOUT_MAX; 0: RUTA_TIMEOUT_DEFAULT */
 	ruta_credential_cb credentials;   /* the hub's login, as for a sync; NULL: none */
-	void *payload;                    /* for credentials */
+	ruta_step_cb step;     /* the fetch's progress, and a way to cancel it
+	                        * (RUTA_ECANCELED); NULL: none */
+	void *payload;         /* for credentials and step */
 } ruta_audit_options;
-#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL }
+#define RUTA_AUDIT_OPTIONS_INIT { RUTA_AUDIT_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL }
 
 #define RUTA_AUDIT_RESULT_VERSION 1
 typedef struct ruta_audit_result {

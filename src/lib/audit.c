@@ -73,6 +73,7 @@ typedef struct audit {
 	int timeline;           /* list every changeset in the report (options version 2) */
 	int timeout;            /* seconds a hub fetched may take; 0: the default (version 3) */
 	ruta_credential_cb credentials;   /* the app's, for the hub's login (version 3) */
+	ruta_step_cb step;                /* the fetch's progress, cancellable (version 3) */
 	void *payload;
 } audit;
 
@@ -899,7 +900,7 @@ static int open_hub(audit *a, const char *hub)
 	}
 	a->ns = "refs/audit/";
 	if ((err = ruta_sync__lock(&a->lock, a->r)) < 0 ||
-			(err = ruta_git__open(&a->g, a->r->dir, NULL, NULL)) < 0)
+			(err = ruta_git__open(&a->g, a->r->dir, a->step, a->payload)) < 0)
 		return err;
 	ruta_git__timeout(a->g, a->timeout);
 	ruta_git__credentials(a->g, a->credentials, a->payload);
@@ -939,6 +940,7 @@ int ruta_audit_verify(ruta_audit_result *out, ruta_replica *r, const ruta_audit_
 	a.timeout = opts && opts->version >= 3 ? opts->timeout : 0;
 	if (opts && opts->version >= 3) {
 		a.credentials = opts->credentials;
+		a.step = opts->step;
 		a.payload = opts->payload;
 	}
 	a.problems = json_array();

@@ -7,8 +7,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "helpers.h"
@@ -434,6 +436,73 @@ static void test_audit_fetch_times_out(void **state)
 	world_free(&w);
 }
 
+/* git daemon serving the world's hub on 127.0.0.1; its URL into url. */
+static pid_t daemon_start(world *w, char *url, size_t size)
+{
+	struct sockaddr_in a;
+	char port_arg[32], base_arg[700];
+	int port = 20000 + (int)(getpid() % 20000), i, fd, up = 0;
+	pid_t pid;
+
+	snprintf(port_arg, sizeof(port_arg), "--port=%d", port);
+	snprintf(base_arg, sizeof(base_arg), "--base-path=%s", w->tmp);
+	if ((pid = fork()) == 0) {
+		setpgid(0, 0);   /* git daemon runs git-daemon: both stop together */
+		execlp("git", "git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1",
+			port_arg, base_arg, w->tmp, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 100 && !up; i++) {   /* until it accepts */
+		assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+		up = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+		if (!up)
+			nanosleep(&(struct timespec){ 0, 50000000 }, NULL);
+	}
+	assert_true(up);
+	snprintf(url, size, "git://127.0.0.1:%d/hub.git", port);
+	return pid;
+}
+
+/* An audit fetches a hub by URL with progress through the step callback,
+ * which can cancel it; the next audit goes on. */
+static void test_audit_fetch_reports_progress_and_cancels(void **state)
+{
+	ruta_audit_options o = RUTA_AUDIT_OPTIONS_INIT;
+	ruta_audit_result res = RUTA_AUDIT_RESULT_INIT;
+	steps s;
+	char url[100];
+	pid_t pid;
+	world w;
+	(void)state;
+
+	world_make(&w);
+	pid = daemon_start(&w, url, sizeof(url));
+	memset(&s, 0, sizeof(s));
+	s.cancel_on = "receiving";
+	o.hub = url;
+	o.step = step;
+	o.payload = &s;
+	/* the team has none of the hub's objects yet: they come over the wire */
+	assert_int_equal(ruta_audit_verify(&res, w.team, &o), RUTA_ECANCELED);
+	assert_non_null(strstr(ruta_error_last()->message, "cancelled"));
+	assert_int_equal(s.cancelled, 1);
+	ruta_audit_result_dispose(&res);
+	memset(&s, 0, sizeof(s));
+	ASSERT_OK(ruta_audit_verify(&res, w.team, &o));
+	assert_true(s.calls > 0);
+	assert_int_equal(res.problems, 0);
+	ruta_audit_result_dispose(&res);
+	kill(-pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	world_free(&w);
+}
+
 /* Two threads, each with its own handle and timeout, against the silent
  * hub at once: each gives up after its own. The shorter one starts first
  * and ends first, so that a timeout shared between threads (or a call
@@ -499,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_silent_hub_times_out_and_changes_nothing),
 		cmocka_unit_test(test_timeout_versions_and_range),
 		cmocka_unit_test(test_audit_fetch_times_out),
+		cmocka_unit_test(test_audit_fetch_reports_progress_and_cancels),
 		cmocka_unit_test(test_each_thread_has_its_own_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
