@@ -483,11 +483,15 @@ static int author_seq(char replica[72], char changeset[65], int64_t *seq, ruta_r
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)hlc);
 	while ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
-		const char *body = sqlite3_column_blob(st, 2);
-		size_t len = (size_t)sqlite3_column_bytes(st, 2);
+		const char *body;
+		size_t len;
+		/* before the body is read: the one skipped is often the changeset
+		 * being applied, hundreds of kilobytes */
 		if ((skip && strcmp((const char *)sqlite3_column_text(st, 1), skip) == 0) ||
 				(only && strcmp((const char *)sqlite3_column_text(st, 0), only) != 0))
 			continue;
+		body = sqlite3_column_blob(st, 2);
+		len = (size_t)sqlite3_column_bytes(st, 2);
 		/* two makers of the very same entry: the greater replica id, as
 		 * when two heads count as one */
 		if (body && contains(body, len, needle) && contains(body, len, rec) &&
