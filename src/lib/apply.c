@@ -701,13 +701,17 @@ static int savepoint(ruta_replica *r, const char *sql)
 }
 
 /* A value that may end up only as a losing head still passes the schema's
- * checks, as it would if it won: written, then taken back. */
+ * checks, as it would if it won: written, then taken back. A plain TEXT
+ * column has none a value the parser let through could fail. */
 static int probe(ruta_replica *r, const ruta_tabledef *t, const char *id, const char *col,
 	json_t *v)
 {
+	const ruta_coldef *c = ruta_schema__col(t, col);
 	char sql[200];
 	sqlite3_stmt *st;
 	int rc, err;
+	if (c && !ruta_schema__checked(c))
+		return 0;
 	if ((err = savepoint(r, "SAVEPOINT ruta_probe")) < 0)
 		return err;
 	snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ?2 WHERE id = ?1", t->name, col);
@@ -1363,10 +1367,37 @@ static int step(run *ru, size_t done, size_t total)
 		(long long)(ru->res->applied + ru->res->duplicates), total);
 }
 
+/* Applies what can be applied; what it unblocks goes in the next round.
+ * On the connection with no triggers (db.c), left again on every path. */
+static int apply_rounds(run *ru, items *it, size_t start)
+{
+	size_t i;
+	int progress, err;
+
+	if ((err = ruta_db__apply_begin(ru->r)) < 0)
+		return err;
+	do {
+		progress = 0;
+		for (i = start; i < it->n && err == 0; i++) {
+			item *x = &it->v[i];
+			if (x->state != -1 && x->state != WAITING)
+				continue;
+			/* between changesets, each its own transaction: a safe point */
+			if ((err = step(ru, i - start, it->n - start)) < 0 || (err = load(it, x)) < 0)
+				break;
+			err = try_changeset(ru, x);
+			put_down(x);
+			progress |= x->state == DONE_APPLIED;
+		}
+	} while (progress && err == 0);
+	ruta_db__apply_end(ru->r);
+	return err;
+}
+
 static int process(run *ru, items *it)
 {
 	size_t i, start;
-	int progress, err = 0;
+	int err = 0;
 	long long v = 0;
 
 	if (it->n)   /* qsort's array must not be NULL, even for no items */
@@ -1383,27 +1414,8 @@ static int process(run *ru, items *it)
 		err = add_stored(it, ru->r, 1);
 	if (err == 0)
 		err = add_stored(it, ru->r, 0);
-	/* Apply what can be applied; what it unblocks goes in the next round.
-	 * Every trigger of the schema stands aside while changes from elsewhere
-	 * are written (capture and rule triggers test the applying flag; id and
-	 * tombstone ones guard writes apply never makes), so this connection
-	 * skips them all: a seventh of the cost of applying an edit. */
-	sqlite3_db_config(ru->r->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-	do {
-		progress = 0;
-		for (i = start; i < it->n && err == 0; i++) {
-			item *x = &it->v[i];
-			if (x->state != -1 && x->state != WAITING)
-				continue;
-			/* between changesets, each its own transaction: a safe point */
-			if ((err = step(ru, i - start, it->n - start)) < 0 || (err = load(it, x)) < 0)
-				break;
-			err = try_changeset(ru, x);
-			put_down(x);
-			progress |= x->state == DONE_APPLIED;
-		}
-	} while (progress && err == 0);
-	sqlite3_db_config(ru->r->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, NULL);
+	if (err == 0)
+		err = apply_rounds(ru, it, start);
 	for (i = start; i < it->n && err == 0; i++)
 		if (it->v[i].state == WAITING) {
 			ru->res->waiting++;

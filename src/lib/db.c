@@ -150,19 +150,79 @@ int ruta_db__stmt_dyn(sqlite3_stmt **out, ruta_replica *r, const char *sql)
 	return get_stmt(out, r, sql, 1);
 }
 
-void ruta_db__cache_free(ruta_replica *r)
+static void cache_free(struct ruta_stmt_cache *c)
 {
 	stmt_entry *e, *next;
-	if (!r->stmts)
+	if (!c)
 		return;
-	for (e = r->stmts->head; e; e = next) {
+	for (e = c->head; e; e = next) {
 		next = e->next;
 		sqlite3_finalize(e->stmt);
 		free(e->owned);
 		free(e);
 	}
-	free(r->stmts);
-	r->stmts = NULL;
+	free(c);
+}
+
+static void swap_connection(ruta_replica *r)
+{
+	sqlite3 *db = r->db;
+	struct ruta_stmt_cache *c = r->stmts;
+	r->db = r->parked_db;
+	r->stmts = r->parked_stmts;
+	r->parked_db = db;
+	r->parked_stmts = c;
+	r->applying = !r->applying;
+}
+
+/*
+ * Changesets from elsewhere are written on a second connection to the same
+ * file. Every trigger of the schema stands aside while they are written
+ * (capture and rule triggers test the applying flag; id and tombstone ones
+ * guard writes apply never makes), and skipping them saves a seventh of an
+ * edit's cost. Switching a connection's triggers off and on again makes
+ * SQLite prepare every cached statement anew at its next use; this one has
+ * them off for its whole life and keeps its own statements, and the main
+ * connection, on which the library's and the app's edits are made, never
+ * has them off. Same pragmas and busy timeout as the main connection.
+ */
+int ruta_db__apply_begin(ruta_replica *r)
+{
+	sqlite3 *db = NULL;
+	const char *path;
+	int err;
+	if (r->applying)
+		return 0;
+	if (!r->parked_db) {
+		if (!(path = sqlite3_db_filename(r->db, "main")) || !*path)
+			return ruta_error__set(RUTA_ERROR, "the replica database has no file name");
+		if ((err = ruta_db__open(&db, path, 0, r->busy_ms)) < 0)
+			return err;
+		if (sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL) != SQLITE_OK) {
+			sqlite3_close(db);
+			return ruta_error__set(RUTA_ERROR, "cannot switch triggers off for applying");
+		}
+		r->parked_db = db;
+	}
+	swap_connection(r);
+	return 0;
+}
+
+void ruta_db__apply_end(ruta_replica *r)
+{
+	if (r->applying)
+		swap_connection(r);
+}
+
+void ruta_db__close(ruta_replica *r)
+{
+	ruta_db__apply_end(r);
+	cache_free(r->stmts);
+	cache_free(r->parked_stmts);
+	r->stmts = r->parked_stmts = NULL;
+	sqlite3_close(r->parked_db);
+	sqlite3_close(r->db);
+	r->parked_db = r->db = NULL;
 }
 
 int ruta_db__step(ruta_replica *r, sqlite3_stmt *st)

@@ -28,13 +28,17 @@ int ruta_error__oom(void);
 
 /* ---- the replica handle ---- */
 struct ruta_replica {
-	sqlite3 *db;
+	sqlite3 *db;                     /* the connection in use, and its statements: */
+	struct ruta_stmt_cache *stmts;   /* the main one, or the applying one (db.c) */
+	sqlite3 *parked_db;              /* the other one while applying; NULL if never opened */
+	struct ruta_stmt_cache *parked_stmts;
+	int applying;                    /* db is the applying connection */
+	int busy_ms;                     /* from the open options, for the applying connection */
 	char *dir;
 	char *id;
 	char *team;
 	int head_office;
 	char *country;
-	struct ruta_stmt_cache *stmts;
 	ruta_passphrase_cb passphrase;   /* for protected keys, from the open options */
 	void *passphrase_payload;
 };
@@ -50,7 +54,13 @@ void ruta_db__rollback(ruta_replica *r);
 int ruta_db__stmt(sqlite3_stmt **out, ruta_replica *r, const char *sql);
 /* Same, for SQL built at run time from trusted identifiers; the text is copied. */
 int ruta_db__stmt_dyn(sqlite3_stmt **out, ruta_replica *r, const char *sql);
-void ruta_db__cache_free(ruta_replica *r);
+/* The connection changesets from elsewhere are written on, in place of the
+ * main one (r->db and its statements) until ruta_db__apply_end. Opened on
+ * first use with every trigger off for its whole life; see db.c. */
+int ruta_db__apply_begin(ruta_replica *r);
+void ruta_db__apply_end(ruta_replica *r);
+/* Finalizes every statement and closes both connections. */
+void ruta_db__close(ruta_replica *r);
 /* Runs SQL without results. */
 int ruta_db__exec(sqlite3 *db, const char *sql);
 /* sqlite3_step that turns failures into ruta errors; returns SQLITE_ROW,

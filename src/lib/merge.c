@@ -483,11 +483,15 @@ static int author_seq(char replica[72], char changeset[65], int64_t *seq, ruta_r
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)hlc);
 	while ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
-		const char *body = sqlite3_column_blob(st, 2);
-		size_t len = (size_t)sqlite3_column_bytes(st, 2);
+		const char *body;
+		size_t len;
+		/* before the body is read: the one skipped is often the changeset
+		 * being applied, hundreds of kilobytes */
 		if ((skip && strcmp((const char *)sqlite3_column_text(st, 1), skip) == 0) ||
 				(only && strcmp((const char *)sqlite3_column_text(st, 0), only) != 0))
 			continue;
+		body = sqlite3_column_blob(st, 2);
+		len = (size_t)sqlite3_column_bytes(st, 2);
 		/* two makers of the very same entry: the greater replica id, as
 		 * when two heads count as one */
 		if (body && contains(body, len, needle) && contains(body, len, rec) &&
@@ -606,8 +610,10 @@ static const char put_open_sql[] = "INSERT INTO ruta_conflict(tbl, rec, col, id,
 static const char put_head_sql[] = "INSERT INTO ruta_conflict_head(tbl, rec, col, hlc, value,"
 	" replica, changeset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
+/* `was_open` 0: the field had no conflict row, so no heads either (both are
+ * written here and dropped together), and there are none to drop. */
 static int save_open(ruta_replica *r, const char *tbl, const char *rec, const char *col,
-	const policy *p, int review, heads *h)
+	const policy *p, int review, heads *h, int was_open)
 {
 	char id[13], when[40];
 	sqlite3_stmt *st;
@@ -617,7 +623,7 @@ static int save_open(ruta_replica *r, const char *tbl, const char *rec, const ch
 	conflict_id(id, tbl, rec, col, h);
 	/* opened when the newest head was made: the same time on every replica */
 	ruta_hlc_describe(when, h->v[h->n - 1].hlc);
-	if ((err = exec3(r, drop_heads_sql, tbl, rec, col)) < 0 ||
+	if ((was_open && (err = exec3(r, drop_heads_sql, tbl, rec, col)) < 0) ||
 			(err = ruta_db__stmt(&st, r, put_open_sql)) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
@@ -780,7 +786,7 @@ int ruta_merge__restore(ruta_replica *r, json_t *c)
 	}
 	if (err == 0 && (err = pick(&win, &review, r, policy_for(t, col), rec, &h)) == 0)
 		err = save_open(r, t->name, rec, col, policy_for(t, col),
-			agree(policy_for(t, col), &h) ? -1 : review, &h);
+			agree(policy_for(t, col), &h) ? -1 : review, &h, 1);
 	heads_free(&h);
 	return err;
 }
@@ -917,13 +923,13 @@ static int settle(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, co
 		if (!(*value = json_incref(h->v[win].value)))
 			return ruta_error__oom();
 		*version = h->v[win].hlc;
-		return save_open(r, t->name, id, col, p, -1, h);
+		return save_open(r, t->name, id, col, p, -1, h, was_open);
 	}
 	*value = p->append ? appended(h) : json_incref(h->v[win].value);
 	if (!*value)
 		return ruta_error__oom();
 	m->conflicts++;
-	return save_open(r, t->name, id, col, p, review, h);
+	return save_open(r, t->name, id, col, p, review, h, was_open);
 }
 
 static int offer_divert(int *diverted, ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
@@ -1253,7 +1259,8 @@ static int settle_revision(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabled
 		version = typed.v[win].hlc;
 		if (!agree(&sent_offer, h))
 			m->conflicts++;
-		err = save_open(r, t->name, rid, col, &sent_offer, agree(&sent_offer, h) ? -1 : 1, h);
+		err = save_open(r, t->name, rid, col, &sent_offer, agree(&sent_offer, h) ? -1 : 1, h,
+			open);
 	}
 	if (err == 0 && value)
 		err = write_field(r, t, rid, col, value, version);

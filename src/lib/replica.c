@@ -381,7 +381,8 @@ int ruta_replica_open(ruta_replica **out, const char *dir, const ruta_open_optio
 			"'ruta init DIR', or point to one with -C DIR or RUTA_DIR)", dir);
 		goto fail;
 	}
-	if ((err = ruta_db__open(&r->db, dbpath, 0, opts ? opts->busy_timeout_ms : 0)) < 0 ||
+	r->busy_ms = opts ? opts->busy_timeout_ms : 0;
+	if ((err = ruta_db__open(&r->db, dbpath, 0, r->busy_ms)) < 0 ||
 			(err = check_is_replica(r)) < 0 ||
 			(err = ruta_schema__migrate(r->db)) < 0 || (err = load_meta(r)) < 0)
 		goto fail;
@@ -398,8 +399,7 @@ void ruta_replica_free(ruta_replica *r)
 {
 	if (!r)
 		return;
-	ruta_db__cache_free(r);
-	sqlite3_close(r->db);
+	ruta_db__close(r);
 	free(r->dir);
 	free(r->id);
 	free(r->team);

@@ -305,11 +305,20 @@ static void put_enum_list(ruta_buf *b, const char *values)
 	ruta_buf__puts(b, ")");
 }
 
+int ruta_schema__checked(const ruta_coldef *c)
+{
+	return !(c->kind == RUTA_K_TEXT || c->kind == RUTA_K_REF || c->kind == RUTA_K_TAXID);
+}
+
 /* The SQL type and CHECK of a column: the last line of defence against a
  * foreign writer; ruta itself validates first with better messages. */
 static void put_type_check(ruta_buf *b, const ruta_coldef *c)
 {
 	const char *n = c->name;
+	if (!ruta_schema__checked(c)) {
+		ruta_buf__puts(b, "TEXT");
+		return;
+	}
 	switch (c->kind) {
 	case RUTA_K_INT:
 		ruta_buf__printf(b, "INTEGER CHECK(%s >= 0)", n);
@@ -355,7 +364,6 @@ static void put_type_check(ruta_buf *b, const ruta_coldef *c)
 			" AND %s NOT GLOB '*[' || char(%s) || ']*')", n, n, n, n, n, n, n, TAG_CONTROLS);
 		break;
 	default:
-		ruta_buf__puts(b, "TEXT");
 		break;
 	}
 }

@@ -72,6 +72,9 @@ const ruta_coldef *ruta_schema__col(const ruta_tabledef *t, const char *name);
 const ruta_tabledef *ruta_schema__tags_of(const ruta_tabledef *parent);
 /* 1 if `col` of table `t` is captured (has a version column). */
 int ruta_schema__synced(const ruta_tabledef *t, const char *col);
+/* 1 if the column's SQL has a CHECK; 0 if it is plain TEXT, where a value
+ * of the type the changeset parser demands can fail no constraint. */
+int ruta_schema__checked(const ruta_coldef *c);
 
 /* Brings the file to the latest migration and (re)creates the capture
  * triggers when they are out of date, all in one transaction. RUTA_EVERSION if

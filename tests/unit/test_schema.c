@@ -204,6 +204,64 @@ static void migration_5_adds_the_audit_checkpoint(void **state)
 	rm_tree(tmp);
 }
 
+/* Whether column `col`'s definition in CREATE TABLE text `sql` has a CHECK:
+ * the text from "col " (after ", " or a new line and indent) to ", col__v". */
+static int column_checked(const char *sql, const char *col)
+{
+	char name[80], version[90];
+	const char *end, *p, *start = NULL;
+	snprintf(name, sizeof(name), "%s ", col);
+	snprintf(version, sizeof(version), ", %s__v ", col);
+	if (!(end = strstr(sql, version)))
+		fail_msg("no version column for %s", col);
+	for (p = sql; (p = strstr(p, name)) && p < end; p++)
+		if (p - sql >= 3 && p[-1] == ' ' && (p[-2] == ',' || (p[-2] == ' ' && p[-3] == '\n')))
+			start = p;
+	if (!start)
+		fail_msg("no definition of %s", col);
+	for (p = start; p + 6 <= end; p++)
+		if (memcmp(p, "CHECK(", 6) == 0)
+			return 1;
+	return 0;
+}
+
+/* Apply skips the probe of a losing value on columns without a CHECK
+ * (ruta_schema__checked): that must be what the file says, in a new
+ * replica and in one made at schema 1 and migrated. */
+static void columns_have_a_check_exactly_where_the_descriptor_says(void **state)
+{
+	char *tmp, cmd[2400], dir[600];
+	sqlite3 *dbs[2];
+	size_t i, j, k;
+	(void)state;
+	dbs[0] = fresh_db(&tmp);
+	ASSERT_OK(ruta_schema__migrate(dbs[0]));
+	snprintf(dir, sizeof(dir), "%s/r", tmp);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/keys' && sqlite3 '%s/ruta.db' < "
+		"tests/data/migrate/v1.sql", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	dbs[1] = foreign_db(dir);
+	ASSERT_OK(ruta_schema__migrate(dbs[1]));
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < ruta_schema__ntables; i++) {
+			const ruta_tabledef *t = &ruta_schema__tables[i];
+			sqlite3_stmt *st = NULL;
+			assert_int_equal(sqlite3_prepare_v2(dbs[k], "SELECT sql FROM sqlite_schema WHERE"
+				" type = 'table' AND name = ?1", -1, &st, NULL), SQLITE_OK);
+			sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			for (j = 0; j < t->ncols; j++)
+				if (column_checked((const char *)sqlite3_column_text(st, 0), t->cols[j].name) !=
+						ruta_schema__checked(&t->cols[j]))
+					fail_msg("%s.%s: a CHECK %s", t->name, t->cols[j].name,
+						ruta_schema__checked(&t->cols[j]) ? "missing" : "not described");
+			sqlite3_finalize(st);
+		}
+	sqlite3_close(dbs[0]);
+	sqlite3_close(dbs[1]);
+	rm_tree(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +273,7 @@ int main(void)
 		cmocka_unit_test(a_version_1_replica_opens_and_captures),
 		cmocka_unit_test(a_version_3_replica_migrates_to_tags),
 		cmocka_unit_test(migration_5_adds_the_audit_checkpoint),
+		cmocka_unit_test(columns_have_a_check_exactly_where_the_descriptor_says),
 	};
 	return cmocka_run_group_tests_name("schema", tests, NULL, NULL);
 }
