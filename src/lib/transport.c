@@ -472,6 +472,24 @@ static int create_repo(git_repository **repo, const char *path)
 	return 0;
 }
 
+/*
+ * libgit2 1.5 truncates FETCH_HEAD at every fetch, even one told not to
+ * write it (update_fetchhead = 0), so a sync with nothing new would still
+ * write a file. Nothing of ruta reads FETCH_HEAD: it is made a link to
+ * /dev/null, where the truncation lands instead. Done once; a system
+ * without links keeps the file as it was.
+ */
+static void quiet_fetch_head(const char *gitdir)
+{
+	char path[4300];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/FETCH_HEAD", gitdir);
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return;
+	if (unlink(path) == 0 || errno == ENOENT)
+		(void)symlink("/dev/null", path);
+}
+
 int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb progress,
 	void *payload)
 {
@@ -498,6 +516,7 @@ int ruta_git__open(ruta_git **out, const char *replica_dir, ruta_git_progress_cb
 		git_libgit2_shutdown();
 		return rc;
 	}
+	quiet_fetch_head(path);
 	/* libgit2 reads this as the big-file threshold: no delta search, which
 	 * is what makes its packs cheap to build (reference/libgit2-performance). */
 	if (git_repository_config(&cfg, g->repo) == 0) {
