@@ -177,15 +177,6 @@ int ruta_export_dir(size_t *written, ruta_replica *r, const char *dir,
 
 /* ---- a bundle ---- */
 
-static int append_entry(void *ctx, const char *name, const char *data, size_t len)
-{
-	ruta_buf *b = ctx;
-	ruta_buf__printf(b, "%s %zu\n", name, len);
-	ruta_buf__put(b, data, len);
-	ruta_buf__puts(b, "\n");
-	return ruta_buf__check(b);
-}
-
 typedef struct stream {
 	ruta_write_cb write;
 	void *payload;
@@ -215,17 +206,25 @@ int ruta_export_bundle_to(ruta_replica *r, ruta_write_cb write, void *payload,
 	return in_transaction(&count, r, opts, 0, stream_entry, &s);
 }
 
+/* ruta_export_bundle's writer: into memory. */
+static int append(const char *data, size_t len, void *payload)
+{
+	ruta_buf *b = payload;
+	ruta_buf__put(b, data, len);
+	return ruta_buf__check(b) < 0;
+}
+
 int ruta_export_bundle(char **out, size_t *len, ruta_replica *r, const ruta_export_options *opts)
 {
 	ruta_buf b = RUTA_BUF_INIT;
-	size_t count;
 	int err;
 
-	ruta_error__clear();
 	*out = NULL;
 	*len = 0;
-	ruta_buf__puts(&b, "ruta-bundle 1\n");
-	if ((err = in_transaction(&count, r, opts, 0, append_entry, &b)) == 0) {
+	err = ruta_export_bundle_to(r, append, &b, opts);
+	if (err == RUTA_ECANCELED && b.oom)
+		err = ruta_error__oom();   /* the only reason this writer stops */
+	if (err == 0) {
 		*len = b.len;
 		*out = ruta_buf__detach(&b);
 	}
