@@ -178,6 +178,9 @@ static int load(items *it, item *x)
 			return ruta_error__oom();
 		x->len = 0;
 		x->oversize = 1;
+	} else if (err == RUTA_ENOTFOUND) {   /* listed, then gone: not for us to guess why */
+		return ruta_error__set(RUTA_ERROR, "input '%s' is no longer there (it was a moment "
+			"ago)", x->ref);
 	} else if (err < 0) {
 		return err;
 	}
@@ -231,11 +234,8 @@ static int slurp(char **out, size_t *len, const char *path, size_t max)
 
 static int load_file(char **data, size_t *len, const char *path, size_t max, void *payload)
 {
-	int err = slurp(data, len, path, max);
 	(void)payload;
-	if (err == RUTA_ENOTFOUND && !(strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".sig")))
-		return ruta_error__set(RUTA_ERROR, "no file '%s' (it was there a moment ago)", path);
-	return err;
+	return slurp(data, len, path, max);
 }
 
 static int is_input_name(const char *name)
