@@ -1120,6 +1120,20 @@ static int record_applied(ruta_replica *r, const ruta_cs *cs, const item *x, con
 	return rc < 0 ? rc : 0;
 }
 
+/* The flag capture triggers test: belt and braces, as this connection has
+ * them off. A prepared statement, not parsed again for every changeset. */
+static int set_applying(ruta_replica *r, int on)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+	if ((err = ruta_db__stmt(&st, r, "UPDATE ruta_sync_state SET applying = ?1 WHERE k = 0")) < 0)
+		return err;
+	sqlite3_bind_int(st, 1, on);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
 /* Inside the transaction: order checks, then every record. 1 = wait. */
 static int apply_locked(int64_t *conflicts, ruta_replica *r, const ruta_cs *cs, const item *x,
 	const char *hash)
@@ -1136,13 +1150,13 @@ static int apply_locked(int64_t *conflicts, ruta_replica *r, const ruta_cs *cs, 
 	if ((err = store_changeset(r, cs, x, hash)) < 0 ||
 			(err = ruta_journal__stamp_locked(r)) < 0 ||
 			(err = ruta_merge__begin(&m, r, cs->replica, hash, cs->deps)) < 0 ||
-			(err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 1 WHERE k = 0")) < 0)
+			(err = set_applying(r, 1)) < 0)
 		return err;
 	for (i = 0; i < cs->nrecs && err == 0; i++)
 		if ((err = apply_record(&sh, &m, r, &cs->recs[i])) < 0)
 			ruta_error__prefix("record %zu", i);
 	if (err == 0)
-		err = ruta_db__exec(r->db, "UPDATE ruta_sync_state SET applying = 0 WHERE k = 0");
+		err = set_applying(r, 0);
 	*conflicts = m.conflicts;
 	return err == 0 ? record_applied(r, cs, x, hash) : err;
 }
@@ -1170,13 +1184,15 @@ static int wait_for(run *ru, item *x, const ruta_cs *cs, const char *hash)
 /* Everything before the transaction: what can be checked without the lock. */
 static int verify(run *ru, item *x, ruta_cs *cs, char hash[65])
 {
+	unsigned char digest[32];
 	ruta_trust_verdict v;
 	ruta_trust_signer s;
 	int dup = 0, err;
 
 	if (x->oversize)
 		return ruta_error__set(RUTA_EINVALID, "changeset is larger than %u bytes", RUTA_CS_MAX_BYTES);
-	ruta_crypto__sha256_hex(hash, x->body, x->len);
+	ruta_crypto__sha256(digest, x->body, x->len);
+	ruta_crypto__hex(hash, digest, sizeof(digest));
 	if ((err = have_hash(&dup, ru->r, hash)) < 0)
 		return err;
 	if (dup)
@@ -1187,7 +1203,8 @@ static int verify(run *ru, item *x, ruta_cs *cs, char hash[65])
 		return ruta_error__set(RUTA_EVERIFY, "no signature (%s.sig is missing)", x->name);
 	if (x->siglen > RUTA_SIG_MAX_BYTES)
 		return ruta_error__set(RUTA_EVERIFY, "bad signature: the signature file is too large");
-	if ((err = ruta_trust__signed_by(&v, &s, ru->r, x->body, x->len, x->sig, x->siglen)) < 0) {
+	if ((err = ruta_trust__signed_by(&v, &s, ru->r, x->body, x->len, digest, x->sig,
+			x->siglen)) < 0) {
 		if (v == RUTA_TRUST_UNKNOWN_KEY)
 			ru->retry = 1;   /* a newer trust file may endorse it */
 		return err;

@@ -270,14 +270,24 @@ void ruta_crypto__hasher_done(ruta_hasher *h, char out[65])
 	free(h);
 }
 
+void ruta_crypto__sha256(unsigned char out[32], const void *data, size_t len)
+{
+	if (ruta_sha256__hw())
+		ruta_sha256__ni(out, data, len);
+	else
+		crypto_hash_sha256(out, data, len);
+}
+
+void ruta_crypto__hex(char *out, const unsigned char *bin, size_t len)
+{
+	sodium_bin2hex(out, 2 * len + 1, bin, len);
+}
+
 void ruta_crypto__sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
-	if (ruta_sha256__hw())
-		ruta_sha256__ni(h, data, len);
-	else
-		crypto_hash_sha256(h, data, len);
-	sodium_bin2hex(out, 65, h, sizeof(h));
+	ruta_crypto__sha256(h, data, len);
+	ruta_crypto__hex(out, h, sizeof(h));
 }
 
 /* find_bytes() is a GNU extension; this is the portable few lines of it. */
@@ -562,7 +572,14 @@ void ruta_crypto__secret_public(unsigned char pk[RUTA_PK_BYTES], const ruta_secr
 
 #define SIG_BEGIN "-----BEGIN SSH SIGNATURE-----"
 #define SIG_END "-----END SSH SIGNATURE-----"
-#define SIG_HASH "sha512"
+
+/* Changesets are hashed with SHA-256, which every reader computes for a
+ * changeset's name anyway and which processors do in hardware; what else
+ * ruta signs is small and keeps ssh-keygen's default, SHA-512. */
+static const char *sig_hash(const char *ns)
+{
+	return strcmp(ns, RUTA_NS_CHANGESET) == 0 ? "sha256" : "sha512";
+}
 
 /* What is signed: "SSHSIG" || string ns || string "" || string hash || string H(msg). */
 static size_t signed_data(unsigned char *out, const char *ns, const unsigned char *digest,
@@ -605,13 +622,19 @@ int ruta_crypto__sshsig_sign(char **out, const ruta_secret *sk, const char *ns,
 {
 	unsigned char digest[crypto_hash_sha512_BYTES], sig[crypto_sign_BYTES];
 	unsigned char tosign[512], blob[512], pkblob[51], sigblob[128];
-	size_t n, bl = 0, sl;
+	const char *hash = sig_hash(ns);
+	size_t n, bl = 0, sl, dlen = crypto_hash_sha512_BYTES;
 
 	*out = NULL;
 	if (strlen(ns) > 200 || !*ns)
 		return ruta_error__set(RUTA_EINVALID, "bad signature namespace");
-	crypto_hash_sha512(digest, data, len);
-	n = signed_data(tosign, ns, digest, sizeof(digest), SIG_HASH);
+	if (strcmp(hash, "sha256") == 0) {
+		ruta_crypto__sha256(digest, data, len);
+		dlen = crypto_hash_sha256_BYTES;
+	} else {
+		crypto_hash_sha512(digest, data, len);
+	}
+	n = signed_data(tosign, ns, digest, dlen, hash);
 	crypto_sign_detached(sig, NULL, tosign, n, sk->sk);
 	public_blob(pkblob, sk->sk + 32);
 	sl = put_string(sigblob, KEY_TYPE, strlen(KEY_TYPE));
@@ -622,7 +645,7 @@ int ruta_crypto__sshsig_sign(char **out, const ruta_secret *sk, const char *ns,
 	bl += put_string(blob + bl, pkblob, sizeof(pkblob));
 	bl += put_string(blob + bl, ns, strlen(ns));
 	bl += put_string(blob + bl, "", 0);
-	bl += put_string(blob + bl, SIG_HASH, strlen(SIG_HASH));
+	bl += put_string(blob + bl, hash, strlen(hash));
 	bl += put_string(blob + bl, sigblob, sl);
 	return armor_signature(out, blob, bl);
 }
@@ -653,6 +676,13 @@ static int sig_blob(unsigned char *blob, size_t cap, size_t *len, const char *ar
 
 int ruta_crypto__sshsig_verify(unsigned char signer[RUTA_PK_BYTES], const char *armored,
 	size_t armored_len, const char *ns, const void *data, size_t len)
+{
+	return ruta_crypto__sshsig_verify_known(signer, armored, armored_len, ns, data, len, NULL);
+}
+
+int ruta_crypto__sshsig_verify_known(unsigned char signer[RUTA_PK_BYTES], const char *armored,
+	size_t armored_len, const char *ns, const void *data, size_t len,
+	const unsigned char *data_sha256)
 {
 	unsigned char blob[1024], digest[crypto_hash_sha512_BYTES], tosign[512];
 	const unsigned char *pkb, *nsb, *res, *hash, *sigb, *s, *k, *sig;
@@ -690,8 +720,10 @@ int ruta_crypto__sshsig_verify(unsigned char signer[RUTA_PK_BYTES], const char *
 		return bad_sig("the signature is not an ed25519 signature");
 	if (string_is(hash, hashn, "sha512"))
 		crypto_hash_sha512(digest, data, len);
+	else if (string_is(hash, hashn, "sha256") && data_sha256)
+		memcpy(digest, data_sha256, crypto_hash_sha256_BYTES);
 	else if (string_is(hash, hashn, "sha256"))
-		crypto_hash_sha256(digest, data, len);
+		ruta_crypto__sha256(digest, data, len);
 	else
 		return bad_sig("unknown hash algorithm");
 	if (resn != 0)

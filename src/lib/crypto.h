@@ -35,7 +35,10 @@ int ruta_crypto__fingerprint(char out[RUTA_FINGERPRINT_MAX], const unsigned char
 #define RUTA_NS_SNAPSHOT "ruta-snapshot"
 
 /* SHA-256 of `len` bytes as 64 lower-case hex digits. */
+void ruta_crypto__sha256(unsigned char out[32], const void *data, size_t len);
 void ruta_crypto__sha256_hex(char out[65], const void *data, size_t len);
+/* `out` gets 2 * len hex digits and a NUL. */
+void ruta_crypto__hex(char *out, const unsigned char *bin, size_t len);
 
 /* sha256.c: whether this processor has the SHA instructions, and SHA-256
  * with them (call it only then). */
@@ -60,7 +63,8 @@ void ruta_crypto__secret_free(ruta_secret *sk);
 void ruta_crypto__secret_public(unsigned char pk[RUTA_PK_BYTES], const ruta_secret *sk);
 
 /* An armored OpenSSH signature ("-----BEGIN SSH SIGNATURE-----") over the
- * bytes, with SHA-512, exactly as `ssh-keygen -Y sign -n NS` makes it. New. */
+ * bytes, exactly as `ssh-keygen -Y sign -n NS` makes it: SHA-512, except
+ * for changesets (-O hashalg=sha256). New. */
 int ruta_crypto__sshsig_sign(char **out, const ruta_secret *sk, const char *ns,
 	const void *data, size_t len);
 
@@ -68,6 +72,11 @@ int ruta_crypto__sshsig_sign(char **out, const ruta_secret *sk, const char *ns,
  * *signer gets the signing key. RUTA_EVERIFY with the reason otherwise. */
 int ruta_crypto__sshsig_verify(unsigned char signer[RUTA_PK_BYTES], const char *armored,
 	size_t armored_len, const char *ns, const void *data, size_t len);
+/* The same, given the data's SHA-256 when the caller has it already (NULL:
+ * not known); a signature that hashed with SHA-256 then needs no second pass. */
+int ruta_crypto__sshsig_verify_known(unsigned char signer[RUTA_PK_BYTES], const char *armored,
+	size_t armored_len, const char *ns, const void *data, size_t len,
+	const unsigned char *data_sha256);
 
 /* Encrypts (new_pass non-NULL) or decrypts (NULL) the secret key file in
  * place; `old_pass` opens an encrypted one. */

@@ -394,7 +394,7 @@ static int judge(ruta_trust_verdict *v, char **reason, ruta_replica *r, const st
 	const ruta_cs *cs, int parsed)
 {
 	ruta_trust_signer s;
-	int err = ruta_trust__signed_by(v, &s, r, x->body, x->len, x->sig, x->siglen);
+	int err = ruta_trust__signed_by(v, &s, r, x->body, x->len, NULL, x->sig, x->siglen);
 	*reason = NULL;
 	if (err == 0 && !parsed) {
 		*v = RUTA_TRUST_BAD;

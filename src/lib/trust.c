@@ -1013,13 +1013,14 @@ static int find_signer(ruta_trust_signer *out, ruta_replica *r,
 }
 
 int ruta_trust__signed_by(ruta_trust_verdict *verdict, ruta_trust_signer *out, ruta_replica *r,
-	const void *body, size_t len, const char *sig, size_t siglen)
+	const void *body, size_t len, const unsigned char *body_sha256, const char *sig, size_t siglen)
 {
 	unsigned char pk[RUTA_PK_BYTES];
 	int err;
 
 	*verdict = RUTA_TRUST_BAD;
-	if ((err = ruta_crypto__sshsig_verify(pk, sig, siglen, RUTA_NS_CHANGESET, body, len)) < 0)
+	if ((err = ruta_crypto__sshsig_verify_known(pk, sig, siglen, RUTA_NS_CHANGESET, body, len,
+			body_sha256)) < 0)
 		return err;
 	*verdict = RUTA_TRUST_GOOD;
 	if ((err = find_signer(out, r, pk)) == RUTA_ENOTFOUND) {

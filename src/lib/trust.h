@@ -73,9 +73,10 @@ typedef struct ruta_trust_signer {
 
 /* Checks the changeset signature over the bytes and finds its key in
  * ruta_key. 0, or RUTA_EVERIFY with the reason and *verdict RUTA_TRUST_BAD
- * or RUTA_TRUST_UNKNOWN_KEY; another code if the database failed. */
+ * or RUTA_TRUST_UNKNOWN_KEY; another code if the database failed. `body_sha256`,
+ * when not NULL, is the body's SHA-256, which the caller has computed. */
 int ruta_trust__signed_by(ruta_trust_verdict *verdict, ruta_trust_signer *out, ruta_replica *r,
-	const void *body, size_t len, const char *sig, size_t siglen);
+	const void *body, size_t len, const unsigned char *body_sha256, const char *sig, size_t siglen);
 /* An HLC's time to the second, as the trust file's window ends are written:
  * what a key's window is compared with. */
 void ruta_trust__hlc_iso(char out[21], uint64_t hlc);

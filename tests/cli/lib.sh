@@ -355,7 +355,7 @@ stack() {
 # a changeset.
 sign_cs() {
 	rm -f "$2.sig"
-	ssh-keygen -q -Y sign -f "$1" -n ruta-changeset "$2" 2>/dev/null
+	ssh-keygen -q -Y sign -f "$1" -n ruta-changeset -O hashalg=sha256 "$2" 2>/dev/null
 }
 
 # on_top HUB REPLICA KEY FILE: commits FILE and its .sig on the tip of the

@@ -45,7 +45,7 @@ jget "$(cat show.json)" .trust > trust.txt
 ok ssh-keygen -Y verify -f trust.txt -I "$NORTH" -n ruta-changeset \
 	-s "stick/$NORTH-00000001.json.sig" < "stick/$NORTH-00000001.json"
 cp "stick/$NORTH-00000001.json" copy.json
-ok ssh-keygen -Y sign -f north/keys/replica.key -n ruta-changeset copy.json
+ok ssh-keygen -Y sign -f north/keys/replica.key -n ruta-changeset -O hashalg=sha256 copy.json
 ok cmp copy.json.sig "stick/$NORTH-00000001.json.sig"
 run ssh-keygen -Y verify -f trust.txt -I "$SOUTH" -n ruta-changeset \
 	-s "stick/$NORTH-00000001.json.sig" < "stick/$NORTH-00000001.json"

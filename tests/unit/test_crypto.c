@@ -97,9 +97,10 @@ static void signatures_are_openssh_signatures(void **state)
 	fclose(f);
 	ASSERT_OK(ruta_crypto__load_secret(&secret, sk, NULL, NULL));
 	ASSERT_OK(ruta_crypto__sshsig_sign(&ours, secret, RUTA_NS_CHANGESET, body, strlen(body)));
-	/* Ed25519 is deterministic: stock ssh-keygen makes the very same bytes. */
-	snprintf(cmd, sizeof(cmd), "ssh-keygen -q -Y sign -f '%s' -n ruta-changeset '%s' 2>/dev/null",
-		sk, data);
+	/* Ed25519 is deterministic: stock ssh-keygen makes the very same bytes,
+	 * told to hash with SHA-256 as ruta does for changesets. */
+	snprintf(cmd, sizeof(cmd), "ssh-keygen -q -Y sign -f '%s' -n ruta-changeset -O hashalg=sha256"
+		" '%s' 2>/dev/null", sk, data);
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "%s.sig", data);
 	theirs = slurp(cmd, &n);
@@ -114,6 +115,19 @@ static void signatures_are_openssh_signatures(void **state)
 		strlen(body)), RUTA_EVERIFY);
 	assert_int_equal(ruta_crypto__sshsig_verify(signer, theirs, n, RUTA_NS_CHANGESET, body,
 		strlen(body) - 1), RUTA_EVERIFY);
+	ruta_free(ours);
+	free(theirs);
+	/* Other namespaces keep ssh-keygen's default hash, SHA-512. */
+	ASSERT_OK(ruta_crypto__sshsig_sign(&ours, secret, RUTA_NS_TRUST, body, strlen(body)));
+	snprintf(cmd, sizeof(cmd), "%s.sig", data);
+	unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "ssh-keygen -q -Y sign -f '%s' -n ruta-trust '%s' 2>/dev/null",
+		sk, data);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s.sig", data);
+	theirs = slurp(cmd, &n);
+	assert_string_equal(ours, theirs);
+	ASSERT_OK(ruta_crypto__sshsig_verify(signer, theirs, n, RUTA_NS_TRUST, body, strlen(body)));
 	ruta_free(ours);
 	free(theirs);
 	ruta_crypto__secret_free(secret);
