@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "schema.h"
 
-#define LATEST 9
+#define LATEST 10
 /* Bump when trigger text changes; files with an older revision are
  * re-triggered on open, never those with a newer one. */
 #define TRIGGER_REV 9
@@ -568,8 +568,27 @@ static const char migration_7[] =
 static const char migration_9[] =
 	"CREATE INDEX lifecycle_history_account ON account_lifecycle_history(account_id, at);\n";
 
+/*
+ * ruta_conflict without an index on id, and with one on review. A conflict's
+ * id is a hash, so each new conflict landed on its own page of that index:
+ * with thousands open, applying a changeset rewrote about one page per new
+ * conflict. It is looked up by id only when a person names a conflict,
+ * which scans the table. The review index lets the open ones be counted
+ * without reading every row. Rows keep their rowids, so their order.
+ */
+static const char migration_10[] =
+	"CREATE TABLE ruta_conflict_new (tbl TEXT NOT NULL, rec TEXT NOT NULL, col TEXT NOT NULL,"
+	" id TEXT NOT NULL, policy TEXT NOT NULL, review INTEGER NOT NULL DEFAULT 0,"
+	" opened_at TEXT NOT NULL, PRIMARY KEY (tbl, rec, col)) STRICT;\n"
+	"INSERT INTO ruta_conflict_new(rowid, tbl, rec, col, id, policy, review, opened_at)"
+	" SELECT rowid, tbl, rec, col, id, policy, review, opened_at FROM ruta_conflict;\n"
+	"DROP TABLE ruta_conflict;\n"
+	"ALTER TABLE ruta_conflict_new RENAME TO ruta_conflict;\n"
+	"CREATE INDEX ruta_conflict_review ON ruta_conflict(review);\n";
+
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
-	migration_3, migration_4, migration_5, migration_6, migration_7, NULL, migration_9 };
+	migration_3, migration_4, migration_5, migration_6, migration_7, NULL, migration_9,
+	migration_10 };
 
 static int migration_sql(ruta_buf *b, int version)
 {

@@ -204,6 +204,40 @@ static void migration_5_adds_the_audit_checkpoint(void **state)
 	rm_tree(tmp);
 }
 
+/* Migration 10 makes ruta_conflict again: the same rows in the same order,
+ * no index on id (two rows may now share one, as the table no longer
+ * refuses it), an index on review that counting the open ones uses. */
+static void migration_10_keeps_the_conflicts_and_indexes_review(void **state)
+{
+	char *tmp;
+	sqlite3 *db = fresh_db(&tmp);
+	(void)state;
+	ASSERT_OK(ruta_schema__migrate_to(db, 9));
+	ASSERT_OK(ruta_db__exec(db, "INSERT INTO ruta_conflict(tbl, rec, col, id, policy, review,"
+		" opened_at) VALUES ('account', 'B', 'name', 'bbbbbbbbbbbb', 'lww', 1, 't1'),"
+		" ('account', 'A', 'name', 'aaaaaaaaaaaa', 'lww', 0, 't2'),"
+		" ('account', 'C', 'region', 'cccccccccccc', 'lww', -1, 't3')"));
+	assert_true(ruta_db__exec(db, "INSERT INTO ruta_conflict(tbl, rec, col, id, policy,"
+		" review, opened_at) VALUES ('account', 'D', 'name', 'aaaaaaaaaaaa', 'lww', 0, 't4')") < 0);
+	ASSERT_OK(ruta_schema__migrate_to(db, 10));
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM ruta_conflict"), 3);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM ruta_conflict WHERE rowid = 1 AND"
+		" rec = 'B' AND id = 'bbbbbbbbbbbb' AND review = 1 AND opened_at = 't1'"), 1);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM ruta_conflict WHERE rowid = 3 AND"
+		" rec = 'C' AND review = -1"), 1);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
+		" tbl_name = 'ruta_conflict'"), 2);   /* the primary key's, and review's */
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
+		" name = 'ruta_conflict_review' AND sql LIKE '%(review)'"), 1);
+	ASSERT_OK(ruta_db__exec(db, "INSERT INTO ruta_conflict(tbl, rec, col, id, policy,"
+		" review, opened_at) VALUES ('account', 'D', 'name', 'aaaaaaaaaaaa', 'lww', 0, 't4')"));
+	assert_true(ruta_db__exec(db, "INSERT INTO ruta_conflict(tbl, rec, col, id, policy,"
+		" review, opened_at) VALUES ('account', 'D', 'name', 'dddddddddddd', 'lww', 0, 't5')") < 0);
+	/* still one row per field */
+	sqlite3_close(db);
+	rm_tree(tmp);
+}
+
 /* Whether column `col`'s definition in CREATE TABLE text `sql` has a CHECK:
  * the text from "col " (after ", " or a new line and indent) to ", col__v". */
 static int column_checked(const char *sql, const char *col)
@@ -273,6 +307,7 @@ int main(void)
 		cmocka_unit_test(a_version_1_replica_opens_and_captures),
 		cmocka_unit_test(a_version_3_replica_migrates_to_tags),
 		cmocka_unit_test(migration_5_adds_the_audit_checkpoint),
+		cmocka_unit_test(migration_10_keeps_the_conflicts_and_indexes_review),
 		cmocka_unit_test(columns_have_a_check_exactly_where_the_descriptor_says),
 	};
 	return cmocka_run_group_tests_name("schema", tests, NULL, NULL);
