@@ -416,7 +416,8 @@ static json_t *appended(heads *h)
 
 static const char local_author_sql[] = "SELECT rec, val, col FROM ruta_change WHERE ver = ?1";
 static const char author_sql[] = "SELECT replica, hash, body, seq FROM ruta_changeset"
-	" WHERE hlc_max >= ?1 AND coalesce(hlc_min, 0) <= ?1 ORDER BY hlc_max LIMIT 256";
+	" WHERE hlc_max >= ?1 AND coalesce(hlc_min, 0) <= ?1 AND replica > ?2"
+	" ORDER BY hlc_max LIMIT 256";
 
 /* memmem: bodies run to hundreds of kilobytes and every other byte of
  * JSON is the needle's first one, a quote. */
@@ -455,7 +456,7 @@ static int made_here(int *yes, ruta_replica *r, uint64_t hlc, const char *rec, c
  */
 static int author_seq(char replica[72], char changeset[65], int64_t *seq, ruta_replica *r,
 	uint64_t hlc, const char *rec, const char *col, json_t *value, const char *skip,
-	const char *only)
+	const char *only, int maker_only)
 {
 	char *val = NULL, *needle = NULL;
 	sqlite3_stmt *st;
@@ -482,6 +483,9 @@ static int author_seq(char replica[72], char changeset[65], int64_t *seq, ruta_r
 		return err;
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)hlc);
+	/* Made here, it can only be credited to a greater replica id (below):
+	 * when the maker alone is asked for, no other body needs a search. */
+	sqlite3_bind_text(st, 2, here && maker_only ? r->id : "", -1, SQLITE_STATIC);
 	while ((rc = ruta_db__step(r, st)) == SQLITE_ROW) {
 		const char *body;
 		size_t len;
@@ -510,7 +514,8 @@ int ruta_merge__author_of(char replica[72], char changeset[65], int64_t *seq, ru
 	uint64_t hlc, const char *rec, const char *col, json_t *value, const char *skip)
 {
 	int64_t dummy;
-	return author_seq(replica, changeset, seq ? seq : &dummy, r, hlc, rec, col, value, skip, NULL);
+	return author_seq(replica, changeset, seq ? seq : &dummy, r, hlc, rec, col, value, skip, NULL,
+		0);
 }
 
 int ruta_merge__changeset_of(char changeset[65], int64_t *seq, ruta_replica *r, const char *by,
@@ -518,7 +523,7 @@ int ruta_merge__changeset_of(char changeset[65], int64_t *seq, ruta_replica *r, 
 {
 	char who[72];
 	int64_t dummy;
-	return author_seq(who, changeset, seq ? seq : &dummy, r, hlc, rec, col, value, NULL, by);
+	return author_seq(who, changeset, seq ? seq : &dummy, r, hlc, rec, col, value, NULL, by, 0);
 }
 
 /* ---- the conflict tables -------------------------------------------------------- */
@@ -817,31 +822,45 @@ int ruta_merge__needed(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *
 {
 	sqlite3_stmt *st;
 	int rc = SQLITE_DONE, err;
+	m->clear_t = NULL;
 	if (deleted)
 		return 1;
-	if (!m->any_open)
-		return 0;
-	if ((err = ruta_db__stmt(&st, r, rec_open_sql)) < 0)
-		return err;
-	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	rc = ruta_db__step(r, st);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : rc == SQLITE_ROW;
+	if (m->any_open) {
+		if ((err = ruta_db__stmt(&st, r, rec_open_sql)) < 0)
+			return err;
+		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		rc = ruta_db__step(r, st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return rc < 0 ? rc : 1;
+	}
+	/* none open on it: its fields' heads need not be looked for */
+	if (strlen(id) < sizeof(m->clear_id)) {
+		m->clear_t = t;
+		strcpy(m->clear_id, id);
+	}
+	return 0;
 }
 
 /* The heads the field has: the stored ones of an open conflict, or else
  * the one value the record holds. */
 static int current_heads(heads *h, int *open, ruta_replica *r, const ruta_tabledef *t,
-	const char *id, const char *col, json_t *cur, uint64_t cur_v, const char *skip)
+	const char *id, const char *col, json_t *cur, uint64_t cur_v, const char *skip, int clear)
 {
 	char replica[72], changeset[65];
+	int64_t seq;
 	int err;
-	if ((err = load_heads(h, open, r, t->name, id, col)) < 0 || *open)
+	*open = 0;
+	if (!clear && ((err = load_heads(h, open, r, t->name, id, col)) < 0 || *open))
 		return err;
 	if (cur_v == 0 && json_is_null(cur))
 		return 0;   /* never set */
-	if ((err = ruta_merge__author_of(replica, changeset, NULL, r, cur_v, id, col, cur, skip)) < 0)
+	/* The maker is enough: a head's changeset is found when it is listed, by
+	 * the record's id. Not so for an offer's: its heads may move to a
+	 * revision, another record, and take their changeset with them. */
+	if ((err = author_seq(replica, changeset, &seq, r, cur_v, id, col, cur, skip, NULL,
+			strcmp(t->name, "offer") != 0)) < 0)
 		return err;
 	return heads_add(h, cur_v, cur, replica, changeset);
 }
@@ -953,7 +972,8 @@ int ruta_merge__field(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t
 	if (strcmp(t->name, "offer") == 0 &&
 			((err = offer_divert(&diverted, m, r, t, id, col, change)) < 0 || diverted))
 		goto done;   /* a sent offer keeps what was sent */
-	if ((err = current_heads(&h, &open, r, t, id, col, cur, cur_v, m->changeset)) < 0)
+	if ((err = current_heads(&h, &open, r, t, id, col, cur, cur_v, m->changeset,
+			m->clear_t == t && strcmp(m->clear_id, id) == 0)) < 0)
 		goto done;
 	for (i = 0; i < h.n; i++)
 		if (h.v[i].hlc == hlc && strcmp(h.v[i].replica, m->replica) == 0)
@@ -1446,7 +1466,7 @@ static int split_heads(heads *had, heads *not, ruta_merge_ctx *m, ruta_replica *
 	int yes, err;
 
 	if ((err = read_field(&cur, &cur_v, r, t, id, col)) < 0 || !cur ||
-			(err = current_heads(&h, open, r, t, id, col, cur, cur_v, NULL)) < 0)
+			(err = current_heads(&h, open, r, t, id, col, cur, cur_v, NULL, 0)) < 0)
 		goto done;
 	for (i = 0; i < h.n && err == 0; i++) {
 		if ((yes = seen(m, r, &h.v[i], id, col)) < 0)

@@ -19,6 +19,8 @@ typedef struct ruta_merge_ctx {
 	json_t *deps;            /* what its maker had applied from others */
 	int any_open;            /* the replica had open conflicts when it began */
 	int64_t conflicts;       /* fields that became or stayed in conflict */
+	const ruta_tabledef *clear_t;   /* the record ruta_merge__needed() last found */
+	char clear_id[80];              /* with no open conflict, if any */
 } ruta_merge_ctx;
 
 /* Inside the apply transaction, before the first record. */
