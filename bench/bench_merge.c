@@ -240,6 +240,10 @@ typedef struct merge_side {
 	unsigned char hash[32];
 	int64_t changes, conflicts, open;
 	char *account_ddl;   /* the account table's DDL, for the plain copies */
+	ruta_replica *hq, *a, *b;
+	sqlite3 *adb, *bdb;
+	sqlite3_stmt *ast[NF], *bst[NF];
+	char scratch[600];
 } merge_side;
 
 static ruta_replica *team(const char *base, const char *name, const char *root)
@@ -295,100 +299,109 @@ __attribute__((noinline)) static void timed_apply(ruta_apply_result *res, ruta_r
 	apply(res, r, bundle, len, 1);
 }
 
-static void run_ruta(merge_side *out, const char *base)
+static void ruta_setup(merge_side *out, const char *base)
 {
-	ruta_init_options o = RUTA_INIT_OPTIONS_INIT;
 	ruta_apply_result res = RUTA_APPLY_RESULT_INIT;
-	ruta_replica *hq = NULL, *a, *b;
-	sqlite3 *adb, *bdb;
-	sqlite3_stmt *ast[NF], *bst[NF], *st;
-	char path[600], scratch[600], *line = NULL, *bundle;
+	ruta_init_options o = RUTA_INIT_OPTIONS_INIT;
+	sqlite3_stmt *st;
+	char path[600], *line = NULL, *bundle;
 	int64_t seq, changes;
 	size_t len;
-	double t0, c0;
 	FILE *f;
-	int k;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "%s/hq", base);
 	o.head_office = 1;
-	if (ruta_replica_init(&hq, path, &o) < 0 || ruta_replica_public_key(&line, hq, 1) < 0)
+	if (ruta_replica_init(&out->hq, path, &o) < 0 || ruta_replica_public_key(&line, out->hq, 1) < 0)
 		die("head office");
 	snprintf(path, sizeof(path), "%s/root.pub", base);
 	if (!(f = fopen(path, "w")) || fputs(line, f) < 0 || fclose(f) != 0)
 		exit(1);
 	ruta_free(line);
-	a = team(base, "north", path);
-	b = team(base, "south", path);
-	if (ruta_replica_public_key(&line, a, 0) < 0 || ruta_keys_endorse(hq, line, "north", NULL, NULL) < 0)
+	out->a = team(base, "north", path);
+	out->b = team(base, "south", path);
+	if (ruta_replica_public_key(&line, out->a, 0) < 0 ||
+			ruta_keys_endorse(out->hq, line, "north", NULL, NULL) < 0)
 		die("endorse north");
 	ruta_free(line);
-	if (ruta_replica_public_key(&line, b, 0) < 0 || ruta_keys_endorse(hq, line, "south", NULL, NULL) < 0)
+	if (ruta_replica_public_key(&line, out->b, 0) < 0 ||
+			ruta_keys_endorse(out->hq, line, "south", NULL, NULL) < 0)
 		die("endorse south");
 	ruta_free(line);
-	snprintf(scratch, sizeof(scratch), "%s/stick", base);
-	mkdir(scratch, 0755);
+	snprintf(out->scratch, sizeof(out->scratch), "%s/stick", base);
+	mkdir(out->scratch, 0755);
 	/* The trust file endorsing both reaches B. */
-	bundle = take_bundle(&len, hq, scratch);
-	if (ruta_apply_bundle(&res, b, bundle, len, NULL) < 0 || res.trust_version < 1)
+	bundle = take_bundle(&len, out->hq, out->scratch);
+	if (ruta_apply_bundle(&res, out->b, bundle, len, NULL) < 0 || res.trust_version < 1)
 		die("trust file");
 	ruta_free(bundle);
 
 	/* The accounts, made at A and applied at B: several changesets, as a
 	 * seal makes none over 10,000 field changes. */
-	adb = open_replica_db(a);
-	bdb = open_replica_db(b);
-	populate(adb, "account");
-	if (ruta_changeset_seal(&seq, &changes, a) < 0)
+	out->adb = open_replica_db(out->a);
+	out->bdb = open_replica_db(out->b);
+	populate(out->adb, "account");
+	if (ruta_changeset_seal(&seq, &changes, out->a) < 0)
 		die("seal the accounts");
-	bundle = take_bundle(&len, a, scratch);
-	apply(&res, b, bundle, len, 0);
+	bundle = take_bundle(&len, out->a, out->scratch);
+	apply(&res, out->b, bundle, len, 0);
 	ruta_free(bundle);
 
-	st = prepare(bdb, "SELECT sql FROM sqlite_schema WHERE name = 'account'");
+	st = prepare(out->bdb, "SELECT sql FROM sqlite_schema WHERE name = 'account'");
 	if (sqlite3_step(st) != SQLITE_ROW)
-		sql_die(bdb, "account DDL");
+		sql_die(out->bdb, "account DDL");
 	out->account_ddl = strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
+	prepare_updates(out->ast, out->adb, "account");
+	prepare_updates(out->bst, out->bdb, "account");
+}
 
-	prepare_updates(ast, adb, "account");
-	prepare_updates(bst, bdb, "account");
-	for (k = 0; k < rounds; k++) {
-		t0 = now();
-		edit_round(adb, ast, k, 'A');
-		if (ruta_changeset_seal(&seq, &changes, a) < 0 || changes != PER_CS)
-			die("seal");
-		bundle = take_bundle(&len, a, scratch);
-		/* B worked on the same fields meanwhile, and seals first, as sync does. */
-		edit_round(bdb, bst, k, 'B');
-		if (nconf && ruta_changeset_seal(&seq, &changes, b) < 0)
-			die("seal at B");
-		out->t_make += now() - t0;
+static void ruta_round(merge_side *out, int k)
+{
+	ruta_apply_result res = RUTA_APPLY_RESULT_INIT;
+	int64_t seq, changes;
+	double t0, c0;
+	char *bundle;
+	size_t len;
 
-		c0 = cpu();
-		t0 = now();
-		timed_apply(&res, b, bundle, len);
-		t0 = now() - t0;
-		out->cpu_apply += cpu() - c0;
-		out->t_apply += t0;
-		if (k < tenth())
-			out->t_first += t0;
-		if (k >= rounds - tenth())
-			out->t_last += t0;
-		out->changes += res.changes;
-		out->conflicts += res.conflicts;
-		ruta_free(bundle);
-	}
-	if (ruta_conflicts_open(&out->open, b) < 0)
+	t0 = now();
+	edit_round(out->adb, out->ast, k, 'A');
+	if (ruta_changeset_seal(&seq, &changes, out->a) < 0 || changes != PER_CS)
+		die("seal");
+	bundle = take_bundle(&len, out->a, out->scratch);
+	/* B worked on the same fields meanwhile, and seals first, as sync does. */
+	edit_round(out->bdb, out->bst, k, 'B');
+	if (nconf && ruta_changeset_seal(&seq, &changes, out->b) < 0)
+		die("seal at B");
+	out->t_make += now() - t0;
+
+	c0 = cpu();
+	t0 = now();
+	timed_apply(&res, out->b, bundle, len);
+	t0 = now() - t0;
+	out->cpu_apply += cpu() - c0;
+	out->t_apply += t0;
+	if (k < tenth())
+		out->t_first += t0;
+	if (k >= rounds - tenth())
+		out->t_last += t0;
+	out->changes += res.changes;
+	out->conflicts += res.conflicts;
+	ruta_free(bundle);
+}
+
+static void ruta_finish(merge_side *out)
+{
+	if (ruta_conflicts_open(&out->open, out->b) < 0)
 		die("conflicts open");
-	content_hash(out->hash, bdb, "account");
-	finalize_updates(ast);
-	finalize_updates(bst);
-	sqlite3_close(adb);
-	sqlite3_close(bdb);
-	ruta_replica_free(hq);
-	ruta_replica_free(a);
-	ruta_replica_free(b);
+	content_hash(out->hash, out->bdb, "account");
+	finalize_updates(out->ast);
+	finalize_updates(out->bst);
+	sqlite3_close(out->adb);
+	sqlite3_close(out->bdb);
+	ruta_replica_free(out->hq);
+	ruta_replica_free(out->a);
+	ruta_replica_free(out->b);
 }
 
 /* ---- SQLite's session extension ---------------------------------------------------- */
@@ -398,6 +411,9 @@ typedef struct session_side {
 	unsigned char hash[32];
 	int64_t conflicts, other;
 	size_t bytes;
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	sqlite3 *src, *dst;
+	sqlite3_stmt *sst[NF], *dst_st[NF];
 } session_side;
 
 /* A table of account's very shape, without ruta's triggers. */
@@ -428,61 +444,64 @@ static int on_conflict(void *ctx, int kind, sqlite3_changeset_iter *it)
 	return SQLITE_CHANGESET_OMIT;   /* keep the target's edit, as ruta shows it */
 }
 
-static void run_session(session_side *out, const char *base, const char *ddl)
+static void session_setup(session_side *out, const char *base, const char *ddl)
 {
-	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-	unsigned char sig[crypto_sign_BYTES];
-	sqlite3_stmt *sst[NF], *dst[NF];
-	sqlite3_session *sess;
-	sqlite3 *src, *dstdb;
 	char path[600];
+	memset(out, 0, sizeof(*out));
+	crypto_sign_keypair(out->pk, out->sk);
+	snprintf(path, sizeof(path), "%s/session-a.db", base);
+	out->src = open_db(path, 1);
+	snprintf(path, sizeof(path), "%s/session-b.db", base);
+	out->dst = open_db(path, 1);
+	plain_table(out->src, ddl, "plain");
+	plain_table(out->dst, ddl, "plain");
+	prepare_updates(out->sst, out->src, "plain");
+	prepare_updates(out->dst_st, out->dst, "plain");
+}
+
+static void session_round(session_side *out, int k)
+{
+	unsigned char sig[crypto_sign_BYTES];
+	sqlite3_session *sess;
 	void *blob;
 	double t0, c0;
-	int n, k, rc;
+	int n, rc;
 
-	memset(out, 0, sizeof(*out));
-	crypto_sign_keypair(pk, sk);
-	snprintf(path, sizeof(path), "%s/session-a.db", base);
-	src = open_db(path, 1);
-	snprintf(path, sizeof(path), "%s/session-b.db", base);
-	dstdb = open_db(path, 1);
-	plain_table(src, ddl, "plain");
-	plain_table(dstdb, ddl, "plain");
-	prepare_updates(sst, src, "plain");
-	prepare_updates(dst, dstdb, "plain");
-	for (k = 0; k < rounds; k++) {
-		if (sqlite3session_create(src, "main", &sess) != SQLITE_OK ||
-				sqlite3session_attach(sess, "plain") != SQLITE_OK)
-			sql_die(src, "session");
-		edit_round(src, sst, k, 'A');
-		if (sqlite3session_changeset(sess, &n, &blob) != SQLITE_OK)
-			sql_die(src, "changeset");
-		sqlite3session_delete(sess);
-		crypto_sign_detached(sig, NULL, blob, (unsigned long long)n, sk);
-		out->bytes += (size_t)n;
-		edit_round(dstdb, dst, k, 'B');
+	if (sqlite3session_create(out->src, "main", &sess) != SQLITE_OK ||
+			sqlite3session_attach(sess, "plain") != SQLITE_OK)
+		sql_die(out->src, "session");
+	edit_round(out->src, out->sst, k, 'A');
+	if (sqlite3session_changeset(sess, &n, &blob) != SQLITE_OK)
+		sql_die(out->src, "changeset");
+	sqlite3session_delete(sess);
+	crypto_sign_detached(sig, NULL, blob, (unsigned long long)n, out->sk);
+	out->bytes += (size_t)n;
+	edit_round(out->dst, out->dst_st, k, 'B');
 
-		t0 = now();
-		if (crypto_sign_verify_detached(sig, blob, (unsigned long long)n, pk) != 0) {
-			fprintf(stderr, "bench_merge: signature\n");
-			exit(1);
-		}
-		out->t_verify += now() - t0;
-		c0 = cpu();
-		t0 = now();
-		rc = sqlite3changeset_apply(dstdb, n, blob, NULL, on_conflict, out);
-		out->t_apply += now() - t0;
-		out->cpu_apply += cpu() - c0;
-		if (rc != SQLITE_OK)
-			sql_die(dstdb, "sqlite3changeset_apply");
-		sqlite3_free(blob);
+	t0 = now();
+	if (crypto_sign_verify_detached(sig, blob, (unsigned long long)n, out->pk) != 0) {
+		fprintf(stderr, "bench_merge: signature\n");
+		exit(1);
 	}
-	content_hash(out->hash, dstdb, "plain");
-	finalize_updates(sst);
-	finalize_updates(dst);
-	sqlite3_close(src);
-	sqlite3_close(dstdb);
-	sodium_memzero(sk, sizeof(sk));
+	out->t_verify += now() - t0;
+	c0 = cpu();
+	t0 = now();
+	rc = sqlite3changeset_apply(out->dst, n, blob, NULL, on_conflict, out);
+	out->t_apply += now() - t0;
+	out->cpu_apply += cpu() - c0;
+	if (rc != SQLITE_OK)
+		sql_die(out->dst, "sqlite3changeset_apply");
+	sqlite3_free(blob);
+}
+
+static void session_finish(session_side *out)
+{
+	content_hash(out->hash, out->dst, "plain");
+	finalize_updates(out->sst);
+	finalize_updates(out->dst_st);
+	sqlite3_close(out->src);
+	sqlite3_close(out->dst);
+	sodium_memzero(out->sk, sizeof(out->sk));
 }
 
 /* ---- the plain UPDATE loop ------------------------------------------------------------ */
@@ -526,7 +545,7 @@ int main(int argc, char **argv)
 	merge_side ru;
 	session_side se;
 	double total, t_plain, t_plain_b, merge, sess, sess_v, plain;
-	int pct = 10;
+	int pct = 10, k;
 
 	if (argc > 2)
 		rounds = atoi(argv[2]);
@@ -550,8 +569,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	run_ruta(&ru, base);
-	run_session(&se, base, ru.account_ddl);
+	/* Round by round, one contender then the other: a change in the
+	 * machine's load during the run touches both alike. */
+	ruta_setup(&ru, base);
+	session_setup(&se, base, ru.account_ddl);
+	for (k = 0; k < rounds; k++) {
+		ruta_round(&ru, k);
+		session_round(&se, k);
+	}
+	ruta_finish(&ru);
+	session_finish(&se);
 	t_plain = run_plain(base, ru.account_ddl, "plain", 0);
 	t_plain_b = run_plain(base, ru.account_ddl, "plain_batched", PER_CS);
 
