@@ -804,7 +804,7 @@ static int update_record(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef
 
 /* The statement of fast_update() for this table and these fields, written
  * with puts alone: it is looked up once per record. */
-static void fast_sql(ruta_buf *b, const ruta_cs_rec *rec, int any_open)
+static void fast_sql(ruta_buf *b, const ruta_cs_rec *rec)
 {
 	size_t k;
 
@@ -824,8 +824,6 @@ static void fast_sql(ruta_buf *b, const ruta_cs_rec *rec, int any_open)
 		ruta_buf__puts(b, rec->f[k].col);
 		ruta_buf__puts(b, "__v = ?");
 	}
-	if (any_open)
-		ruta_buf__puts(b, " AND NOT EXISTS (" RUTA_MERGE_OPEN_ON_RECORD ")");
 }
 
 static void bind_field(sqlite3_stmt *st, int idx, const ruta_cs_field *x)
@@ -838,8 +836,8 @@ static void bind_field(sqlite3_stmt *st, int idx, const ruta_cs_field *x)
 		sqlite3_bind_null(st, idx);
 }
 
-/* fast_update()'s statements for the record shapes seen last (table,
- * columns, whether conflicts are open): matching a shape costs less than
+/* fast_update()'s statements for the record shapes seen last (table and
+ * columns): matching a shape costs less than
  * writing the SQL out and finding it in the statement cache, a thousand
  * times a changeset. The statements stay owned by that cache. */
 #define SHAPES 8
@@ -849,7 +847,6 @@ typedef struct shape {
 	const ruta_tabledef *t;
 	char cols[SHAPE_COLS][48];
 	size_t nf;
-	int any_open;
 	sqlite3_stmt *st;
 } shape;
 
@@ -858,12 +855,12 @@ typedef struct shapes {
 	size_t next;
 } shapes;
 
-static shape *shape_of(shapes *sh, const ruta_cs_rec *rec, int any_open)
+static shape *shape_of(shapes *sh, const ruta_cs_rec *rec)
 {
 	size_t i, k;
 	for (i = 0; i < SHAPES; i++) {
 		shape *x = &sh->v[i];
-		if (x->st && x->t == rec->t && x->nf == rec->nf && x->any_open == any_open) {
+		if (x->st && x->t == rec->t && x->nf == rec->nf) {
 			for (k = 0; k < rec->nf && strcmp(x->cols[k], rec->f[k].col) == 0; k++)
 				;
 			if (k == rec->nf)
@@ -873,7 +870,7 @@ static shape *shape_of(shapes *sh, const ruta_cs_rec *rec, int any_open)
 	return NULL;
 }
 
-static void shape_keep(shapes *sh, const ruta_cs_rec *rec, int any_open, sqlite3_stmt *st)
+static void shape_keep(shapes *sh, const ruta_cs_rec *rec, sqlite3_stmt *st)
 {
 	shape *x = &sh->v[sh->next++ % SHAPES];
 	size_t k;
@@ -887,31 +884,30 @@ static void shape_keep(shapes *sh, const ruta_cs_rec *rec, int any_open, sqlite3
 	}
 	x->t = rec->t;
 	x->nf = rec->nf;
-	x->any_open = any_open;
 	x->st = st;
 }
 
-static int fast_stmt(sqlite3_stmt **st, shapes *sh, ruta_replica *r, const ruta_cs_rec *rec,
-	int any_open)
+static int fast_stmt(sqlite3_stmt **st, shapes *sh, ruta_replica *r, const ruta_cs_rec *rec)
 {
 	ruta_buf b = RUTA_BUF_INIT;
-	shape *x = shape_of(sh, rec, any_open);
+	shape *x = shape_of(sh, rec);
 	int err;
 	if (x) {
 		*st = x->st;
 		return 0;
 	}
-	fast_sql(&b, rec, any_open);
+	fast_sql(&b, rec);
 	if ((err = ruta_buf__check(&b)) == 0 && (err = ruta_db__stmt_dyn(st, r, b.ptr)) == 0)
-		shape_keep(sh, rec, any_open, *st);
+		shape_keep(sh, rec, *st);
 	ruta_buf__dispose(&b);
 	return err;
 }
 
 /* The common case in one statement: every field overwrites exactly the
  * version here, of a live record with no open conflict. The WHERE clause is
- * the test decide() and ruta_merge__needed() make; when it holds for no
- * row, the record takes the long way, field by field. */
+ * the test decide() makes, and a record not marked has no conflict row
+ * (ruta_merge__prefetch); when either fails, the record takes the long way,
+ * field by field. */
 static int fast_update(int *done, shapes *sh, ruta_merge_ctx *m, ruta_replica *r,
 	const ruta_cs_rec *rec)
 {
@@ -920,7 +916,9 @@ static int fast_update(int *done, shapes *sh, ruta_merge_ctx *m, ruta_replica *r
 	int k = 1, rc, err;
 
 	*done = 0;
-	if ((err = fast_stmt(&st, sh, r, rec, m->any_open)) < 0)
+	if (ruta_merge__marked(m, rec->t, rec->id))
+		return 0;
+	if ((err = fast_stmt(&st, sh, r, rec)) < 0)
 		return err;
 	for (j = 0; j < rec->nf; j++) {
 		bind_field(st, k++, &rec->f[j]);
@@ -929,10 +927,6 @@ static int fast_update(int *done, shapes *sh, ruta_merge_ctx *m, ruta_replica *r
 	sqlite3_bind_text(st, k++, rec->id, -1, SQLITE_STATIC);
 	for (j = 0; j < rec->nf; j++)
 		sqlite3_bind_int64(st, k++, (sqlite3_int64)rec->f[j].base);
-	if (m->any_open) {
-		sqlite3_bind_text(st, k++, rec->t->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, k, rec->id, -1, SQLITE_STATIC);
-	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -1134,6 +1128,38 @@ static int set_applying(ruta_replica *r, int on)
 	return rc < 0 ? rc : 0;
 }
 
+/* With conflicts open here, which of the changeset's records have one:
+ * a statement per table instead of a lookup per record. */
+static int prefetch(ruta_merge_ctx *m, ruta_replica *r, const ruta_cs *cs)
+{
+	ruta_buf b = RUTA_BUF_INIT;
+	size_t i, j;
+	int err = 0;
+
+	for (i = 0; i < cs->nrecs && err == 0; i++) {
+		const ruta_tabledef *t = cs->recs[i].t;
+		for (j = 0; j < i && cs->recs[j].t != t; j++)
+			;
+		if (j < i)
+			continue;   /* this table's records were asked for */
+		b.len = 0;
+		/* ids are letters, digits, '_' and '-' (the reader checked): no escapes */
+		ruta_buf__puts(&b, "[\"");
+		for (j = i; j < cs->nrecs; j++)
+			if (cs->recs[j].t == t) {
+				ruta_buf__puts(&b, j == i ? "" : "\",\"");
+				ruta_buf__puts(&b, cs->recs[j].id);
+			}
+		ruta_buf__puts(&b, "\"]");
+		if ((err = ruta_buf__check(&b)) == 0)
+			err = ruta_merge__prefetch(m, r, t, b.ptr, b.len);
+	}
+	ruta_buf__dispose(&b);
+	if (err == 0)
+		m->prefetched = 1;
+	return err;
+}
+
 /* Inside the transaction: order checks, then every record. 1 = wait. */
 static int apply_locked(int64_t *conflicts, ruta_replica *r, const ruta_cs *cs, const item *x,
 	const char *hash)
@@ -1149,15 +1175,19 @@ static int apply_locked(int64_t *conflicts, ruta_replica *r, const ruta_cs *cs, 
 	/* Local edits get their versions before remote ones are weighed. */
 	if ((err = store_changeset(r, cs, x, hash)) < 0 ||
 			(err = ruta_journal__stamp_locked(r)) < 0 ||
-			(err = ruta_merge__begin(&m, r, cs->replica, hash, cs->deps)) < 0 ||
-			(err = set_applying(r, 1)) < 0)
+			(err = ruta_merge__begin(&m, r, cs->replica, hash, cs->deps)) < 0)
 		return err;
+	if ((m.any_open && (err = prefetch(&m, r, cs)) < 0) || (err = set_applying(r, 1)) < 0) {
+		ruta_merge__end(&m);
+		return err;
+	}
 	for (i = 0; i < cs->nrecs && err == 0; i++)
 		if ((err = apply_record(&sh, &m, r, &cs->recs[i])) < 0)
 			ruta_error__prefix("record %zu", i);
 	if (err == 0)
 		err = set_applying(r, 0);
 	*conflicts = m.conflicts;
+	ruta_merge__end(&m);
 	return err == 0 ? record_applied(r, cs, x, hash) : err;
 }
 

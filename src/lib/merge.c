@@ -16,6 +16,7 @@
  * docs/merge.md states every policy with an example.
  */
 #define _GNU_SOURCE 1   /* memmem */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -471,17 +472,8 @@ static int author_seq(char replica[72], char changeset[65], int64_t *seq, ruta_r
 		snprintf(replica, 72, "%s", r->id);
 		*seq = INT64_MAX;
 	}
-	if (!(val = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY)))
-		return ruta_error__oom();
-	ruta_buf__printf(&b, "\"%s\":[%s,\"%016llx\"", col, val, (unsigned long long)hlc);
-	free(val);
-	if ((err = ruta_buf__check(&b)) < 0)
+	if ((err = ruta_db__stmt(&st, r, author_sql)) < 0)
 		return err;
-	needle = b.ptr;
-	if ((err = ruta_db__stmt(&st, r, author_sql)) < 0) {
-		ruta_buf__dispose(&b);
-		return err;
-	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)hlc);
 	/* Made here, it can only be credited to a greater replica id (below):
 	 * when the maker alone is asked for, no other body needs a search. */
@@ -494,6 +486,19 @@ static int author_seq(char replica[72], char changeset[65], int64_t *seq, ruta_r
 		if ((skip && strcmp((const char *)sqlite3_column_text(st, 1), skip) == 0) ||
 				(only && strcmp((const char *)sqlite3_column_text(st, 0), only) != 0))
 			continue;
+		/* the entry as canonical JSON writes it, once a body is to be searched */
+		if (!needle) {
+			if (!(val = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY))) {
+				rc = ruta_error__oom();
+				break;
+			}
+			ruta_buf__printf(&b, "\"%s\":[%s,\"%016llx\"", col, val,
+				(unsigned long long)hlc);
+			free(val);
+			if ((rc = ruta_buf__check(&b)) < 0)
+				break;
+			needle = b.ptr;
+		}
 		body = sqlite3_column_blob(st, 2);
 		len = (size_t)sqlite3_column_bytes(st, 2);
 		/* two makers of the very same entry: the greater replica id, as
@@ -612,24 +617,31 @@ static const char put_open_sql[] = "INSERT INTO ruta_conflict(tbl, rec, col, id,
 	" opened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(tbl, rec, col) DO UPDATE SET"
 	" id = excluded.id, policy = excluded.policy, review = excluded.review,"
 	" opened_at = excluded.opened_at";
+static const char new_open_sql[] = "INSERT INTO ruta_conflict(tbl, rec, col, id, policy, review,"
+	" opened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char put_head_sql[] = "INSERT INTO ruta_conflict_head(tbl, rec, col, hlc, value,"
 	" replica, changeset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
+static int mark_open(ruta_merge_ctx *m, const ruta_tabledef *t, const char *id);
+
 /* `was_open` 0: the field had no conflict row, so no heads either (both are
  * written here and dropped together), and there are none to drop. */
-static int save_open(ruta_replica *r, const char *tbl, const char *rec, const char *col,
-	const policy *p, int review, heads *h, int was_open)
+static int save_open(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, const char *rec,
+	const char *col, const policy *p, int review, heads *h, int was_open)
 {
+	const char *tbl = t->name;
 	char id[13], when[40];
 	sqlite3_stmt *st;
 	size_t i;
 	int rc = SQLITE_DONE, err;
 
+	if (m && (err = mark_open(m, t, rec)) < 0)
+		return err;
 	conflict_id(id, tbl, rec, col, h);
 	/* opened when the newest head was made: the same time on every replica */
 	ruta_hlc_describe(when, h->v[h->n - 1].hlc);
 	if ((was_open && (err = exec3(r, drop_heads_sql, tbl, rec, col)) < 0) ||
-			(err = ruta_db__stmt(&st, r, put_open_sql)) < 0)
+			(err = ruta_db__stmt(&st, r, was_open ? put_open_sql : new_open_sql)) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, rec, -1, SQLITE_STATIC);
@@ -790,13 +802,103 @@ int ruta_merge__restore(ruta_replica *r, json_t *c)
 			break;
 	}
 	if (err == 0 && (err = pick(&win, &review, r, policy_for(t, col), rec, &h)) == 0)
-		err = save_open(r, t->name, rec, col, policy_for(t, col),
+		err = save_open(NULL, r, t, rec, col, policy_for(t, col),
 			agree(policy_for(t, col), &h) ? -1 : review, &h, 1);
 	heads_free(&h);
 	return err;
 }
 
 /* ---- applying ------------------------------------------------------------------- */
+
+/* ---- records that may have a conflict row ----------------------------------------- */
+
+struct ruta_merge_mark {
+	const ruta_tabledef *t;
+	char *id;
+};
+
+static size_t mark_hash(const ruta_tabledef *t, const char *id)
+{
+	size_t h = (size_t)14695981039346656037ULL ^ (size_t)(uintptr_t)t;
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * (size_t)1099511628211ULL;
+	return h;
+}
+
+static struct ruta_merge_mark *mark_slot(struct ruta_merge_mark *v, size_t cap,
+	const ruta_tabledef *t, const char *id)
+{
+	size_t i = mark_hash(t, id) & (cap - 1);
+	while (v[i].id && (v[i].t != t || strcmp(v[i].id, id) != 0))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+static int mark_grow(ruta_merge_ctx *m)
+{
+	size_t cap = m->capmarks ? 2 * m->capmarks : 64, i;
+	struct ruta_merge_mark *v = calloc(cap, sizeof(*v));
+	if (!v)
+		return ruta_error__oom();
+	for (i = 0; i < m->capmarks; i++)
+		if (m->marks[i].id)
+			*mark_slot(v, cap, m->marks[i].t, m->marks[i].id) = m->marks[i];
+	free(m->marks);
+	m->marks = v;
+	m->capmarks = cap;
+	return 0;
+}
+
+static int mark_open(ruta_merge_ctx *m, const ruta_tabledef *t, const char *id)
+{
+	struct ruta_merge_mark *x;
+	int err;
+	if (2 * (m->nmarks + 1) > m->capmarks && (err = mark_grow(m)) < 0)
+		return err;
+	x = mark_slot(m->marks, m->capmarks, t, id);
+	if (x->id)
+		return 0;
+	if (!(x->id = strdup(id)))
+		return ruta_error__oom();
+	x->t = t;
+	m->nmarks++;
+	return 0;
+}
+
+int ruta_merge__marked(const ruta_merge_ctx *m, const ruta_tabledef *t, const char *id)
+{
+	return m->nmarks && mark_slot(m->marks, m->capmarks, t, id)->id != NULL;
+}
+
+/* json_each first, then the primary key of ruta_conflict: one cursor on it
+ * for all the records, where a lookup per record opens one each time. */
+static const char prefetch_sql[] = "SELECT j.value FROM json_each(?2) AS j"
+	" CROSS JOIN ruta_conflict AS c WHERE c.tbl = ?1 AND c.rec = j.value";
+
+int ruta_merge__prefetch(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *ids, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc, err = 0;
+	if ((err = ruta_db__stmt(&st, r, prefetch_sql)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ids, (int)len, SQLITE_STATIC);
+	while (err == 0 && (rc = ruta_db__step(r, st)) == SQLITE_ROW)
+		err = mark_open(m, t, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return err < 0 ? err : rc < 0 ? rc : 0;
+}
+
+void ruta_merge__end(ruta_merge_ctx *m)
+{
+	size_t i;
+	for (i = 0; i < m->capmarks; i++)
+		free(m->marks[i].id);
+	free(m->marks);
+	m->marks = NULL;
+	m->nmarks = m->capmarks = 0;
+}
 
 int ruta_merge__begin(ruta_merge_ctx *m, ruta_replica *r, const char *replica,
 	const char *changeset, json_t *deps)
@@ -825,7 +927,9 @@ int ruta_merge__needed(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *
 	m->clear_t = NULL;
 	if (deleted)
 		return 1;
-	if (m->any_open) {
+	/* marked: it may have a row; not marked, no row for certain, once every
+	 * record was looked for (or none had one when the changeset began) */
+	if (ruta_merge__marked(m, t, id) || (m->any_open && !m->prefetched)) {
 		if ((err = ruta_db__stmt(&st, r, rec_open_sql)) < 0)
 			return err;
 		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
@@ -942,13 +1046,13 @@ static int settle(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t, co
 		if (!(*value = json_incref(h->v[win].value)))
 			return ruta_error__oom();
 		*version = h->v[win].hlc;
-		return save_open(r, t->name, id, col, p, -1, h, was_open);
+		return save_open(m, r, t, id, col, p, -1, h, was_open);
 	}
 	*value = p->append ? appended(h) : json_incref(h->v[win].value);
 	if (!*value)
 		return ruta_error__oom();
 	m->conflicts++;
-	return save_open(r, t->name, id, col, p, review, h, was_open);
+	return save_open(m, r, t, id, col, p, review, h, was_open);
 }
 
 static int offer_divert(int *diverted, ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
@@ -1279,7 +1383,7 @@ static int settle_revision(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabled
 		version = typed.v[win].hlc;
 		if (!agree(&sent_offer, h))
 			m->conflicts++;
-		err = save_open(r, t->name, rid, col, &sent_offer, agree(&sent_offer, h) ? -1 : 1, h,
+		err = save_open(m, r, t, rid, col, &sent_offer, agree(&sent_offer, h) ? -1 : 1, h,
 			open);
 	}
 	if (err == 0 && value)

@@ -21,11 +21,28 @@ typedef struct ruta_merge_ctx {
 	int64_t conflicts;       /* fields that became or stayed in conflict */
 	const ruta_tabledef *clear_t;   /* the record ruta_merge__needed() last found */
 	char clear_id[80];              /* with no open conflict, if any */
+	/* Records that may have a conflict row: those of the changeset that had
+	 * one when it began (ruta_merge__prefetch), and any that got one since.
+	 * Open addressing; a record not in it has none for certain. */
+	struct ruta_merge_mark *marks;
+	size_t nmarks, capmarks;
+	int prefetched;      /* every record of the changeset went through it */
 } ruta_merge_ctx;
 
 /* Inside the apply transaction, before the first record. */
 int ruta_merge__begin(ruta_merge_ctx *m, ruta_replica *r, const char *replica,
 	const char *changeset, json_t *deps);
+/* Frees what ruta_merge__begin and the records kept. */
+void ruta_merge__end(ruta_merge_ctx *m);
+
+/* Marks the records `ids` (a JSON array text of ids of table `t`) that have
+ * a conflict row: one statement for a whole changeset's records of a table,
+ * not a lookup each. */
+int ruta_merge__prefetch(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
+	const char *ids, size_t len);
+
+/* 0 if record `id` has no conflict row for certain, 1 if it may have. */
+int ruta_merge__marked(const ruta_merge_ctx *m, const ruta_tabledef *t, const char *id);
 
 /* 1 if the field of record `id` is in conflict (or may become one because
  * the record is a tombstone), so ruta_merge__field must weigh the change. */
