@@ -16,6 +16,7 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <cpuid.h>
 #include <immintrin.h>
+#include <stdatomic.h>
 
 static const uint32_t k256[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -67,12 +68,26 @@ static void blocks(uint32_t state[8], const unsigned char *p, size_t n)
 }
 
 /* CPUID: SHA is leaf 7's EBX bit 29; SSSE3 and SSE4.1, leaf 1's ECX bits 9 and 19. */
-int ruta_sha256__hw(void)
+static int probe_cpu(void)
 {
 	unsigned int a, b, c, d;
 	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
 		return 0;
 	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+}
+
+/* Asked once: in a virtual machine CPUID traps to the hypervisor, tens of
+ * microseconds, and a conflict's id is hashed on every one. Threads that
+ * race here store the same answer. */
+int ruta_sha256__hw(void)
+{
+	static _Atomic int known = -1;
+	int v = atomic_load_explicit(&known, memory_order_relaxed);
+	if (v < 0) {
+		v = probe_cpu();
+		atomic_store_explicit(&known, v, memory_order_relaxed);
+	}
+	return v;
 }
 
 void ruta_sha256__ni(unsigned char out[32], const void *data, size_t len)
