@@ -574,24 +574,26 @@ static int load_heads(heads *h, int *open, ruta_replica *r, const char *tbl, con
 static void conflict_id(char out[13], const char *tbl, const char *rec, const char *col,
 	heads *h)
 {
-	ruta_hasher *hs = NULL;
-	char hex[65], v[20];
+	ruta_buf b = RUTA_BUF_INIT;
+	unsigned char d[32];
+	char v[17];
 	size_t i;
 	qsort(h->v, h->n, sizeof(*h->v), by_hlc);
-	if (ruta_crypto__hasher_new(&hs) < 0) {
-		snprintf(out, 13, "000000000000");
-		return;
-	}
-	ruta_crypto__hasher_add(hs, tbl, strlen(tbl) + 1);
-	ruta_crypto__hasher_add(hs, rec, strlen(rec) + 1);
-	ruta_crypto__hasher_add(hs, col, strlen(col) + 1);
+	ruta_buf__put(&b, tbl, strlen(tbl) + 1);
+	ruta_buf__put(&b, rec, strlen(rec) + 1);
+	ruta_buf__put(&b, col, strlen(col) + 1);
 	for (i = 0; i < h->n; i++) {
-		snprintf(v, sizeof(v), "%016llx", (unsigned long long)h->v[i].hlc);
-		ruta_crypto__hasher_add(hs, v, 16);
-		ruta_crypto__hasher_add(hs, h->v[i].replica, strlen(h->v[i].replica) + 1);
+		ruta_hlc_format(v, h->v[i].hlc);
+		ruta_buf__put(&b, v, 16);
+		ruta_buf__put(&b, h->v[i].replica, strlen(h->v[i].replica) + 1);
 	}
-	ruta_crypto__hasher_done(hs, hex);
-	snprintf(out, 13, "%.12s", hex);
+	if (ruta_buf__check(&b) < 0) {
+		snprintf(out, 13, "000000000000");
+	} else {
+		ruta_crypto__sha256(d, b.ptr, b.len);
+		ruta_crypto__hex(out, d, 6);
+	}
+	ruta_buf__dispose(&b);
 }
 
 static int exec3(ruta_replica *r, const char *sql, const char *tbl, const char *rec,
@@ -621,6 +623,23 @@ static const char new_open_sql[] = "INSERT INTO ruta_conflict(tbl, rec, col, id,
 	" opened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char put_head_sql[] = "INSERT INTO ruta_conflict_head(tbl, rec, col, hlc, value,"
 	" replica, changeset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char put_heads2_sql[] = "INSERT INTO ruta_conflict_head(tbl, rec, col, hlc, value,"
+	" replica, changeset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7), (?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+
+/* A head's row from parameter `k` on: table, record, field, then the head. */
+static void bind_head(sqlite3_stmt *st, int k, const char *tbl, const char *rec, const char *col,
+	const head *x)
+{
+	sqlite3_bind_text(st, k, tbl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 1, rec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 2, col, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, k + 3, (sqlite3_int64)x->hlc);
+	ruta_json__bind(st, k + 4, x->value);
+	sqlite3_bind_text(st, k + 5, x->replica, -1, SQLITE_TRANSIENT);
+	/* a local head's changeset is sealed later: listing finds it then */
+	if (x->changeset[0])
+		sqlite3_bind_text(st, k + 6, x->changeset, -1, SQLITE_TRANSIENT);
+}
 
 static int mark_open(ruta_merge_ctx *m, const ruta_tabledef *t, const char *id);
 
@@ -652,18 +671,14 @@ static int save_open(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
 	sqlite3_bind_text(st, 7, when, -1, SQLITE_TRANSIENT);
 	rc = ruta_db__step(r, st);
 	sqlite3_reset(st);
-	for (i = 0; rc >= 0 && i < h->n; i++) {
-		if ((err = ruta_db__stmt(&st, r, put_head_sql)) < 0)
+	/* two heads, the usual conflict, in one statement */
+	for (i = 0; rc >= 0 && i < h->n; i += h->n - i == 2 ? 2 : 1) {
+		int two = h->n - i == 2;
+		if ((err = ruta_db__stmt(&st, r, two ? put_heads2_sql : put_head_sql)) < 0)
 			return err;
-		sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, rec, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)h->v[i].hlc);
-		ruta_json__bind(st, 5, h->v[i].value);
-		sqlite3_bind_text(st, 6, h->v[i].replica, -1, SQLITE_TRANSIENT);
-		/* a local head's changeset is sealed later: listing finds it then */
-		if (h->v[i].changeset[0])
-			sqlite3_bind_text(st, 7, h->v[i].changeset, -1, SQLITE_TRANSIENT);
+		bind_head(st, 1, tbl, rec, col, &h->v[i]);
+		if (two)
+			bind_head(st, 8, tbl, rec, col, &h->v[i + 1]);
 		rc = ruta_db__step(r, st);
 		sqlite3_reset(st);
 	}
