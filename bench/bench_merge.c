@@ -12,12 +12,15 @@
  * with no open conflict. Only ruta_apply_bundle is timed: signature check,
  * strict parse, chain and trust checks, merge, conflict records, commit.
  *
- * The same row changes then go through SQLite's session extension
+ * The same row changes go through SQLite's session extension
  * (sqlite3changeset_apply, one changeset of 1,000 row updates per round, the
  * same 10% changed beforehand at the target, so the conflict handler sees
- * them and keeps the local value, as ruta shows), and through a plain
- * single-field UPDATE loop in one transaction, on tables of account's shape
- * without triggers. Same pragmas as a replica: WAL, synchronous=NORMAL.
+ * them and keeps the local value, as ruta shows), in the same rounds: each
+ * round ruta applies, then the session extension, so a change in the
+ * machine's load during the run touches both alike. Then through a plain
+ * single-field UPDATE loop in one transaction. The tables are of account's
+ * shape, without triggers; same pragmas as a replica: WAL,
+ * synchronous=NORMAL.
  *
  * Edits are made through a second SQLite connection to each replica's
  * ruta.db, a writer ruta captures like any other (README: "Every edit is
