@@ -8,9 +8,9 @@
 #include "schema.h"
 
 /* What applying one changeset needs to know about where its changes come from. */
-/* A record with an open conflict must be weighed field by field: the test,
- * with the table and the record id bound in that order, that both
- * ruta_merge__needed() and apply.c's one-statement path make. */
+/* A record with an open conflict must be weighed field by field: the test
+ * ruta_merge__needed() makes, with the table and the record id bound in
+ * that order, of a record ruta_merge__marked() cannot rule out. */
 #define RUTA_MERGE_OPEN_ON_RECORD "SELECT 1 FROM ruta_conflict WHERE tbl = ? AND rec = ?"
 
 typedef struct ruta_merge_ctx {
