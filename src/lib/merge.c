@@ -894,7 +894,7 @@ int ruta_merge__prefetch(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef
 	const char *ids, size_t len)
 {
 	sqlite3_stmt *st;
-	int rc, err = 0;
+	int rc = SQLITE_DONE, err = 0;
 	if ((err = ruta_db__stmt(&st, r, prefetch_sql)) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
