@@ -934,36 +934,35 @@ int ruta_merge__begin(ruta_merge_ctx *m, ruta_replica *r, const char *replica,
 
 static const char rec_open_sql[] = RUTA_MERGE_OPEN_ON_RECORD " LIMIT 1";
 
+/* Marked: the record may have a conflict row. Not marked: none for
+ * certain, once every record was looked for, or when none had one as the
+ * changeset began. */
+static int may_have_row(const ruta_merge_ctx *m, const ruta_tabledef *t, const char *id)
+{
+	return ruta_merge__marked(m, t, id) || (m->any_open && !m->prefetched);
+}
+
 int ruta_merge__needed(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
 	const char *id, int deleted)
 {
 	sqlite3_stmt *st;
-	int rc = SQLITE_DONE, err;
-	m->clear_t = NULL;
+	int rc;
 	if (deleted)
 		return 1;
-	/* marked: it may have a row; not marked, no row for certain, once every
-	 * record was looked for (or none had one when the changeset began) */
-	if (ruta_merge__marked(m, t, id) || (m->any_open && !m->prefetched)) {
-		if ((err = ruta_db__stmt(&st, r, rec_open_sql)) < 0)
-			return err;
-		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		rc = ruta_db__step(r, st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return rc < 0 ? rc : 1;
-	}
-	/* none open on it: its fields' heads need not be looked for */
-	if (strlen(id) < sizeof(m->clear_id)) {
-		m->clear_t = t;
-		strcpy(m->clear_id, id);
-	}
-	return 0;
+	if (!may_have_row(m, t, id))
+		return 0;
+	if ((rc = ruta_db__stmt(&st, r, rec_open_sql)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	rc = ruta_db__step(r, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : rc == SQLITE_ROW;
 }
 
 /* The heads the field has: the stored ones of an open conflict, or else
- * the one value the record holds. */
+ * the one value the record holds. `clear`: the record has no conflict row
+ * for certain, so none is looked for. */
 static int current_heads(heads *h, int *open, ruta_replica *r, const ruta_tabledef *t,
 	const char *id, const char *col, json_t *cur, uint64_t cur_v, const char *skip, int clear)
 {
@@ -1092,7 +1091,7 @@ int ruta_merge__field(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t
 			((err = offer_divert(&diverted, m, r, t, id, col, change)) < 0 || diverted))
 		goto done;   /* a sent offer keeps what was sent */
 	if ((err = current_heads(&h, &open, r, t, id, col, cur, cur_v, m->changeset,
-			m->clear_t == t && strcmp(m->clear_id, id) == 0)) < 0)
+			!may_have_row(m, t, id))) < 0)
 		goto done;
 	for (i = 0; i < h.n; i++)
 		if (h.v[i].hlc == hlc && strcmp(h.v[i].replica, m->replica) == 0)

@@ -19,8 +19,6 @@ typedef struct ruta_merge_ctx {
 	json_t *deps;            /* what its maker had applied from others */
 	int any_open;            /* the replica had open conflicts when it began */
 	int64_t conflicts;       /* fields that became or stayed in conflict */
-	const ruta_tabledef *clear_t;   /* the record ruta_merge__needed() last found */
-	char clear_id[80];              /* with no open conflict, if any */
 	/* Records that may have a conflict row: those of the changeset that had
 	 * one when it began (ruta_merge__prefetch), and any that got one since.
 	 * Open addressing; a record not in it has none for certain. */
