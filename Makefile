@@ -21,14 +21,14 @@ CC ?= cc
 BUILD ?= build
 PKGS = sqlite3 jansson libsodium libgit2
 DEPS_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-DEPS_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+DEPS_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 VERSION = 0.1.0
 SOVERSION = 0
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(WARN) -g
+BASE_CFLAGS = -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(WARN) -g
 OPT ?= -O2
 ifeq ($(SANITIZE),1)
 OPT = -O1

@@ -202,6 +202,7 @@ int ruta_db__apply_begin(ruta_replica *r)
 			sqlite3_close(db);
 			return ruta_error__set(RUTA_ERROR, "cannot switch triggers off for applying");
 		}
+		ruta_ckpt__attach(r, db);
 		r->parked_db = db;
 	}
 	swap_connection(r);
@@ -216,6 +217,7 @@ void ruta_db__apply_end(ruta_replica *r)
 
 void ruta_db__close(ruta_replica *r)
 {
+	ruta_ckpt__stop(r);
 	ruta_db__apply_end(r);
 	cache_free(r->stmts);
 	cache_free(r->parked_stmts);

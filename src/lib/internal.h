@@ -41,7 +41,17 @@ struct ruta_replica {
 	char *country;
 	ruta_passphrase_cb passphrase;   /* for protected keys, from the open options */
 	void *passphrase_payload;
+	struct ruta_ckpt *ckpt;          /* the checkpoint thread, once one was due (ckpt.c) */
 };
+
+/* ---- ckpt.c: WAL checkpoints on a thread of their own ---- */
+typedef struct ruta_ckpt ruta_ckpt;
+/* Commits on `db` hand their checkpoints to r's thread. */
+void ruta_ckpt__attach(ruta_replica *r, sqlite3 *db);
+/* Waits until no checkpoint is due or running; the number run so far. */
+unsigned long ruta_ckpt__idle(ruta_replica *r);
+/* Stops and joins the thread, if one started; before the connections close. */
+void ruta_ckpt__stop(ruta_replica *r);
 
 /* ---- db.c: SQLite connection, transactions, prepared statements ---- */
 int ruta_db__open(sqlite3 **out, const char *path, int create, int busy_ms);

@@ -130,6 +130,75 @@ static void a_second_writer_waits_then_fails_clearly(void **state)
 	rm_tree(tmp);
 }
 
+static long long file_size(const char *dir, const char *name)
+{
+	char path[1024];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) < 0 ? -1 : (long long)st.st_size;
+}
+
+/* A quarantined item of `kib` KiB written on the replica's own connection:
+ * about kib / 4 WAL frames. */
+static void write_kib(ruta_replica *r, int kib)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "INSERT INTO ruta_quarantine(name, hash, code, reason, body, at)"
+		" VALUES ('x', 'h', 1, 'test', randomblob(%d), 't')", kib * 1024);
+	ASSERT_OK(ruta_db__exec(r->db, sql));
+}
+
+/* Commits on ruta's connections leave the copy of the WAL into the
+ * database file to the checkpoint thread: the file grows once it has run,
+ * with no other connection open to checkpoint it. */
+static void the_checkpoint_thread_copies_the_wal_into_the_file(void **state)
+{
+	char *tmp, *dir;
+	ruta_replica *r = team_replica(&tmp, "north");
+	long long before;
+	(void)state;
+	dir = replica_path(tmp);
+	write_kib(r, 400);   /* ~100 frames: no checkpoint due */
+	assert_int_equal(ruta_ckpt__idle(r), 0);
+	assert_null(r->ckpt);
+	before = file_size(dir, "ruta.db");
+	write_kib(r, 6000);   /* ~1,500 frames */
+	assert_non_null(r->ckpt);
+	assert_true(ruta_ckpt__idle(r) >= 1);
+	assert_true(file_size(dir, "ruta.db") >= before + 6000 * 1024);
+	/* The WAL starts over at the next commit; it does not grow without end. */
+	write_kib(r, 4);
+	assert_true(file_size(dir, "ruta.db-wal") < 8 * 1024 * 1024);
+	ruta_replica_free(r);
+	free(dir);
+	rm_tree(tmp);
+}
+
+/* Closing while a checkpoint is due or running waits for it; the file is
+ * whole, with every row, when opened again. */
+static void closing_with_a_checkpoint_due_keeps_the_file_whole(void **state)
+{
+	char *tmp, *dir;
+	ruta_replica *r = team_replica(&tmp, "north");
+	sqlite3 *db;
+	int i;
+	(void)state;
+	dir = replica_path(tmp);
+	for (i = 0; i < 8; i++)
+		write_kib(r, 1000);
+	ruta_replica_free(r);
+	ASSERT_OK(ruta_replica_open(&r, dir, NULL));
+	db = foreign_db(dir);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM ruta_quarantine"), 8);
+	sql_ok(db, "PRAGMA integrity_check");
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM pragma_integrity_check WHERE"
+		" integrity_check <> 'ok'"), 0);
+	sqlite3_close(db);
+	ruta_replica_free(r);
+	free(dir);
+	rm_tree(tmp);
+}
+
 static void the_ssh_keygen_tool_reads_our_keys(void **state)
 {
 	char *tmp, *dir, cmd[2048];
@@ -216,6 +285,8 @@ int main(void)
 		cmocka_unit_test(a_failed_init_leaves_nothing_behind),
 		cmocka_unit_test(open_says_what_is_missing),
 		cmocka_unit_test(a_second_writer_waits_then_fails_clearly),
+		cmocka_unit_test(the_checkpoint_thread_copies_the_wal_into_the_file),
+		cmocka_unit_test(closing_with_a_checkpoint_due_keeps_the_file_whole),
 		cmocka_unit_test(the_ssh_keygen_tool_reads_our_keys),
 		cmocka_unit_test(a_database_ruta_did_not_make_is_left_untouched),
 		cmocka_unit_test(an_older_build_keeps_newer_triggers),
