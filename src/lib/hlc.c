@@ -86,20 +86,50 @@ int ruta_hlc__parse(uint64_t *out, const char *text)
 	return 0;
 }
 
+/* `n` decimal digits of `v`, zero-padded, at `p`; returns the end. */
+static char *digits(char *p, unsigned v, int n)
+{
+	int i;
+	for (i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/* Written by hand, not by snprintf: a conflict's opening time is described
+ * for every conflict an apply opens. */
 void ruta_hlc_describe(char out[40], uint64_t hlc)
 {
 	uint64_t ms = hlc >> RUTA_HLC_COUNTER_BITS;
 	unsigned counter = (unsigned)(hlc & ((1u << RUTA_HLC_COUNTER_BITS) - 1));
 	time_t secs = (time_t)(ms / 1000);
 	struct tm tm;
+	char *p = out, c[8];
+	int n = 0;
 
 	if (!gmtime_r(&secs, &tm)) {
 		snprintf(out, 40, "%016llx", (unsigned long long)hlc);
 		return;
 	}
 	/* Years stay within 4 digits: the HLC's ms part ends in year 6429. */
-	snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ+%u",
-		(tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
-		tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, (unsigned)(ms % 1000),
-		counter);
+	p = digits(p, (unsigned)(tm.tm_year + 1900) % 10000, 4);
+	*p++ = '-';
+	p = digits(p, (unsigned)(tm.tm_mon + 1) % 100, 2);
+	*p++ = '-';
+	p = digits(p, (unsigned)tm.tm_mday % 100, 2);
+	*p++ = 'T';
+	p = digits(p, (unsigned)tm.tm_hour % 100, 2);
+	*p++ = ':';
+	p = digits(p, (unsigned)tm.tm_min % 100, 2);
+	*p++ = ':';
+	p = digits(p, (unsigned)tm.tm_sec % 100, 2);
+	*p++ = '.';
+	p = digits(p, (unsigned)(ms % 1000), 3);
+	*p++ = 'Z';
+	*p++ = '+';
+	do
+		c[n++] = (char)('0' + counter % 10);
+	while ((counter /= 10) > 0);
+	while (n > 0)
+		*p++ = c[--n];
+	*p = '\0';
 }

@@ -90,6 +90,12 @@ static void text_forms_round_trip(void **state)
 	assert_int_equal(back, h);
 	ruta_hlc_describe(human, h);
 	assert_string_equal(human, "2026-11-22T11:23:47.909Z+3");
+	ruta_hlc_describe(human, MS(1795346627007LL) + 65535);   /* padded ms, the widest counter */
+	assert_string_equal(human, "2026-11-22T11:23:47.007Z+65535");
+	ruta_hlc_describe(human, MS(946684800000LL) + 10);
+	assert_string_equal(human, "2000-01-01T00:00:00.000Z+10");
+	ruta_hlc_describe(human, 0);
+	assert_string_equal(human, "1970-01-01T00:00:00.000Z+0");
 	assert_int_equal(ruta_hlc__parse(&back, "01A202FF7D450003"), RUTA_EINVALID);
 	assert_int_equal(ruta_hlc__parse(&back, "01a203046845000"), RUTA_EINVALID);
 	assert_int_equal(ruta_hlc__parse(&back, "ffffffffffffffff"), RUTA_EINVALID);
