@@ -621,24 +621,30 @@ static const char put_open_sql[] = "INSERT INTO ruta_conflict(tbl, rec, col, id,
 	" opened_at = excluded.opened_at";
 static const char new_open_sql[] = "INSERT INTO ruta_conflict(tbl, rec, col, id, policy, review,"
 	" opened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-static const char put_head_sql[] = "INSERT INTO ruta_conflict_head(tbl, rec, col, hlc, value,"
-	" replica, changeset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-static const char put_heads2_sql[] = "INSERT INTO ruta_conflict_head(tbl, rec, col, hlc, value,"
-	" replica, changeset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7), (?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+static const char put_head_sql[] = "INSERT INTO ruta_conflict_head(tbl, rec, col, n, hlc, value,"
+	" replica, changeset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+/* OR FAIL: a constraint failing on the second row need not undo the first,
+ * as any error rolls the whole transaction back, and so SQLite opens no
+ * statement journal for the two rows. */
+static const char put_heads2_sql[] = "INSERT OR FAIL INTO ruta_conflict_head(tbl, rec, col, n,"
+	" hlc, value, replica, changeset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8),"
+	" (?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
-/* A head's row from parameter `k` on: table, record, field, then the head. */
+/* Head `n` of a field as a row, from parameter `k` on: table, record,
+ * field, its place, then the head. */
 static void bind_head(sqlite3_stmt *st, int k, const char *tbl, const char *rec, const char *col,
-	const head *x)
+	size_t n, const head *x)
 {
 	sqlite3_bind_text(st, k, tbl, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, k + 1, rec, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, k + 2, col, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, k + 3, (sqlite3_int64)x->hlc);
-	ruta_json__bind(st, k + 4, x->value);
-	sqlite3_bind_text(st, k + 5, x->replica, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, k + 3, (sqlite3_int64)n);
+	sqlite3_bind_int64(st, k + 4, (sqlite3_int64)x->hlc);
+	ruta_json__bind(st, k + 5, x->value);
+	sqlite3_bind_text(st, k + 6, x->replica, -1, SQLITE_TRANSIENT);
 	/* a local head's changeset is sealed later: listing finds it then */
 	if (x->changeset[0])
-		sqlite3_bind_text(st, k + 6, x->changeset, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, k + 7, x->changeset, -1, SQLITE_TRANSIENT);
 }
 
 static int mark_open(ruta_merge_ctx *m, const ruta_tabledef *t, const char *id);
@@ -676,9 +682,9 @@ static int save_open(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
 		int two = h->n - i == 2;
 		if ((err = ruta_db__stmt(&st, r, two ? put_heads2_sql : put_head_sql)) < 0)
 			return err;
-		bind_head(st, 1, tbl, rec, col, &h->v[i]);
+		bind_head(st, 1, tbl, rec, col, i, &h->v[i]);
 		if (two)
-			bind_head(st, 8, tbl, rec, col, &h->v[i + 1]);
+			bind_head(st, 9, tbl, rec, col, i + 1, &h->v[i + 1]);
 		rc = ruta_db__step(r, st);
 		sqlite3_reset(st);
 	}

@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "schema.h"
 
-#define LATEST 10
+#define LATEST 11
 /* Bump when trigger text changes; files with an older revision are
  * re-triggered on open, never those with a newer one. */
 #define TRIGGER_REV 9
@@ -586,9 +586,27 @@ static const char migration_10[] =
 	"ALTER TABLE ruta_conflict_new RENAME TO ruta_conflict;\n"
 	"CREATE INDEX ruta_conflict_review ON ruta_conflict(review);\n";
 
+/*
+ * ruta_conflict_head keyed by its field and the head's place among the
+ * field's heads, `n` from 0, in a table without rowids: a head is one b-tree
+ * entry, where it was a row and an entry of the index on (tbl, rec, col).
+ * Opening a conflict wrote both for each of its heads. The places follow
+ * the order the heads were written in.
+ */
+static const char migration_11[] =
+	"CREATE TABLE ruta_conflict_head_new (tbl TEXT NOT NULL, rec TEXT NOT NULL,"
+	" col TEXT NOT NULL, n INTEGER NOT NULL, hlc INTEGER NOT NULL, value ANY,"
+	" replica TEXT NOT NULL DEFAULT '', changeset TEXT, PRIMARY KEY (tbl, rec, col, n))"
+	" STRICT, WITHOUT ROWID;\n"
+	"INSERT INTO ruta_conflict_head_new(tbl, rec, col, n, hlc, value, replica, changeset)"
+	" SELECT tbl, rec, col, row_number() OVER (PARTITION BY tbl, rec, col ORDER BY rowid) - 1,"
+	" hlc, value, replica, changeset FROM ruta_conflict_head;\n"
+	"DROP TABLE ruta_conflict_head;\n"
+	"ALTER TABLE ruta_conflict_head_new RENAME TO ruta_conflict_head;\n";
+
 static const char *const migration_extra[LATEST + 1] = { NULL, migration_1, migration_2,
 	migration_3, migration_4, migration_5, migration_6, migration_7, NULL, migration_9,
-	migration_10 };
+	migration_10, migration_11 };
 
 static int migration_sql(ruta_buf *b, int version)
 {

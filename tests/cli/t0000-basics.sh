@@ -66,7 +66,7 @@ ok ruta -C r status --json
 is "$(jget "$out" .team)" north "-C r: status shows team north"
 is "$(jget "$out" .head_office)" false "-C r: not head office"
 is "$(jget "$out" .dir)" "$TRASH/r" "-C r: status shows the absolute directory"
-is "$(jget "$out" .schema_version)" 10 "schema version 10"
+is "$(jget "$out" .schema_version)" 11 "schema version 11"
 is "$(jget "$out" .unexported)" 0 "a new replica has nothing to export"
 is "$(jget "$out" .records)" 0 "a new replica has no records"
 expect_exit 2 ruta -C r status --frobnicate

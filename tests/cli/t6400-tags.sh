@@ -155,7 +155,7 @@ is "$(db old 'PRAGMA user_version')" 3 "the old replica is at schema 3"
 ok ruta -C old state-hash
 is "$out" ba0b7bd90794bd70db7e4528300d9a3640f884631cc911d9796f83a5a12857ba \
 	"migrated: the state hash is the one ruta at schema 3 printed"
-is "$(db old 'PRAGMA user_version')" 10 "opening migrated it to the latest schema (10)"
+is "$(db old 'PRAGMA user_version')" 11 "opening migrated it to the latest schema (11)"
 ok ruta -C old account edit 01M8215NSZ6F --tag migrated
 is "$(tags_on old account 01M8215NSZ6FQHBZYQKMETMFM1)" '["migrated"]' "the migrated replica takes tags"
 is "$(db old "SELECT count(*) FROM ruta_change WHERE tbl = 'account_tag' AND col = 'tag' AND val = 'migrated'")" 1 \

@@ -119,7 +119,11 @@ static inline char *db_fingerprint(const char *replica_dir)
 	while (sqlite3_step(tables) == SQLITE_ROW) {
 		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY rowid",
 			(const char *)sqlite3_column_text(tables, 0));
-		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
+		/* a table without rowids is read in its primary key's order */
+		if (sqlite3_prepare_v2(db, sql, -1, &rows, NULL) != SQLITE_OK) {
+			*strstr(sql, " ORDER BY") = '\0';
+			assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
+		}
 		while (sqlite3_step(rows) == SQLITE_ROW) {
 			int i;
 			for (i = 0; i < sqlite3_column_count(rows); i++) {

@@ -95,8 +95,8 @@ static void closed_and_open_heads_are_listed_sorted_once(void **state)
 		"{\"hlc\":\"%s\",\"value\":\"Madrid\",\"replica\":\"north-x\"}]', 'Madrid', %lld, 'hq-x',"
 		" '2026-01-01T00:00:00Z'); INSERT INTO ruta_conflict(tbl, rec, col, id, policy, review,"
 		" opened_at) VALUES ('account', '%s', 'city', 'c2', 'last-writer-wins', 0,"
-		" '2026-01-01T00:00:00Z'); INSERT INTO ruta_conflict_head(tbl, rec, col, hlc, value, replica)"
-		" VALUES ('account', '%s', 'city', 131072, 'Bilbao', 'south-x')", f->account, hex, ver,
+		" '2026-01-01T00:00:00Z'); INSERT INTO ruta_conflict_head(tbl, rec, col, n, hlc, value,"
+		" replica) VALUES ('account', '%s', 'city', 0, 131072, 'Bilbao', 'south-x')", f->account, hex, ver,
 		f->account, f->account);
 	sql_ok(db, sql);
 	sqlite3_close(db);

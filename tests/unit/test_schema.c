@@ -238,6 +238,38 @@ static void migration_10_keeps_the_conflicts_and_indexes_review(void **state)
 	rm_tree(tmp);
 }
 
+/* Migration 11 keys each head by its field and its place among the field's
+ * heads, in a table without rowids and without the separate index: every
+ * head kept, numbered from 0 in the order it was written. */
+static void migration_11_numbers_each_fields_heads(void **state)
+{
+	char *tmp;
+	sqlite3 *db = fresh_db(&tmp);
+	(void)state;
+	ASSERT_OK(ruta_schema__migrate_to(db, 10));
+	ASSERT_OK(ruta_db__exec(db, "INSERT INTO ruta_conflict_head(tbl, rec, col, hlc, value,"
+		" replica, changeset) VALUES ('account', 'B', 'name', 20, 'two', 'south', 'c2'),"
+		" ('account', 'A', 'name', 7, 'seven', 'north', NULL),"
+		" ('account', 'B', 'name', 10, 'one', 'north', 'c1'),"
+		" ('account', 'B', 'name', 30, 'three', '', NULL)"));
+	ASSERT_OK(ruta_schema__migrate_to(db, 11));
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM ruta_conflict_head"), 4);
+	assert_int_equal(sql_int(db, "SELECT group_concat(n || ':' || hlc || ':' || value || ':'"
+		" || replica || ':' || coalesce(changeset, '-'), ' ') = '0:20:two:south:c2"
+		" 1:10:one:north:c1 2:30:three::-' FROM (SELECT * FROM ruta_conflict_head WHERE"
+		" rec = 'B' ORDER BY n)"), 1);
+	assert_int_equal(sql_int(db, "SELECT n FROM ruta_conflict_head WHERE rec = 'A'"), 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
+		" tbl_name = 'ruta_conflict_head'"), 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name ="
+		" 'ruta_conflict_head' AND sql LIKE '%WITHOUT ROWID'"), 1);
+	/* one row per place */
+	assert_true(ruta_db__exec(db, "INSERT INTO ruta_conflict_head(tbl, rec, col, n, hlc, value)"
+		" VALUES ('account', 'B', 'name', 1, 40, 'again')") < 0);
+	sqlite3_close(db);
+	rm_tree(tmp);
+}
+
 /* Whether column `col`'s definition in CREATE TABLE text `sql` has a CHECK:
  * the text from "col " (after ", " or a new line and indent) to ", col__v". */
 static int column_checked(const char *sql, const char *col)
@@ -308,6 +340,7 @@ int main(void)
 		cmocka_unit_test(a_version_3_replica_migrates_to_tags),
 		cmocka_unit_test(migration_5_adds_the_audit_checkpoint),
 		cmocka_unit_test(migration_10_keeps_the_conflicts_and_indexes_review),
+		cmocka_unit_test(migration_11_numbers_each_fields_heads),
 		cmocka_unit_test(columns_have_a_check_exactly_where_the_descriptor_says),
 	};
 	return cmocka_run_group_tests_name("schema", tests, NULL, NULL);
