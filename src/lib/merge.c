@@ -631,7 +631,8 @@ static const char put_heads2_sql[] = "INSERT OR FAIL INTO ruta_conflict_head(tbl
 	" (?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
 /* Head `n` of a field as a row, from parameter `k` on: table, record,
- * field, its place, then the head. */
+ * field, its place, then the head. Texts are bound without a copy: the
+ * statement is stepped and reset while they live (save_open). */
 static void bind_head(sqlite3_stmt *st, int k, const char *tbl, const char *rec, const char *col,
 	size_t n, const head *x)
 {
@@ -641,10 +642,10 @@ static void bind_head(sqlite3_stmt *st, int k, const char *tbl, const char *rec,
 	sqlite3_bind_int64(st, k + 3, (sqlite3_int64)n);
 	sqlite3_bind_int64(st, k + 4, (sqlite3_int64)x->hlc);
 	ruta_json__bind(st, k + 5, x->value);
-	sqlite3_bind_text(st, k + 6, x->replica, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k + 6, x->replica, -1, SQLITE_STATIC);
 	/* a local head's changeset is sealed later: listing finds it then */
 	if (x->changeset[0])
-		sqlite3_bind_text(st, k + 7, x->changeset, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, k + 7, x->changeset, -1, SQLITE_STATIC);
 }
 
 static int mark_open(ruta_merge_ctx *m, const ruta_tabledef *t, const char *id);
@@ -671,10 +672,10 @@ static int save_open(ruta_merge_ctx *m, ruta_replica *r, const ruta_tabledef *t,
 	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, rec, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, p->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, review);
-	sqlite3_bind_text(st, 7, when, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, when, -1, SQLITE_STATIC);
 	rc = ruta_db__step(r, st);
 	sqlite3_reset(st);
 	/* two heads, the usual conflict, in one statement */
