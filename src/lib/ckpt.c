@@ -81,26 +81,22 @@ static int start(ruta_ckpt **out, sqlite3 *db)
 
 	if (!path || !*path || !(c = calloc(1, sizeof(*c))))
 		return -1;
-	if (!(c->path = strdup(path)) || pthread_mutex_init(&c->mu, NULL) != 0) {
-		free(c->path);
-		free(c);
-		return -1;
-	}
-	if (pthread_cond_init(&c->cv, NULL) != 0) {
-		pthread_mutex_destroy(&c->mu);
-		free(c->path);
-		free(c);
-		return -1;
-	}
-	if (pthread_create(&c->thread, NULL, run, c) != 0) {
-		pthread_cond_destroy(&c->cv);
-		pthread_mutex_destroy(&c->mu);
-		free(c->path);
-		free(c);
-		return -1;
-	}
+	if (!(c->path = strdup(path)) || pthread_mutex_init(&c->mu, NULL) != 0)
+		goto fail;
+	if (pthread_cond_init(&c->cv, NULL) != 0)
+		goto fail_mu;
+	if (pthread_create(&c->thread, NULL, run, c) != 0)
+		goto fail_cv;
 	*out = c;
 	return 0;
+fail_cv:
+	pthread_cond_destroy(&c->cv);
+fail_mu:
+	pthread_mutex_destroy(&c->mu);
+fail:
+	free(c->path);
+	free(c);
+	return -1;
 }
 
 /* SQLite's WAL hook: called after every commit on the connection, with the

@@ -35,7 +35,7 @@ int ruta_db__exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
-int ruta_db__open(sqlite3 **out, const char *path, int create, int busy_ms)
+int ruta_db__open(sqlite3 **out, ruta_replica *r, const char *path, int create, int busy_ms)
 {
 	sqlite3 *db = NULL;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
@@ -61,6 +61,8 @@ int ruta_db__open(sqlite3 **out, const char *path, int create, int busy_ms)
 		sqlite3_close(db);
 		return err;
 	}
+	if (r)
+		ruta_ckpt__attach(r, db);
 	*out = db;
 	return 0;
 }
@@ -196,13 +198,12 @@ int ruta_db__apply_begin(ruta_replica *r)
 	if (!r->parked_db) {
 		if (!(path = sqlite3_db_filename(r->db, "main")) || !*path)
 			return ruta_error__set(RUTA_ERROR, "the replica database has no file name");
-		if ((err = ruta_db__open(&db, path, 0, r->busy_ms)) < 0)
+		if ((err = ruta_db__open(&db, r, path, 0, r->busy_ms)) < 0)
 			return err;
 		if (sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL) != SQLITE_OK) {
 			sqlite3_close(db);
 			return ruta_error__set(RUTA_ERROR, "cannot switch triggers off for applying");
 		}
-		ruta_ckpt__attach(r, db);
 		r->parked_db = db;
 	}
 	swap_connection(r);

@@ -54,7 +54,9 @@ unsigned long ruta_ckpt__idle(ruta_replica *r);
 void ruta_ckpt__stop(ruta_replica *r);
 
 /* ---- db.c: SQLite connection, transactions, prepared statements ---- */
-int ruta_db__open(sqlite3 **out, const char *path, int create, int busy_ms);
+/* With `r`, commits on the connection leave their checkpoints to r's thread
+ * (ckpt.c); NULL for a connection of no replica handle. */
+int ruta_db__open(sqlite3 **out, ruta_replica *r, const char *path, int create, int busy_ms);
 /* BEGIN IMMEDIATE (a writer) or BEGIN; errors carry the lock message. */
 int ruta_db__begin(ruta_replica *r);
 int ruta_db__commit(ruta_replica *r);

@@ -333,8 +333,8 @@ int ruta_replica_init(ruta_replica **out, const char *dir, const ruta_init_optio
 		err = ruta_error__oom();
 		goto fail;
 	}
-	if ((err = ruta_db__open(&r->db, dbpath, 1, 0)) < 0 ||
-			(ruta_ckpt__attach(r, r->db), err = ruta_schema__migrate(r->db)) < 0 ||
+	if ((err = ruta_db__open(&r->db, r, dbpath, 1, 0)) < 0 ||
+			(err = ruta_schema__migrate(r->db)) < 0 ||
 			(err = write_meta(r, opts)) < 0)
 		goto fail;
 	free(r->id);
@@ -382,8 +382,8 @@ int ruta_replica_open(ruta_replica **out, const char *dir, const ruta_open_optio
 		goto fail;
 	}
 	r->busy_ms = opts ? opts->busy_timeout_ms : 0;
-	if ((err = ruta_db__open(&r->db, dbpath, 0, r->busy_ms)) < 0 ||
-			(ruta_ckpt__attach(r, r->db), err = check_is_replica(r)) < 0 ||
+	if ((err = ruta_db__open(&r->db, r, dbpath, 0, r->busy_ms)) < 0 ||
+			(err = check_is_replica(r)) < 0 ||
 			(err = ruta_schema__migrate(r->db)) < 0 || (err = load_meta(r)) < 0)
 		goto fail;
 	free(dbpath);

@@ -9,7 +9,7 @@ static sqlite3 *fresh_db(char **tmp)
 	sqlite3 *db = NULL;
 	*tmp = temp_dir();
 	snprintf(path, sizeof(path), "%s/x.db", *tmp);
-	ASSERT_OK(ruta_db__open(&db, path, 1, 0));
+	ASSERT_OK(ruta_db__open(&db, NULL, path, 1, 0));
 	return db;
 }
 
