@@ -13,6 +13,8 @@
  * would have. The thread starts at the first checkpoint due, so a short
  * command never has one; it is stopped and joined before the replica's
  * connections close, and the last close checkpoints whatever is left.
+ * Past four times that threshold a commit waits for the copy, which keeps
+ * the WAL bounded under a writer that never pauses (on_commit).
  * A checkpoint's failure is not an error: the WAL keeps the pages, and the
  * next checkpoint, or the close, copies them.
  */
@@ -24,6 +26,8 @@
 
 /* SQLite's default for wal_autocheckpoint, in frames (pages). */
 #define CKPT_FRAMES 1000
+/* Past this, a commit waits for the copy (on_commit). */
+#define CKPT_WAIT (4 * CKPT_FRAMES)
 
 struct ruta_ckpt {
 	pthread_t thread;
@@ -114,6 +118,13 @@ static int on_commit(void *arg, sqlite3 *db, const char *schema, int frames)
 	pthread_mutex_lock(&r->ckpt->mu);
 	r->ckpt->asked = 1;
 	pthread_cond_signal(&r->ckpt->cv);
+	/* The WAL starts over only when a checkpoint has caught up with its
+	 * end before the next write: a writer that never pauses (an apply of
+	 * hundreds of changesets) would outrun the copy, and the WAL would
+	 * grow with everything it wrote. Past CKPT_WAIT frames the commit
+	 * waits for a copy that started after it, as SQLite's own would. */
+	while (frames >= CKPT_WAIT && (r->ckpt->asked || r->ckpt->busy))
+		pthread_cond_wait(&r->ckpt->cv, &r->ckpt->mu);
 	pthread_mutex_unlock(&r->ckpt->mu);
 	return SQLITE_OK;
 }

@@ -174,6 +174,26 @@ static void the_checkpoint_thread_copies_the_wal_into_the_file(void **state)
 	rm_tree(tmp);
 }
 
+/* Commits back to back, as an apply of hundreds of changesets makes them,
+ * would outrun a copy that never blocks them; past 4,000 frames a commit
+ * waits for it, so the WAL starts over and stays near that size rather
+ * than holding everything written (60 MiB here). */
+static void a_writer_that_never_pauses_keeps_the_wal_bounded(void **state)
+{
+	char *tmp, *dir;
+	ruta_replica *r = team_replica(&tmp, "north");
+	int i;
+	(void)state;
+	dir = replica_path(tmp);
+	for (i = 0; i < 60; i++)
+		write_kib(r, 1024);
+	assert_true(file_size(dir, "ruta.db-wal") < 24 * 1024 * 1024);
+	assert_true(ruta_ckpt__idle(r) >= 2);
+	ruta_replica_free(r);
+	free(dir);
+	rm_tree(tmp);
+}
+
 /* Closing while a checkpoint is due or running waits for it; the file is
  * whole, with every row, when opened again. */
 static void closing_with_a_checkpoint_due_keeps_the_file_whole(void **state)
@@ -286,6 +306,7 @@ int main(void)
 		cmocka_unit_test(open_says_what_is_missing),
 		cmocka_unit_test(a_second_writer_waits_then_fails_clearly),
 		cmocka_unit_test(the_checkpoint_thread_copies_the_wal_into_the_file),
+		cmocka_unit_test(a_writer_that_never_pauses_keeps_the_wal_bounded),
 		cmocka_unit_test(closing_with_a_checkpoint_due_keeps_the_file_whole),
 		cmocka_unit_test(the_ssh_keygen_tool_reads_our_keys),
 		cmocka_unit_test(a_database_ruta_did_not_make_is_left_untouched),
