@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "internal.h"
 
 typedef struct stmt_entry {
@@ -186,7 +187,8 @@ static void swap_connection(ruta_replica *r)
  * SQLite prepare every cached statement anew at its next use; this one has
  * them off for its whole life and keeps its own statements, and the main
  * connection, on which the library's and the app's edits are made, never
- * has them off. Same pragmas and busy timeout as the main connection.
+ * has them off. Same pragmas and busy timeout as the main connection, but
+ * temporary storage in memory.
  */
 int ruta_db__apply_begin(ruta_replica *r)
 {
@@ -203,6 +205,13 @@ int ruta_db__apply_begin(ruta_replica *r)
 		if (sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL) != SQLITE_OK) {
 			sqlite3_close(db);
 			return ruta_error__set(RUTA_ERROR, "cannot switch triggers off for applying");
+		}
+		/* A batch's statement (batch.c) keeps the pages it changes as they
+		 * were, in case it fails: in memory, not in a temporary file. */
+		if ((err = ruta_db__exec(db, "PRAGMA temp_store=MEMORY")) < 0 ||
+				(err = ruta_batch__register(db)) < 0) {
+			sqlite3_close(db);
+			return err;
 		}
 		r->parked_db = db;
 	}

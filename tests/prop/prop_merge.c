@@ -1116,6 +1116,19 @@ static void op_concurrent(void)
 		edit_one(who[k], x, f);
 }
 
+/* One field set on every record of a type that a replica holds live (a
+ * new territory, a new owner): many records of one shape in a changeset,
+ * some of them edited elsewhere meanwhile, which apply batches. */
+static void op_bulk(void)
+{
+	size_t i = below(NREP), k;
+	int type = (int)below(NTYPES);
+	const fdef *f = any_field(type);
+	for (k = 0; k < w.nrecs; k++)
+		if (w.recs[k].type == type && live_at(i, &w.recs[k]))
+			edit_one(i, &w.recs[k], f);
+}
+
 static int rm(size_t i, rec *x)
 {
 	int err = logop(i, ruta_record_rm(NULL, w.reps[i].r, type_names[x->type], x->id),
@@ -1509,7 +1522,7 @@ typedef struct opdef {
 
 #define OP(fn, weight) { op_##fn, weight, #fn }
 static const opdef ops[] = {
-	OP(add, 20), OP(duplicate, 4), OP(edit, 10), OP(concurrent, 18), OP(rm, 4),
+	OP(add, 20), OP(duplicate, 4), OP(edit, 10), OP(bulk, 4), OP(concurrent, 18), OP(rm, 4),
 	OP(edit_deleted, 5), OP(recreate, 3), OP(stage, 9), OP(activity, 5), OP(amount, 7),
 	OP(address, 6),
 	OP(offer, 4), OP(email, 4), OP(config, 1), OP(tag, 4),
