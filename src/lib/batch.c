@@ -242,8 +242,9 @@ static void result_field(sqlite3_context *ctx, const ruta_cs_field *f, int part)
 		sqlite3_result_null(ctx);
 }
 
-/* The statement asks for one record's fields in a row: the record looked
- * up last is tried before the hash. */
+/* The statement asks for one record's fields in a row, and goes through
+ * the records mostly in the order of their ids, which is the batch's: the
+ * record looked up last, then the next, are tried before the hash. */
 static void batch_get(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	ruta_batch *b = sqlite3_value_pointer(argv[0], PTR_TYPE);
@@ -257,6 +258,8 @@ static void batch_get(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	if (b->last < b->n && strcmp(b->recs[b->last]->id, id) == 0)
 		i = b->last;
+	else if (b->last + 1 < b->n && strcmp(b->recs[b->last + 1]->id, id) == 0)
+		i = b->last + 1;
 	else if (b->nslots && (i = *slot_of(b, id)) != 0)
 		i--;
 	else
