@@ -1076,6 +1076,9 @@ static ruta_batch *batch_for(runs *ru, const ruta_cs_rec *rec)
 	return &ru->b[i];
 }
 
+/* UPDATE OR FAIL: a row that breaks a CHECK leaves the rows written before
+ * it, as any error rolls the whole apply back (try_changeset). A broken
+ * rule names the record being written; another error, the batch. */
 static int run_batch(runs *ru, ruta_replica *r, ruta_batch *b)
 {
 	sqlite3_stmt *st = NULL;
@@ -1090,7 +1093,10 @@ static int run_batch(runs *ru, ruta_replica *r, ruta_batch *b)
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
 		ruta_error__sqlite(r->db, rc, "applying");
-		return ruta_error__prefix("record %zu", b->at[b->last]);
+		if ((rc & 0xff) == SQLITE_CONSTRAINT)
+			return ruta_error__prefix("record %zu", b->at[b->last]);
+		return ruta_error__prefix("%zu records of %s from record %zu", b->n,
+			b->recs[0]->t->name, b->at[0]);
 	}
 	for (i = 0; i < b->n; i++)
 		ru->state[b->at[i]] = b->taken[i] ? WRITTEN : TRIED;

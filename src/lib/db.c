@@ -207,7 +207,9 @@ int ruta_db__apply_begin(ruta_replica *r)
 			return ruta_error__set(RUTA_ERROR, "cannot switch triggers off for applying");
 		}
 		/* A batch's statement (batch.c) keeps the pages it changes as they
-		 * were, in case it fails: in memory, not in a temporary file. */
+		 * were, in case it fails: in memory, not in a temporary file. So
+		 * would a sort or a temporary index, which apply's queries need
+		 * none of. */
 		if ((err = ruta_db__exec(db, "PRAGMA temp_store=MEMORY")) < 0 ||
 				(err = ruta_batch__register(db)) < 0) {
 			sqlite3_close(db);

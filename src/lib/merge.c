@@ -231,6 +231,9 @@ static int rank_deleted(int64_t *rank, ruta_replica *r, const char *id, const he
 	{ t, "postal_code", "address-block", NULL, REVIEW_NEVER, 0 }, \
 	{ t, "country", "address-block", NULL, REVIEW_NEVER, 0 }
 
+/* A rank that reads another record of its own field's table (rank_stage
+ * reads the stages, not other opportunities) would have to keep that table
+ * out of apply's batches: apply.c's batchable() counts on none doing so. */
 static const policy policies[] = {
 	{ "opportunity", "stage", "stage-forward", rank_stage, REVIEW_TOP_TIE, 0 },
 	{ "opportunity", "probability", "probability-follows-stage", rank_probability, REVIEW_NEVER, 0 },
@@ -1739,7 +1742,8 @@ done:
 	return err;
 }
 
-/* What ruta_merge__record_done() below has work for, on a live record. */
+/* What ruta_merge__record_done() below has work for, on a live record;
+ * apply.c keeps such records out of its batches. */
 int ruta_merge__record_done_needed(const ruta_tabledef *t, int deletes)
 {
 	return deletes || strcmp(t->name, "opportunity") == 0 || strcmp(t->name, "offer") == 0;
