@@ -568,12 +568,13 @@ static void deliver_some(size_t to, size_t *idx, size_t n, unsigned cut_pct)
  * late ones), some of it twice; the rest waits for a later round. */
 static void partial_delivery(void)
 {
-	size_t *idx = malloc((w.nunits * 2 + 1) * sizeof(*idx)), to, i, n;
-	if (!idx)
-		abort();
+	size_t *idx = NULL, to, i, n;
 	for (to = 0; to < NREP; to++) {
 		if (!chance(70))
 			continue;
+		/* a delivery can add units: what a replica sealed while applying */
+		if (!(idx = realloc(idx, (w.nunits * 2 + 1) * sizeof(*idx))))
+			abort();
 		for (i = n = 0; i < w.nunits; i++) {
 			if (w.units[i].late || !chance(55))
 				continue;
